@@ -1,0 +1,19 @@
+//! kubeplay-engine: a small, deterministic Kubernetes that runs anywhere Rust does.
+//!
+//! The [`Sim`] facade is the whole public surface a front end needs: run a command line as typed
+//! in a terminal, advance virtual time, and read a [`view::ClusterSnapshot`] to draw.
+//!
+//! ```
+//! use kubeplay_engine::{Sim, SimConfig};
+//! let mut sim = Sim::new(SimConfig::default());
+//! let out = sim.run("kubectl version");
+//! assert!(out.stdout.starts_with("Client Version: v1."));
+//! assert_eq!(out.exit_code, 0);
+//! ```
+
+pub mod clock;
+pub mod rng;
+mod sim;
+pub mod view;
+
+pub use sim::{CommandOutput, Sim, SimConfig};
