@@ -1,0 +1,14 @@
+//! The API machinery: the kinds the cluster serves, typed objects, the store and its watch stream,
+//! and the request path (decode -> default -> validate -> store).
+//!
+//! Objects are the real Kubernetes schema (`k8s-openapi` types). Adding a kind is one line in the
+//! `kinds!` table below plus a per-kind file with its defaulting and validation.
+
+pub mod decode;
+pub mod errors;
+pub mod kinds;
+pub mod store;
+
+pub use errors::{ApiError, Reason};
+pub use kinds::{ApiKind, Kind, KindInfo, Object};
+pub use store::{ObjKey, Store, WatchEvent, WatchEventType};

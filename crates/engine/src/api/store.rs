@@ -1,0 +1,203 @@
+//! The object store: every object by kind, namespace and name, with resource versions and a
+//! bounded watch log that controllers, kubelets and the UI read from.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::kinds::{ApiKind, Kind, Object};
+
+/// Watch events kept for readers that fall behind (older ones are dropped).
+pub const WATCH_LOG_CAPACITY: usize = 20_000;
+
+/// Where an object lives.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjKey {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its namespace (`""` when cluster-scoped).
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl ObjKey {
+    /// A key for `kind` in `namespace` named `name`.
+    pub fn new(kind: Kind, namespace: &str, name: &str) -> Self {
+        ObjKey { kind, namespace: namespace.into(), name: name.into() }
+    }
+
+    /// The key of an object.
+    pub fn of(object: &Object) -> Self {
+        ObjKey::new(object.kind(), object.namespace(), object.name())
+    }
+}
+
+/// What happened to an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEventType {
+    /// Created.
+    Added,
+    /// Changed.
+    Modified,
+    /// Removed from the store.
+    Deleted,
+}
+
+/// One entry of the watch stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchEvent {
+    /// Position in the stream (the resource version the change produced).
+    pub resource_version: u64,
+    /// Added, Modified or Deleted.
+    pub event_type: WatchEventType,
+    /// The object concerned.
+    pub key: ObjKey,
+}
+
+/// All objects, ordered for deterministic iteration.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    objects: BTreeMap<Kind, BTreeMap<(String, String), Object>>,
+    last_resource_version: u64,
+    log: VecDeque<WatchEvent>,
+}
+
+impl Store {
+    /// The latest resource version handed out.
+    pub fn resource_version(&self) -> u64 {
+        self.last_resource_version
+    }
+
+    /// Hands out the next resource version.
+    pub fn next_resource_version(&mut self) -> u64 {
+        self.last_resource_version += 1;
+        self.last_resource_version
+    }
+
+    /// The object at `key`.
+    pub fn get(&self, key: &ObjKey) -> Option<&Object> {
+        self.objects.get(&key.kind)?.get(&(key.namespace.clone(), key.name.clone()))
+    }
+
+    /// The typed object of kind `T`.
+    pub fn get_typed<T: ApiKind>(&self, namespace: &str, name: &str) -> Option<&T> {
+        self.objects
+            .get(&T::KIND)?
+            .get(&(namespace.to_string(), name.to_string()))
+            .and_then(T::from_object)
+    }
+
+    /// Every object of `kind` in `namespace` (all namespaces when `None`), in name order.
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        let map = self.objects.get(&kind);
+        let range: Box<dyn Iterator<Item = &'a Object> + 'a> = match (map, namespace) {
+            (None, _) => Box::new(std::iter::empty()),
+            (Some(m), None) => Box::new(m.values()),
+            (Some(m), Some(ns)) => Box::new(
+                m.range((ns.to_string(), String::new())..)
+                    .take_while(move |((n, _), _)| n == ns)
+                    .map(|(_, o)| o),
+            ),
+        };
+        range
+    }
+
+    /// Every typed object of kind `T` in `namespace` (all when `None`).
+    pub fn list_typed<'a, T: ApiKind + 'a>(
+        &'a self,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        self.list(T::KIND, namespace).filter_map(T::from_object)
+    }
+
+    /// How many objects of `kind` exist.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.objects.get(&kind).map_or(0, BTreeMap::len)
+    }
+
+    /// Puts `object` at its key (stamping a new resource version), logging Added or Modified.
+    pub fn put(&mut self, mut object: Object) -> WatchEvent {
+        let rv = self.next_resource_version();
+        object.meta_mut().resource_version = Some(rv.to_string());
+        let key = ObjKey::of(&object);
+        let previous = self
+            .objects
+            .entry(key.kind)
+            .or_default()
+            .insert((key.namespace.clone(), key.name.clone()), object);
+        let event_type =
+            if previous.is_some() { WatchEventType::Modified } else { WatchEventType::Added };
+        self.log_event(WatchEvent { resource_version: rv, event_type, key })
+    }
+
+    /// Removes the object at `key`, logging Deleted.
+    pub fn remove(&mut self, key: &ObjKey) -> Option<(Object, WatchEvent)> {
+        let object =
+            self.objects.get_mut(&key.kind)?.remove(&(key.namespace.clone(), key.name.clone()))?;
+        let rv = self.next_resource_version();
+        let event = self.log_event(WatchEvent {
+            resource_version: rv,
+            event_type: WatchEventType::Deleted,
+            key: key.clone(),
+        });
+        Some((object, event))
+    }
+
+    fn log_event(&mut self, event: WatchEvent) -> WatchEvent {
+        if self.log.len() == WATCH_LOG_CAPACITY {
+            self.log.pop_front();
+        }
+        self.log.push_back(event.clone());
+        event
+    }
+
+    /// Watch events after resource version `since` that are still in the log.
+    pub fn events_since(&self, since: u64) -> impl Iterator<Item = &WatchEvent> {
+        let start = self.log.partition_point(|e| e.resource_version <= since);
+        self.log.range(start..)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+
+    fn pod(ns: &str, name: &str) -> Object {
+        let mut p = Pod::default();
+        p.metadata.name = Some(name.into());
+        p.metadata.namespace = Some(ns.into());
+        Object::Pod(p)
+    }
+
+    #[test]
+    fn list_is_scoped_to_a_namespace_and_ordered_by_name() {
+        let mut s = Store::default();
+        s.put(pod("b", "z"));
+        s.put(pod("a", "y"));
+        s.put(pod("b", "x"));
+        s.put(pod("bb", "w"));
+        let names: Vec<&str> = s.list(Kind::Pod, Some("b")).map(Object::name).collect();
+        assert_eq!(names, ["x", "z"]);
+        assert_eq!(s.list(Kind::Pod, None).count(), 4);
+        assert_eq!(s.list(Kind::Node, None).count(), 0);
+    }
+
+    #[test]
+    fn writes_bump_resource_versions_and_are_watched_in_order() {
+        let mut s = Store::default();
+        let a = s.put(pod("d", "p"));
+        let b = s.put(pod("d", "p"));
+        let (_, c) = s.remove(&ObjKey::new(Kind::Pod, "d", "p")).unwrap();
+        assert_eq!(a.event_type, WatchEventType::Added);
+        assert_eq!(b.event_type, WatchEventType::Modified);
+        assert_eq!(c.event_type, WatchEventType::Deleted);
+        let seen: Vec<u64> =
+            s.events_since(a.resource_version).map(|e| e.resource_version).collect();
+        assert_eq!(seen, [b.resource_version, c.resource_version]);
+        assert!(s.get(&ObjKey::new(Kind::Pod, "d", "p")).is_none());
+    }
+}
