@@ -12,9 +12,16 @@
 //! ```
 
 pub mod api;
+pub mod bootstrap;
 pub mod clock;
+pub mod cluster;
+pub mod controllers;
+pub mod kubelet;
+pub mod quantity;
 pub mod rng;
+pub mod scheduler;
 mod sim;
+pub mod time;
 pub mod view;
 
 pub use sim::{CommandOutput, Sim, SimConfig};

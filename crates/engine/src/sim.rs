@@ -1,7 +1,7 @@
 //! The facade: one simulated cluster, driven by command lines and virtual time.
 
-use crate::clock::{Clock, Millis};
-use crate::rng::Rng;
+use crate::clock::Millis;
+use crate::cluster::Cluster;
 use crate::view::{ClusterSnapshot, NodeView};
 
 /// How a simulated cluster is made.
@@ -32,33 +32,36 @@ pub struct CommandOutput {
 
 /// The simulated cluster.
 pub struct Sim {
-    config: SimConfig,
-    clock: Clock<()>,
-    _rng: Rng,
+    cluster: Cluster,
 }
 
 impl Sim {
-    /// A fresh cluster built from `config`.
+    /// A fresh cluster built from `config`, bootstrapped and running.
     pub fn new(config: SimConfig) -> Self {
-        let rng = Rng::new(config.seed);
-        Sim { config, clock: Clock::default(), _rng: rng }
+        let mut cluster = Cluster::empty(config);
+        crate::bootstrap::bootstrap(&mut cluster);
+        cluster.settle();
+        let mut sim = Sim { cluster };
+        sim.advance(crate::time::SESSION_START_MS);
+        sim
     }
 
     /// The configuration this cluster was made with.
     pub fn config(&self) -> &SimConfig {
-        &self.config
+        &self.cluster.config
     }
 
     /// Current virtual time.
     pub fn now_ms(&self) -> Millis {
-        self.clock.now_ms()
+        self.cluster.now_ms()
     }
 
-    /// Advances virtual time by `ms`.
+    /// Advances virtual time by `ms`, firing every timer due on the way.
     pub fn advance(&mut self, ms: Millis) {
-        let target = self.clock.now_ms().saturating_add(ms);
-        while self.clock.pop_due(target).is_some() {}
-        self.clock.set_now(target);
+        let target = self.cluster.now_ms().saturating_add(ms);
+        self.cluster.settle();
+        while self.cluster.fire_next_timer(target) {}
+        self.cluster.clock.set_now(target);
     }
 
     /// Runs one command line as typed in the terminal.
@@ -88,7 +91,7 @@ impl Sim {
             roles: "control-plane".into(),
             internal_ip: "172.18.0.2".into(),
         }];
-        for i in 0..self.config.worker_nodes {
+        for i in 0..self.cluster.config.worker_nodes {
             let suffix = if i == 0 { String::new() } else { (i + 1).to_string() };
             nodes.push(NodeView {
                 name: format!("kubeplay-worker{suffix}"),
@@ -97,6 +100,7 @@ impl Sim {
                 internal_ip: format!("172.18.0.{}", i + 3),
             });
         }
+        let _ = &self.cluster;
         ClusterSnapshot { now_ms: self.now_ms(), nodes, pods: Vec::new() }
     }
 }

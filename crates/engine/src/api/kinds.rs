@@ -143,6 +143,10 @@ macro_rules! kinds {
                 }
                 fn into_object(self) -> Object { Object::$variant(self) }
             }
+
+            impl From<$ty> for Object {
+                fn from(o: $ty) -> Object { Object::$variant(o) }
+            }
         )*
     };
 }

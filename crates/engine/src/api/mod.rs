@@ -7,7 +7,11 @@
 pub mod decode;
 pub mod errors;
 pub mod kinds;
+pub mod namespace;
+pub mod pod;
 pub mod store;
+pub mod strategy;
+pub mod validation;
 
 pub use errors::{ApiError, Reason};
 pub use kinds::{ApiKind, Kind, KindInfo, Object};

@@ -1,0 +1,94 @@
+//! Per-kind behaviour of the request path (the API server's "strategies"): defaulting,
+//! admission, validation, generation and status handling. Each kind's rules live in its own file.
+
+use super::kinds::{Kind, Object};
+use super::{namespace, pod};
+use crate::cluster::Cluster;
+
+/// Applies the kind's defaults, as the API server does when it decodes a request.
+pub fn default(_cluster: &Cluster, object: &mut Object) {
+    match object {
+        Object::Pod(p) => pod::default_pod(p),
+        Object::Namespace(n) => namespace::default_namespace(n),
+        _ => {}
+    }
+}
+
+/// Mutating admission on create (service accounts, default tolerations, priority).
+pub fn admit(cluster: &mut Cluster, object: &mut Object) {
+    if let Object::Pod(p) = object {
+        pod::admit_pod(cluster, p);
+    }
+}
+
+/// Validation of a new object: field errors rendered as the API server words them.
+pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
+    let mut errs = super::validation::validate_object_meta(object);
+    match object {
+        Object::Pod(p) => errs.extend(pod::validate_pod(cluster, p)),
+        Object::Namespace(_) => {}
+        _ => {}
+    }
+    errs
+}
+
+/// Validation of an update against the stored object (immutable fields).
+pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<String> {
+    match (old, new) {
+        (Object::Pod(o), Object::Pod(n)) => pod::validate_pod_update(o, n),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether the kind tracks `metadata.generation`.
+pub fn has_generation(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Pod
+            | Kind::ReplicationController
+            | Kind::ReplicaSet
+            | Kind::Deployment
+            | Kind::DaemonSet
+            | Kind::Job
+            | Kind::CronJob
+            | Kind::Ingress
+    )
+}
+
+/// Whether the desired state (spec) differs, which bumps the generation.
+pub fn spec_changed(old: &Object, new: &Object) -> bool {
+    old.to_json().get("spec") != new.to_json().get("spec")
+}
+
+/// Status is written only by the system: an update keeps the stored status.
+pub fn keep_status(old: &Object, new: &mut Object) {
+    match (old, new) {
+        (Object::Pod(o), Object::Pod(n)) => n.status = o.status.clone(),
+        (Object::Namespace(o), Object::Namespace(n)) => n.status = o.status.clone(),
+        (Object::Node(o), Object::Node(n)) => n.status = o.status.clone(),
+        (Object::ReplicationController(o), Object::ReplicationController(n)) => {
+            n.status = o.status.clone()
+        }
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => n.status = o.status.clone(),
+        (Object::Deployment(o), Object::Deployment(n)) => n.status = o.status.clone(),
+        (Object::DaemonSet(o), Object::DaemonSet(n)) => n.status = o.status.clone(),
+        (Object::Job(o), Object::Job(n)) => n.status = o.status.clone(),
+        (Object::CronJob(o), Object::CronJob(n)) => n.status = o.status.clone(),
+        (Object::Service(o), Object::Service(n)) => n.status = o.status.clone(),
+        (Object::PersistentVolume(o), Object::PersistentVolume(n)) => n.status = o.status.clone(),
+        (Object::PersistentVolumeClaim(o), Object::PersistentVolumeClaim(n)) => {
+            n.status = o.status.clone()
+        }
+        (Object::Ingress(o), Object::Ingress(n)) => n.status = o.status.clone(),
+        _ => {}
+    }
+}
+
+/// Resets what a client may not set on create (status) to its initial value.
+pub fn prepare_for_create(_cluster: &mut Cluster, object: &mut Object) {
+    match object {
+        Object::Pod(p) => pod::initial_status(p),
+        Object::Namespace(n) => namespace::initial_status(n),
+        _ => {}
+    }
+}

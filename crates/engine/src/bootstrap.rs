@@ -1,0 +1,600 @@
+//! The cluster a learner finds: a kind-style control-plane node and workers, the standard
+//! namespaces, and the system pods of kube-system, created through the normal request path and
+//! run by the same kubelets as everything else.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, DaemonSetStatus, Deployment, DeploymentSpec, DeploymentStatus,
+    ReplicaSet, ReplicaSetSpec, ReplicaSetStatus,
+};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerPort, DaemonEndpoint, EndpointAddress, EndpointPort, EndpointSubset,
+    Endpoints, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec,
+    NodeStatus, NodeSystemInfo, Pod, PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec,
+    Taint, Toleration,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::api::{ApiKind, Object};
+use crate::cluster::Cluster;
+use crate::time;
+
+/// The Kubernetes version the cluster runs.
+pub const KUBERNETES_VERSION: &str = "v1.34.0";
+/// The cluster's name (node names are `<cluster>-control-plane`, `<cluster>-worker`, ...).
+pub const CLUSTER_NAME: &str = "kubeplay";
+/// The API server's address.
+pub const API_SERVER_URL: &str = "https://127.0.0.1:6443";
+/// ClusterIP of the `kubernetes` service.
+pub const KUBERNETES_SERVICE_IP: &str = "10.96.0.1";
+/// ClusterIP of CoreDNS.
+pub const DNS_SERVICE_IP: &str = "10.96.0.10";
+
+/// Name of the control-plane node.
+pub fn control_plane_name() -> String {
+    format!("{CLUSTER_NAME}-control-plane")
+}
+
+/// Name of the `i`th worker (0-based), as kind names them.
+pub fn worker_name(i: u32) -> String {
+    if i == 0 {
+        format!("{CLUSTER_NAME}-worker")
+    } else {
+        format!("{CLUSTER_NAME}-worker{}", i + 1)
+    }
+}
+
+fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: namespace.map(Into::into),
+        ..Default::default()
+    }
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn condition(type_: &str, status: &str, reason: &str, message: &str, at: i64) -> NodeCondition {
+    NodeCondition {
+        type_: type_.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_heartbeat_time: Some(time::time(at)),
+        last_transition_time: Some(time::time(at)),
+    }
+}
+
+fn ready_conditions(at: i64) -> Vec<NodeCondition> {
+    vec![
+        condition(
+            "MemoryPressure",
+            "False",
+            "KubeletHasSufficientMemory",
+            "kubelet has sufficient memory available",
+            at,
+        ),
+        condition(
+            "DiskPressure",
+            "False",
+            "KubeletHasNoDiskPressure",
+            "kubelet has no disk pressure",
+            at,
+        ),
+        condition(
+            "PIDPressure",
+            "False",
+            "KubeletHasSufficientPID",
+            "kubelet has sufficient PID available",
+            at,
+        ),
+        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", at),
+    ]
+}
+
+/// The node controller's view of a node whose kubelet stopped reporting.
+pub fn set_node_conditions_unknown(node: &mut Node, now_ms: u64) {
+    let at = now_ms as i64;
+    for c in node.status.iter_mut().flat_map(|s| s.conditions.iter_mut().flatten()) {
+        c.status = "Unknown".into();
+        c.reason = Some("NodeStatusUnknown".into());
+        c.message = Some("Kubelet stopped posting node status.".into());
+        c.last_transition_time = Some(time::time(at));
+    }
+}
+
+/// A node whose kubelet is back.
+pub fn set_node_conditions_ready(node: &mut Node, now_ms: u64) {
+    if let Some(s) = node.status.as_mut() {
+        s.conditions = Some(ready_conditions(now_ms as i64));
+    }
+}
+
+fn node(name: &str, index: u32, control_plane: bool) -> Node {
+    let mut l = labels(&[
+        ("beta.kubernetes.io/arch", "amd64"),
+        ("beta.kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+        ("kubernetes.io/hostname", name),
+        ("kubernetes.io/os", "linux"),
+    ]);
+    if control_plane {
+        l.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+        l.insert("node.kubernetes.io/exclude-from-external-load-balancers".into(), String::new());
+    }
+    let mut annotations = labels(&[
+        ("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock"),
+        ("node.alpha.kubernetes.io/ttl", "0"),
+        ("volumes.kubernetes.io/controller-managed-attach-detach", "true"),
+    ]);
+    annotations.retain(|_, _| true);
+    let cidr = format!("10.244.{index}.0/24");
+    let resources: BTreeMap<String, Quantity> = [
+        ("cpu", "4"),
+        ("ephemeral-storage", "102626232Ki"),
+        ("hugepages-1Gi", "0"),
+        ("hugepages-2Mi", "0"),
+        ("memory", "8148264Ki"),
+        ("pods", "110"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+    .collect();
+    let at = 0;
+    Node {
+        metadata: ObjectMeta {
+            labels: Some(l),
+            annotations: Some(annotations),
+            ..meta(name, None)
+        },
+        spec: Some(NodeSpec {
+            pod_cidr: Some(cidr.clone()),
+            pod_cidrs: Some(vec![cidr]),
+            provider_id: Some(format!("kind://docker/{CLUSTER_NAME}/{name}")),
+            taints: control_plane.then(|| {
+                vec![Taint {
+                    key: "node-role.kubernetes.io/control-plane".into(),
+                    effect: "NoSchedule".into(),
+                    ..Default::default()
+                }]
+            }),
+            ..Default::default()
+        }),
+        status: Some(NodeStatus {
+            addresses: Some(vec![
+                NodeAddress { type_: "InternalIP".into(), address: node_ip(index) },
+                NodeAddress { type_: "Hostname".into(), address: name.into() },
+            ]),
+            allocatable: Some(resources.clone()),
+            capacity: Some(resources),
+            conditions: Some(ready_conditions(at)),
+            daemon_endpoints: Some(NodeDaemonEndpoints {
+                kubelet_endpoint: Some(DaemonEndpoint { port: 10250 }),
+            }),
+            node_info: Some(NodeSystemInfo {
+                architecture: "amd64".into(),
+                boot_id: format!(
+                    "{:08x}-6c1d-4f57-9a1e-0b3c{:08x}",
+                    0x5f3e_a2c1u32 + index,
+                    0x77d2_0e4au32 + index
+                ),
+                container_runtime_version: "containerd://2.1.3".into(),
+                kernel_version: "6.8.0-52-generic".into(),
+                kube_proxy_version: String::new(),
+                kubelet_version: KUBERNETES_VERSION.into(),
+                machine_id: format!("{:032x}", 0x3b8a_91f0_22c4_4d7eu128 + u128::from(index)),
+                operating_system: "linux".into(),
+                os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                system_uuid: format!(
+                    "{:08x}-4b1d-4c2e-8f3a-5d6e7f8a9b{:02x}",
+                    0x1c2d_3e4fu32 + index,
+                    index
+                ),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The InternalIP of node `index` (0 = control plane).
+pub fn node_ip(index: u32) -> String {
+    format!("172.18.0.{}", index + 2)
+}
+
+fn system_container(name: &str, image: &str) -> Container {
+    Container { name: name.into(), image: Some(image.into()), ..Default::default() }
+}
+
+fn static_pod(cluster: &mut Cluster, component: &str, image: &str, node: &Object) {
+    let node_name = node.name().to_string();
+    let pod = Pod {
+        metadata: ObjectMeta {
+            labels: Some(labels(&[("component", component), ("tier", "control-plane")])),
+            annotations: Some(labels(&[("kubernetes.io/config.source", "file")])),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "v1".into(),
+                kind: "Node".into(),
+                name: node_name.clone(),
+                uid: node.meta().uid.clone().unwrap_or_default(),
+                controller: Some(true),
+                block_owner_deletion: None,
+            }]),
+            ..meta(&format!("{component}-{node_name}"), Some("kube-system"))
+        },
+        spec: Some(PodSpec {
+            containers: vec![system_container(component, image)],
+            host_network: Some(true),
+            node_name: Some(node_name),
+            priority_class_name: Some("system-node-critical".into()),
+            priority: Some(2_000_001_000),
+            automount_service_account_token: Some(false),
+            tolerations: Some(vec![Toleration {
+                effect: Some("NoExecute".into()),
+                operator: Some("Exists".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    let _ = cluster.create(pod.into_object());
+}
+
+fn owner_ref(kind: &str, api_version: &str, obj: &Object) -> OwnerReference {
+    OwnerReference {
+        api_version: api_version.into(),
+        kind: kind.into(),
+        name: obj.name().into(),
+        uid: obj.meta().uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+fn pod_template(
+    labels_: &BTreeMap<String, String>,
+    containers: Vec<Container>,
+    host_network: bool,
+    control_plane_ok: bool,
+) -> PodTemplateSpec {
+    let mut tolerations = vec![];
+    if control_plane_ok {
+        tolerations.push(Toleration {
+            key: Some("node-role.kubernetes.io/control-plane".into()),
+            effect: Some("NoSchedule".into()),
+            ..Default::default()
+        });
+    }
+    if host_network {
+        tolerations.push(Toleration { operator: Some("Exists".into()), ..Default::default() });
+    }
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: Some(labels_.clone()), ..Default::default() }),
+        spec: Some(PodSpec {
+            containers,
+            host_network: host_network.then_some(true),
+            priority_class_name: Some(
+                if host_network { "system-node-critical" } else { "system-cluster-critical" }
+                    .into(),
+            ),
+            tolerations: Some(tolerations),
+            node_selector: (!host_network).then(|| labels(&[("kubernetes.io/os", "linux")])),
+            ..Default::default()
+        }),
+    }
+}
+
+fn daemon_set(cluster: &mut Cluster, name: &str, image: &str, nodes: &[String]) {
+    let l = labels(&[("k8s-app", name)]);
+    let template = pod_template(&l, vec![system_container(name, image)], true, true);
+    let n = nodes.len() as i32;
+    let ds = DaemonSet {
+        metadata: ObjectMeta { labels: Some(l.clone()), ..meta(name, Some("kube-system")) },
+        spec: DaemonSetSpec {
+            selector: LabelSelector { match_labels: Some(l.clone()), ..Default::default() },
+            template: template.clone(),
+            ..Default::default()
+        },
+        status: None,
+    };
+    let Ok(mut ds_obj) = cluster.create(ds.into_object()) else { return };
+    if let Object::DaemonSet(d) = &mut ds_obj {
+        d.status = Some(DaemonSetStatus {
+            current_number_scheduled: n,
+            desired_number_scheduled: n,
+            number_available: Some(n),
+            number_misscheduled: 0,
+            number_ready: n,
+            updated_number_scheduled: Some(n),
+            observed_generation: Some(1),
+            ..Default::default()
+        });
+    }
+    let ds_obj = cluster.write(ds_obj);
+    for node in nodes {
+        let mut pod_labels = l.clone();
+        pod_labels.insert("controller-revision-hash".into(), "6f9c6c7b4".into());
+        pod_labels.insert("pod-template-generation".into(), "1".into());
+        let pod = Pod {
+            metadata: ObjectMeta {
+                generate_name: Some(format!("{name}-")),
+                namespace: Some("kube-system".into()),
+                labels: Some(pod_labels),
+                owner_references: Some(vec![owner_ref("DaemonSet", "apps/v1", &ds_obj)]),
+                ..Default::default()
+            },
+            spec: Some(PodSpec {
+                node_name: Some(node.clone()),
+                ..template.spec.clone().unwrap_or_default()
+            }),
+            status: None,
+        };
+        let _ = cluster.create(pod.into_object());
+    }
+}
+
+fn deployment(
+    cluster: &mut Cluster,
+    namespace: &str,
+    name: &str,
+    app_label: (&str, &str),
+    hash: &str,
+    containers: Vec<Container>,
+    replicas: i32,
+    control_plane_ok: bool,
+) {
+    let l = labels(&[app_label]);
+    let template = pod_template(&l, containers, false, control_plane_ok);
+    let deploy = Deployment {
+        metadata: ObjectMeta { labels: Some(l.clone()), ..meta(name, Some(namespace)) },
+        spec: DeploymentSpec {
+            replicas: Some(replicas),
+            selector: LabelSelector { match_labels: Some(l.clone()), ..Default::default() },
+            template: template.clone(),
+            ..Default::default()
+        },
+        status: None,
+    };
+    let Ok(mut d_obj) = cluster.create(deploy.into_object()) else { return };
+    if let Object::Deployment(d) = &mut d_obj {
+        d.metadata.annotations = Some(labels(&[("deployment.kubernetes.io/revision", "1")]));
+        d.status = Some(DeploymentStatus {
+            available_replicas: Some(replicas),
+            ready_replicas: Some(replicas),
+            replicas: Some(replicas),
+            updated_replicas: Some(replicas),
+            observed_generation: Some(1),
+            ..Default::default()
+        });
+    }
+    let d_obj = cluster.write(d_obj);
+    let mut rs_labels = l.clone();
+    rs_labels.insert("pod-template-hash".into(), hash.into());
+    let mut rs_template = template.clone();
+    if let Some(m) = rs_template.metadata.as_mut() {
+        m.labels = Some(rs_labels.clone());
+    }
+    let rs = ReplicaSet {
+        metadata: ObjectMeta {
+            labels: Some(rs_labels.clone()),
+            annotations: Some(labels(&[
+                ("deployment.kubernetes.io/desired-replicas", &replicas.to_string()),
+                ("deployment.kubernetes.io/max-replicas", &(replicas + 1).to_string()),
+                ("deployment.kubernetes.io/revision", "1"),
+            ])),
+            owner_references: Some(vec![owner_ref("Deployment", "apps/v1", &d_obj)]),
+            ..meta(&format!("{name}-{hash}"), Some(namespace))
+        },
+        spec: ReplicaSetSpec {
+            replicas: Some(replicas),
+            selector: LabelSelector { match_labels: Some(rs_labels.clone()), ..Default::default() },
+            template: Some(rs_template.clone()),
+            ..Default::default()
+        },
+        status: None,
+    };
+    let Ok(mut rs_obj) = cluster.create(rs.into_object()) else { return };
+    if let Object::ReplicaSet(r) = &mut rs_obj {
+        r.status = Some(ReplicaSetStatus {
+            available_replicas: Some(replicas),
+            fully_labeled_replicas: Some(replicas),
+            ready_replicas: Some(replicas),
+            replicas,
+            observed_generation: Some(1),
+            ..Default::default()
+        });
+    }
+    let rs_obj = cluster.write(rs_obj);
+    for _ in 0..replicas {
+        let pod = Pod {
+            metadata: ObjectMeta {
+                generate_name: Some(format!("{name}-{hash}-")),
+                namespace: Some(namespace.into()),
+                labels: Some(rs_labels.clone()),
+                owner_references: Some(vec![owner_ref("ReplicaSet", "apps/v1", &rs_obj)]),
+                ..Default::default()
+            },
+            spec: rs_template.spec.clone(),
+            status: None,
+        };
+        let _ = cluster.create(pod.into_object());
+    }
+}
+
+fn service(
+    cluster: &mut Cluster,
+    namespace: &str,
+    name: &str,
+    ip: &str,
+    ports: Vec<ServicePort>,
+    selector: Option<BTreeMap<String, String>>,
+    service_labels: BTreeMap<String, String>,
+) {
+    let svc = Service {
+        metadata: ObjectMeta { labels: Some(service_labels), ..meta(name, Some(namespace)) },
+        spec: Some(ServiceSpec {
+            cluster_ip: Some(ip.into()),
+            cluster_ips: Some(vec![ip.into()]),
+            ip_families: Some(vec!["IPv4".into()]),
+            ip_family_policy: Some("SingleStack".into()),
+            internal_traffic_policy: Some("Cluster".into()),
+            ports: Some(ports),
+            selector,
+            session_affinity: Some("None".into()),
+            type_: Some("ClusterIP".into()),
+            ..Default::default()
+        }),
+        status: Some(Default::default()),
+    };
+    let _ = cluster.create(svc.into_object());
+}
+
+/// Builds the default cluster into an empty one.
+pub fn bootstrap(cluster: &mut Cluster) {
+    for ns in ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"] {
+        let _ = cluster
+            .create(Namespace { metadata: meta(ns, None), ..Default::default() }.into_object());
+    }
+    let mut node_names = vec![control_plane_name()];
+    node_names.extend((0..cluster.config.worker_nodes).map(worker_name));
+    let mut node_objects = Vec::new();
+    for (i, name) in node_names.iter().enumerate() {
+        cluster.kubelet.add_node(name, &format!("10.244.{i}"));
+        if let Ok(obj) = cluster.create(node(name, i as u32, i == 0).into_object()) {
+            node_objects.push(obj);
+        }
+    }
+    service(
+        cluster,
+        "default",
+        "kubernetes",
+        KUBERNETES_SERVICE_IP,
+        vec![ServicePort {
+            name: Some("https".into()),
+            port: 443,
+            protocol: Some("TCP".into()),
+            target_port: Some(IntOrString::Int(6443)),
+            ..Default::default()
+        }],
+        None,
+        labels(&[("component", "apiserver"), ("provider", "kubernetes")]),
+    );
+    let _ = cluster.create(
+        Endpoints {
+            metadata: ObjectMeta {
+                labels: Some(labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")])),
+                ..meta("kubernetes", Some("default"))
+            },
+            subsets: Some(vec![EndpointSubset {
+                addresses: Some(vec![EndpointAddress { ip: node_ip(0), ..Default::default() }]),
+                ports: Some(vec![EndpointPort {
+                    name: Some("https".into()),
+                    port: 6443,
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+        }
+        .into_object(),
+    );
+    service(
+        cluster,
+        "kube-system",
+        "kube-dns",
+        DNS_SERVICE_IP,
+        vec![
+            ServicePort {
+                name: Some("dns".into()),
+                port: 53,
+                protocol: Some("UDP".into()),
+                target_port: Some(IntOrString::Int(53)),
+                ..Default::default()
+            },
+            ServicePort {
+                name: Some("dns-tcp".into()),
+                port: 53,
+                protocol: Some("TCP".into()),
+                target_port: Some(IntOrString::Int(53)),
+                ..Default::default()
+            },
+            ServicePort {
+                name: Some("metrics".into()),
+                port: 9153,
+                protocol: Some("TCP".into()),
+                target_port: Some(IntOrString::Int(9153)),
+                ..Default::default()
+            },
+        ],
+        Some(labels(&[("k8s-app", "kube-dns")])),
+        labels(&[
+            ("k8s-app", "kube-dns"),
+            ("kubernetes.io/cluster-service", "true"),
+            ("kubernetes.io/name", "CoreDNS"),
+        ]),
+    );
+    if let Some(cp) = node_objects.first().cloned() {
+        static_pod(cluster, "etcd", "registry.k8s.io/etcd:3.6.4-0", &cp);
+        static_pod(cluster, "kube-apiserver", "registry.k8s.io/kube-apiserver:v1.34.0", &cp);
+        static_pod(
+            cluster,
+            "kube-controller-manager",
+            "registry.k8s.io/kube-controller-manager:v1.34.0",
+            &cp,
+        );
+        static_pod(cluster, "kube-scheduler", "registry.k8s.io/kube-scheduler:v1.34.0", &cp);
+    }
+    daemon_set(cluster, "kindnet", "docker.io/kindest/kindnetd:v20250512-df8de77b", &node_names);
+    daemon_set(cluster, "kube-proxy", "registry.k8s.io/kube-proxy:v1.34.0", &node_names);
+    let mut dns = system_container("coredns", "registry.k8s.io/coredns/coredns:v1.12.1");
+    dns.args = Some(vec!["-conf".into(), "/etc/coredns/Corefile".into()]);
+    dns.ports = Some(vec![
+        ContainerPort {
+            container_port: 53,
+            name: Some("dns".into()),
+            protocol: Some("UDP".into()),
+            ..Default::default()
+        },
+        ContainerPort {
+            container_port: 53,
+            name: Some("dns-tcp".into()),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        },
+        ContainerPort {
+            container_port: 9153,
+            name: Some("metrics".into()),
+            protocol: Some("TCP".into()),
+            ..Default::default()
+        },
+    ]);
+    deployment(
+        cluster,
+        "kube-system",
+        "coredns",
+        ("k8s-app", "kube-dns"),
+        "66bc5c9577",
+        vec![dns],
+        2,
+        true,
+    );
+    deployment(
+        cluster,
+        "local-path-storage",
+        "local-path-provisioner",
+        ("app", "local-path-provisioner"),
+        "7b8c8ddbd6",
+        vec![system_container(
+            "local-path-provisioner",
+            "docker.io/kindest/local-path-provisioner:v20250214-acbabc1a",
+        )],
+        1,
+        true,
+    );
+}

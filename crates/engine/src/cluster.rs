@@ -1,0 +1,538 @@
+//! The cluster's shared state and the API server's request path.
+//!
+//! Every write goes through here: create (default, admit, validate, store), update, status writes by
+//! the system's own components, and deletion with grace periods, finalizers and cascading. Each
+//! write produces a watch event, which the control loops turn into work (see `controllers`).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::strategy;
+use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
+use crate::clock::{Clock, Millis};
+use crate::controllers::{self, Component};
+use crate::kubelet;
+use crate::rng::Rng;
+use crate::sim::SimConfig;
+use crate::time;
+
+/// Reconciles one settle pass may run before it yields (a runaway loop stops here).
+pub const MAX_RECONCILES_PER_SETTLE: usize = 500_000;
+/// Events kept in the store; the oldest go first (the API server's TTL does this for real).
+pub const MAX_EVENTS: usize = 5_000;
+/// How long an Event lives, as kube-apiserver's default `--event-ttl`.
+pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
+/// Alphabet of generated name suffixes (apimachinery `rand.String`).
+pub const NAME_SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// Something due at a moment of virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// A component should look at an object again.
+    Requeue(Component, ObjKey),
+    /// A step of a container's or pod's life on a node.
+    Kubelet(kubelet::KubeletTimer),
+}
+
+/// How a deletion treats dependents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Propagation {
+    /// Delete the owner now, its dependents afterwards.
+    #[default]
+    Background,
+    /// Delete dependents first, then the owner.
+    Foreground,
+    /// Leave dependents, removing their owner references.
+    Orphan,
+}
+
+/// The whole simulated cluster.
+pub struct Cluster {
+    pub(crate) config: SimConfig,
+    pub(crate) store: Store,
+    pub(crate) clock: Clock<Timer>,
+    pub(crate) rng: Rng,
+    pub(crate) kubelet: kubelet::Runtime,
+    pub(crate) owners: controllers::gc::OwnerIndex,
+    queue: VecDeque<(Component, ObjKey)>,
+    queued: BTreeSet<(Component, ObjKey)>,
+    event_index: BTreeMap<String, String>,
+    event_seq: u64,
+}
+
+impl Cluster {
+    /// An empty cluster (no nodes or namespaces yet; see `bootstrap`).
+    pub fn empty(config: SimConfig) -> Self {
+        let rng = Rng::new(config.seed);
+        Cluster {
+            config,
+            store: Store::default(),
+            clock: Clock::default(),
+            rng,
+            kubelet: kubelet::Runtime::default(),
+            owners: controllers::gc::OwnerIndex::default(),
+            queue: VecDeque::new(),
+            queued: BTreeSet::new(),
+            event_index: BTreeMap::new(),
+            event_seq: 0,
+        }
+    }
+
+    /// Current virtual time.
+    pub fn now_ms(&self) -> Millis {
+        self.clock.now_ms()
+    }
+
+    /// Current virtual time as a signed offset (for timestamps).
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms() as i64
+    }
+
+    /// Read access to the store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The object at `key`.
+    pub fn get(&self, key: &ObjKey) -> Option<&Object> {
+        self.store.get(key)
+    }
+
+    /// A fresh random UID.
+    pub fn new_uid(&mut self) -> String {
+        let a = self.rng.next_u64();
+        let b = self.rng.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            ((b >> 48) & 0x3fff) | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// `len` random characters of the API server's name alphabet.
+    pub fn random_suffix(&mut self, len: usize) -> String {
+        self.rng.string_from(NAME_SUFFIX_ALPHABET, len)
+    }
+
+    // ---- work queue -------------------------------------------------------------------------
+
+    /// Asks `component` to reconcile `key` soon.
+    pub fn enqueue(&mut self, component: Component, key: ObjKey) {
+        if self.queued.insert((component, key.clone())) {
+            self.queue.push_back((component, key));
+        }
+    }
+
+    /// Asks `component` to reconcile `key` after `delay_ms`.
+    pub fn requeue_after(&mut self, component: Component, key: ObjKey, delay_ms: Millis) {
+        self.clock.schedule_in(delay_ms, Timer::Requeue(component, key));
+    }
+
+    /// Runs queued work until the control loops are quiet (bounded).
+    pub fn settle(&mut self) {
+        for _ in 0..MAX_RECONCILES_PER_SETTLE {
+            let Some((component, key)) = self.queue.pop_front() else { return };
+            self.queued.remove(&(component, key.clone()));
+            controllers::reconcile(self, component, &key);
+        }
+    }
+
+    /// Whether any work is queued.
+    pub fn is_settled(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Fires one due timer (at or before `until_ms`), then settles. False when none was due.
+    pub fn fire_next_timer(&mut self, until_ms: Millis) -> bool {
+        let Some(timer) = self.clock.pop_due(until_ms) else { return false };
+        match timer {
+            Timer::Requeue(component, key) => self.enqueue(component, key),
+            Timer::Kubelet(t) => kubelet::on_timer(self, t),
+        }
+        self.settle();
+        true
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    /// Stores `object` as is (stamping a resource version) and tells the control loops.
+    pub fn write(&mut self, object: Object) -> Object {
+        let event = self.store.put(object);
+        let stored = self.store.get(&event.key).cloned();
+        if let Some(obj) = &stored {
+            controllers::on_watch_event(self, &event, obj);
+        }
+        stored.unwrap_or_else(|| unreachable_object(&event.key))
+    }
+
+    /// Stores a typed object as is.
+    pub fn write_typed<T: ApiKind>(&mut self, object: T) -> Object {
+        self.write(object.into_object())
+    }
+
+    /// The API server's create: namespace check, generateName, defaults, admission, validation.
+    pub fn create(&mut self, mut object: Object) -> Result<Object, ApiError> {
+        let kind = object.kind();
+        let info = kind.info();
+        if info.namespaced {
+            if object.namespace().is_empty() {
+                object.meta_mut().namespace = Some("default".into());
+            }
+            let ns = object.namespace().to_string();
+            match self.store.get_typed::<k8s_openapi::api::core::v1::Namespace>("", &ns) {
+                None => return Err(ApiError::not_found("namespaces", &ns)),
+                Some(n) if n.metadata.deletion_timestamp.is_some() && kind != Kind::Event => {
+                    return Err(ApiError::new(
+                        Reason::Forbidden,
+                        format!(
+                            "{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                            info.qualified_plural(),
+                            object.name()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        } else {
+            object.meta_mut().namespace = None;
+        }
+        if object.name().is_empty() {
+            if let Some(base) = object.meta().generate_name.clone().filter(|g| !g.is_empty()) {
+                let base: String = base.chars().take(58).collect();
+                let ns = object.namespace().to_string();
+                let mut name = format!("{base}{}", self.random_suffix(5));
+                while self.store.get(&ObjKey::new(kind, &ns, &name)).is_some() {
+                    name = format!("{base}{}", self.random_suffix(5));
+                }
+                object.meta_mut().name = Some(name);
+            }
+        }
+        strategy::default(self, &mut object);
+        strategy::admit(self, &mut object);
+        let causes = strategy::validate_create(self, &object);
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(info.kind, object.name(), causes));
+        }
+        let key = ObjKey::of(&object);
+        if self.store.get(&key).is_some() {
+            return Err(ApiError::already_exists(&info.qualified_plural(), object.name()));
+        }
+        let uid = self.new_uid();
+        let now = self.now();
+        let meta = object.meta_mut();
+        meta.uid = Some(uid);
+        meta.creation_timestamp = Some(time::time(now));
+        meta.resource_version = None;
+        meta.deletion_timestamp = None;
+        meta.deletion_grace_period_seconds = None;
+        meta.managed_fields = None;
+        meta.generation = strategy::has_generation(kind).then_some(1);
+        strategy::prepare_for_create(self, &mut object);
+        Ok(self.write(object))
+    }
+
+    /// The API server's update of an object's spec and metadata (status is kept as stored).
+    pub fn update(&mut self, mut object: Object) -> Result<Object, ApiError> {
+        let kind = object.kind();
+        let info = kind.info();
+        if info.namespaced && object.namespace().is_empty() {
+            object.meta_mut().namespace = Some("default".into());
+        }
+        let key = ObjKey::of(&object);
+        let Some(old) = self.store.get(&key).cloned() else {
+            return Err(ApiError::not_found(&info.qualified_plural(), object.name()));
+        };
+        strategy::default(self, &mut object);
+        let mut causes = strategy::validate_update(self, &old, &object);
+        causes.extend(strategy::validate_create(self, &object));
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(info.kind, object.name(), causes));
+        }
+        {
+            let (om, m) = (old.meta(), object.meta_mut());
+            m.uid = om.uid.clone();
+            m.creation_timestamp = om.creation_timestamp.clone();
+            m.deletion_timestamp = om.deletion_timestamp.clone();
+            m.deletion_grace_period_seconds = om.deletion_grace_period_seconds;
+            m.generation = om.generation;
+            m.managed_fields = None;
+        }
+        strategy::keep_status(&old, &mut object);
+        if strategy::has_generation(kind) && strategy::spec_changed(&old, &object) {
+            let g = old.meta().generation.unwrap_or(0) + 1;
+            object.meta_mut().generation = Some(g);
+        }
+        if object == old_with_rv(&old, &object) {
+            return Ok(old);
+        }
+        Ok(self.write(object))
+    }
+
+    /// A system component's write: spec or status as the component set it, generation kept honest.
+    pub fn update_internal(&mut self, mut object: Object) -> Object {
+        let key = ObjKey::of(&object);
+        if let Some(old) = self.store.get(&key) {
+            if strategy::has_generation(object.kind()) && strategy::spec_changed(old, &object) {
+                object.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
+            }
+            if &object == old {
+                return object;
+            }
+        }
+        self.write(object)
+    }
+
+    /// The API server's delete. Pods on a node terminate gracefully; objects with finalizers wait
+    /// for them; dependents are handled by `propagation`.
+    pub fn delete(
+        &mut self,
+        key: &ObjKey,
+        grace_period_seconds: Option<i64>,
+        propagation: Propagation,
+    ) -> Result<Object, ApiError> {
+        let info = key.kind.info();
+        let Some(mut object) = self.store.get(key).cloned() else {
+            return Err(ApiError::not_found(&info.qualified_plural(), &key.name));
+        };
+        let now = self.now();
+        if propagation == Propagation::Orphan {
+            self.orphan_dependents(&object);
+        }
+        let already_deleting = object.meta().deletion_timestamp.is_some();
+        match &mut object {
+            Object::Pod(pod) => {
+                let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+                let finished = matches!(
+                    pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+                    Some("Succeeded") | Some("Failed")
+                );
+                let default_grace = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.termination_grace_period_seconds)
+                    .unwrap_or(30);
+                let grace = grace_period_seconds.unwrap_or(default_grace).max(0);
+                if !bound || grace == 0 || finished {
+                    return Ok(self.remove(key).unwrap_or(object));
+                }
+                if let Some(existing) = pod.metadata.deletion_grace_period_seconds {
+                    // A second delete may only shorten the grace period.
+                    if grace >= existing {
+                        return Ok(object);
+                    }
+                }
+                pod.metadata.deletion_timestamp = Some(time::time(now + grace * 1000));
+                pod.metadata.deletion_grace_period_seconds = Some(grace);
+                if propagation == Propagation::Foreground {
+                    add_finalizer(&mut pod.metadata, "foregroundDeletion");
+                }
+                Ok(self.write(object))
+            }
+            Object::Namespace(ns) => {
+                if matches!(key.name.as_str(), "default" | "kube-system" | "kube-public") {
+                    return Err(ApiError::new(
+                        Reason::Forbidden,
+                        format!(
+                            "namespaces \"{}\" is forbidden: this namespace may not be deleted",
+                            key.name
+                        ),
+                    ));
+                }
+                if already_deleting {
+                    return Ok(object);
+                }
+                ns.metadata.deletion_timestamp = Some(time::time(now));
+                ns.metadata.deletion_grace_period_seconds = Some(0);
+                let status = ns.status.get_or_insert_with(Default::default);
+                status.phase = Some("Terminating".into());
+                Ok(self.write(object))
+            }
+            _ => {
+                let has_finalizers =
+                    object.meta().finalizers.as_ref().is_some_and(|f| !f.is_empty());
+                let has_dependents = self.has_dependents(&object);
+                if propagation == Propagation::Foreground && has_dependents {
+                    let meta = object.meta_mut();
+                    add_finalizer(meta, "foregroundDeletion");
+                    meta.deletion_timestamp.get_or_insert_with(|| time::time(now));
+                    meta.deletion_grace_period_seconds = Some(0);
+                    return Ok(self.write(object));
+                }
+                if has_finalizers {
+                    if already_deleting {
+                        return Ok(object);
+                    }
+                    let meta = object.meta_mut();
+                    meta.deletion_timestamp = Some(time::time(now));
+                    meta.deletion_grace_period_seconds = Some(0);
+                    return Ok(self.write(object));
+                }
+                Ok(self.remove(key).unwrap_or(object))
+            }
+        }
+    }
+
+    /// Takes an object out of the store for good and tells the control loops.
+    pub fn remove(&mut self, key: &ObjKey) -> Option<Object> {
+        let (object, event) = self.store.remove(key)?;
+        controllers::on_watch_event(self, &event, &object);
+        Some(object)
+    }
+
+    fn has_dependents(&self, owner: &Object) -> bool {
+        let Some(uid) = owner.meta().uid.as_deref() else { return false };
+        controllers::gc::dependents_of(self, uid, owner.namespace()).next().is_some()
+    }
+
+    fn orphan_dependents(&mut self, owner: &Object) {
+        let Some(uid) = owner.meta().uid.clone() else { return };
+        let keys: Vec<ObjKey> =
+            controllers::gc::dependents_of(self, &uid, owner.namespace()).collect();
+        for key in keys {
+            if let Some(mut dependent) = self.store.get(&key).cloned() {
+                if let Some(refs) = dependent.meta_mut().owner_references.as_mut() {
+                    refs.retain(|r| r.uid != uid);
+                    if refs.is_empty() {
+                        dependent.meta_mut().owner_references = None;
+                    }
+                }
+                self.write(dependent);
+            }
+        }
+    }
+
+    // ---- events -----------------------------------------------------------------------------
+
+    /// Records a Kubernetes Event about `involved`, aggregating repeats as the event correlator
+    /// does (same source, object, type, reason and message: count goes up).
+    pub fn record_event(
+        &mut self,
+        involved: &Object,
+        field_path: Option<String>,
+        event_type: &str,
+        reason: &str,
+        message: impl Into<String>,
+        component: &str,
+        host: Option<&str>,
+    ) {
+        let message = message.into();
+        let meta = involved.meta();
+        let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
+        let uid = meta.uid.clone().unwrap_or_default();
+        let index_key = format!(
+            "{uid}\u{1}{}\u{1}{event_type}\u{1}{reason}\u{1}{message}\u{1}{component}",
+            field_path.as_deref().unwrap_or("")
+        );
+        let now = self.now();
+        if let Some(name) = self.event_index.get(&index_key).cloned() {
+            if let Some(mut ev) = self.store.get_typed::<Event>(&namespace, &name).cloned() {
+                ev.count = Some(ev.count.unwrap_or(1) + 1);
+                ev.last_timestamp = Some(time::time(now));
+                self.store.put(ev.into_object());
+                return;
+            }
+        }
+        self.event_seq += 1;
+        let nanos = time::instant(now).as_nanosecond() as u128 + self.event_seq as u128;
+        let name = format!("{}.{nanos:x}", meta.name.as_deref().unwrap_or(""));
+        let involved_ref = ObjectReference {
+            api_version: Some(involved.kind().info().api_version.to_string()),
+            kind: Some(involved.kind().info().kind.to_string()),
+            name: meta.name.clone(),
+            namespace: meta.namespace.clone(),
+            uid: meta.uid.clone(),
+            resource_version: meta.resource_version.clone(),
+            field_path,
+        };
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(name.clone()),
+                namespace: Some(namespace),
+                uid: Some(self.new_uid()),
+                creation_timestamp: Some(time::time(now)),
+                ..Default::default()
+            },
+            involved_object: involved_ref,
+            reason: Some(reason.into()),
+            message: Some(message),
+            source: Some(EventSource {
+                component: Some(component.into()),
+                host: host.map(str::to_string),
+            }),
+            first_timestamp: Some(time::time(now)),
+            last_timestamp: Some(time::time(now)),
+            count: Some(1),
+            type_: Some(event_type.into()),
+            event_time: None,
+            reporting_component: Some(component.into()),
+            reporting_instance: Some(host.unwrap_or(component).to_string()),
+            ..Default::default()
+        };
+        self.event_index.insert(index_key, name);
+        self.store.put(event.into_object());
+        self.expire_events();
+    }
+
+    fn expire_events(&mut self) {
+        let total = self.store.count(Kind::Event);
+        let now = self.now();
+        let cutoff = now - EVENT_TTL_MS as i64;
+        let oldest: Vec<(i64, ObjKey)> = if total > MAX_EVENTS {
+            let mut all: Vec<(i64, ObjKey)> = self
+                .store
+                .list_typed::<Event>(None)
+                .map(|e| {
+                    let t = e.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
+                    (t, ObjKey::of(&e.clone().into_object()))
+                })
+                .collect();
+            all.sort();
+            let excess = total - MAX_EVENTS + MAX_EVENTS / 10;
+            all.into_iter()
+                .enumerate()
+                .filter(|(i, (t, _))| *i < excess || *t < cutoff)
+                .map(|(_, x)| x)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for (_, key) in oldest {
+            self.store.remove(&key);
+        }
+        if total > MAX_EVENTS {
+            let live: BTreeSet<String> =
+                self.store.list(Kind::Event, None).map(|e| e.name().to_string()).collect();
+            self.event_index.retain(|_, name| live.contains(name));
+        }
+    }
+}
+
+fn add_finalizer(meta: &mut ObjectMeta, name: &str) {
+    let f = meta.finalizers.get_or_insert_with(Vec::new);
+    if !f.iter().any(|x| x == name) {
+        f.push(name.into());
+    }
+}
+
+// The stored object with the new one's resource version, to see whether an update changed anything.
+fn old_with_rv(old: &Object, new: &Object) -> Object {
+    let mut o = old.clone();
+    o.meta_mut().resource_version = new.meta().resource_version.clone();
+    o
+}
+
+fn unreachable_object(key: &ObjKey) -> Object {
+    // `write` just stored the object; a missing one would be a store bug. Answer an empty object
+    // rather than panic in the browser.
+    let mut meta = ObjectMeta::default();
+    meta.name = Some(key.name.clone());
+    Object::Namespace(k8s_openapi::api::core::v1::Namespace {
+        metadata: meta,
+        ..Default::default()
+    })
+}

@@ -1,0 +1,71 @@
+//! The control loops. Each reacts to watch events by queueing object keys, and reconciles one key
+//! at a time from the current state, never told why it ran (as kube-runtime controllers do).
+
+pub mod gc;
+pub mod namespace;
+pub mod node_lifecycle;
+
+use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
+use crate::cluster::Cluster;
+use crate::{kubelet, scheduler};
+
+/// A control loop (or node agent) that reconciles keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Component {
+    /// default-scheduler: binds pending pods to nodes.
+    Scheduler,
+    /// The kubelets: run bound pods' containers.
+    Kubelet,
+    /// node-lifecycle-controller: node health, taints and evictions.
+    NodeLifecycle,
+    /// namespace-controller: empties deleted namespaces.
+    Namespace,
+    /// garbage-collector: deletes dependents whose owners are gone.
+    GarbageCollector,
+}
+
+/// Routes one watch event to the loops that care about it.
+pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
+    gc::observe(cluster, event, object);
+    let key = &event.key;
+    match key.kind {
+        Kind::Pod => {
+            let bound = object
+                .as_kind::<k8s_openapi::api::core::v1::Pod>()
+                .and_then(|p| p.spec.as_ref())
+                .and_then(|s| s.node_name.as_ref())
+                .is_some();
+            if bound || event.event_type == WatchEventType::Deleted {
+                cluster.enqueue(Component::Kubelet, key.clone());
+            }
+            if !bound && event.event_type != WatchEventType::Deleted {
+                cluster.enqueue(Component::Scheduler, key.clone());
+            }
+            if event.event_type == WatchEventType::Deleted && bound {
+                // Freed resources may fit a pending pod now.
+                scheduler::retry_pending(cluster);
+            }
+        }
+        Kind::Node => {
+            cluster.enqueue(Component::NodeLifecycle, key.clone());
+            scheduler::retry_pending(cluster);
+        }
+        Kind::Namespace => {
+            if event.event_type != WatchEventType::Deleted {
+                cluster.enqueue(Component::Namespace, key.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs one reconcile of `key` by `component`.
+pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
+    match component {
+        Component::Scheduler => scheduler::reconcile(cluster, key),
+        Component::Kubelet => kubelet::reconcile(cluster, key),
+        Component::NodeLifecycle => node_lifecycle::reconcile(cluster, key),
+        Component::Namespace => namespace::reconcile(cluster, key),
+        Component::GarbageCollector => gc::reconcile(cluster, key),
+    }
+}

@@ -1,0 +1,255 @@
+//! A container's filesystem: a sorted map of absolute paths to directories and files.
+
+use std::collections::BTreeMap;
+
+/// Files one container may hold (a runaway `touch` loop stops here).
+pub const MAX_FILES: usize = 10_000;
+/// Bytes one file may hold.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// A directory or a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A directory.
+    Dir,
+    /// A regular file with its content and mode bits.
+    File {
+        /// Content.
+        content: String,
+        /// Permission bits (`0o644`).
+        mode: u32,
+    },
+}
+
+/// Why a filesystem operation failed (the errno text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsError {
+    /// ENOENT.
+    NotFound,
+    /// EISDIR.
+    IsDir,
+    /// ENOTDIR.
+    NotDir,
+    /// EROFS.
+    ReadOnly,
+    /// ENOSPC (our limits).
+    NoSpace,
+    /// ENOTEMPTY.
+    NotEmpty,
+}
+
+impl FsError {
+    /// The C library's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            FsError::NotFound => "No such file or directory",
+            FsError::IsDir => "Is a directory",
+            FsError::NotDir => "Not a directory",
+            FsError::ReadOnly => "Read-only file system",
+            FsError::NoSpace => "No space left on device",
+            FsError::NotEmpty => "Directory not empty",
+        }
+    }
+}
+
+/// One container's files.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Fs {
+    entries: BTreeMap<String, Entry>,
+    read_only_prefixes: Vec<String>,
+}
+
+/// `/a/b/../c` -> `/a/c`, relative paths resolved against `cwd`.
+pub fn normalize(cwd: &str, path: &str) -> String {
+    let full = if path.starts_with('/') { path.to_string() } else { format!("{cwd}/{path}") };
+    let mut parts: Vec<&str> = Vec::new();
+    for p in full.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            x => parts.push(x),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+impl Fs {
+    /// An empty root.
+    pub fn new() -> Self {
+        let mut fs = Fs::default();
+        fs.entries.insert("/".into(), Entry::Dir);
+        fs
+    }
+
+    /// Makes `path` and its parents directories.
+    pub fn mkdir_p(&mut self, path: &str) {
+        let path = normalize("/", path);
+        let mut cur = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            cur.push('/');
+            cur.push_str(part);
+            self.entries.entry(cur.clone()).or_insert(Entry::Dir);
+        }
+    }
+
+    /// Writes a file (creating parents), ignoring read-only mounts: the image and the kubelet
+    /// write this way.
+    pub fn put_file(&mut self, path: &str, content: &str, mode: u32) {
+        let path = normalize("/", path);
+        self.mkdir_p(parent(&path));
+        self.entries.insert(path, Entry::File { content: content.into(), mode });
+    }
+
+    /// Marks everything under `prefix` read-only for the container's processes.
+    pub fn mark_read_only(&mut self, prefix: &str) {
+        self.read_only_prefixes.push(normalize("/", prefix));
+    }
+
+    fn is_read_only(&self, path: &str) -> bool {
+        self.read_only_prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}/")))
+    }
+
+    /// The entry at `path`.
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    /// Reads a file.
+    pub fn read(&self, path: &str) -> Result<&str, FsError> {
+        match self.entries.get(path) {
+            Some(Entry::File { content, .. }) => Ok(content),
+            Some(Entry::Dir) => Err(FsError::IsDir),
+            None => Err(FsError::NotFound),
+        }
+    }
+
+    /// Writes a file as a process in the container would (respecting read-only mounts).
+    pub fn write(&mut self, path: &str, content: &str, append: bool) -> Result<(), FsError> {
+        if self.is_read_only(path) {
+            return Err(FsError::ReadOnly);
+        }
+        match self.entries.get(parent(path)) {
+            Some(Entry::Dir) => {}
+            Some(_) => return Err(FsError::NotDir),
+            None => return Err(FsError::NotFound),
+        }
+        if !self.entries.contains_key(path) && self.entries.len() >= MAX_FILES {
+            return Err(FsError::NoSpace);
+        }
+        match self.entries.get_mut(path) {
+            Some(Entry::Dir) => Err(FsError::IsDir),
+            Some(Entry::File { content: c, .. }) => {
+                if append {
+                    if c.len() + content.len() > MAX_FILE_BYTES {
+                        return Err(FsError::NoSpace);
+                    }
+                    c.push_str(content);
+                } else {
+                    *c = content.chars().take(MAX_FILE_BYTES).collect();
+                }
+                Ok(())
+            }
+            None => {
+                self.entries.insert(
+                    path.to_string(),
+                    Entry::File {
+                        content: content.chars().take(MAX_FILE_BYTES).collect(),
+                        mode: 0o644,
+                    },
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// Creates an empty file if missing (touch).
+    pub fn touch(&mut self, path: &str) -> Result<(), FsError> {
+        if self.entries.contains_key(path) {
+            return Ok(());
+        }
+        self.write(path, "", false)
+    }
+
+    /// Makes a directory whose parent exists.
+    pub fn mkdir(&mut self, path: &str) -> Result<(), FsError> {
+        if self.is_read_only(path) {
+            return Err(FsError::ReadOnly);
+        }
+        if !matches!(self.entries.get(parent(path)), Some(Entry::Dir)) {
+            return Err(FsError::NotFound);
+        }
+        if self.entries.len() >= MAX_FILES {
+            return Err(FsError::NoSpace);
+        }
+        self.entries.entry(path.to_string()).or_insert(Entry::Dir);
+        Ok(())
+    }
+
+    /// Removes a file, or a directory tree when `recursive`.
+    pub fn remove(&mut self, path: &str, recursive: bool) -> Result<(), FsError> {
+        if self.is_read_only(path) {
+            return Err(FsError::ReadOnly);
+        }
+        match self.entries.get(path) {
+            None => Err(FsError::NotFound),
+            Some(Entry::File { .. }) => {
+                self.entries.remove(path);
+                Ok(())
+            }
+            Some(Entry::Dir) => {
+                if !recursive {
+                    return Err(FsError::IsDir);
+                }
+                let prefix = format!("{path}/");
+                self.entries.retain(|k, _| k != path && !k.starts_with(&prefix));
+                Ok(())
+            }
+        }
+    }
+
+    /// The names directly inside a directory, sorted.
+    pub fn list(&self, dir: &str) -> Result<Vec<(String, &Entry)>, FsError> {
+        match self.entries.get(dir) {
+            None => return Err(FsError::NotFound),
+            Some(Entry::File { .. }) => return Err(FsError::NotDir),
+            Some(Entry::Dir) => {}
+        }
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+        Ok(self
+            .entries
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(k, _)| !k[prefix.len()..].contains('/') && k.len() > prefix.len())
+            .map(|(k, e)| (k[prefix.len()..].to_string(), e))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_written_listed_and_removed() {
+        let mut fs = Fs::new();
+        fs.mkdir_p("/var");
+        fs.touch("/var/ready").unwrap();
+        assert_eq!(fs.list("/var").unwrap().len(), 1);
+        assert_eq!(fs.write("/nope/x", "a", false), Err(FsError::NotFound));
+        fs.remove("/var/ready", false).unwrap();
+        assert_eq!(fs.read("/var/ready"), Err(FsError::NotFound));
+        assert_eq!(normalize("/app", "../etc/./hosts"), "/etc/hosts");
+        fs.put_file("/etc/cfg/a", "x", 0o644);
+        fs.mark_read_only("/etc/cfg");
+        assert_eq!(fs.write("/etc/cfg/a", "y", false), Err(FsError::ReadOnly));
+    }
+}

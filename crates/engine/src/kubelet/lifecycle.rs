@@ -1,0 +1,1332 @@
+//! The container lifecycle: sandbox, pull, create, start, probe, exit, restart with back-off,
+//! kill with a grace period, and the pod status that follows from it all.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
+    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodStatus, VolumeMountStatus,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::images::{self, App, Program, Step};
+use super::{
+    Action, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, CREATE_MS, CState, ContainerRt, KillReason,
+    KubeletTimer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeCounter, ProbeKind, SANDBOX_MS, apps,
+    fs, shell,
+};
+use crate::api::{Kind, ObjKey, Object};
+use crate::clock::Millis;
+use crate::cluster::{Cluster, Timer};
+use crate::time;
+
+/// Kubernetes version the kubelets report (probes' User-Agent).
+pub const KUBELET_USER_AGENT: &str = "kube-probe/1.34";
+
+fn schedule(cluster: &mut Cluster, uid: &str, delay_ms: Millis, action: Action) {
+    cluster
+        .clock
+        .schedule_in(delay_ms, Timer::Kubelet(KubeletTimer { pod_uid: uid.to_string(), action }));
+}
+
+fn schedule_at(cluster: &mut Cluster, uid: &str, at_ms: Millis, action: Action) {
+    cluster
+        .clock
+        .schedule_at(at_ms, Timer::Kubelet(KubeletTimer { pod_uid: uid.to_string(), action }));
+}
+
+/// Go's `time.Duration.String()` for whole milliseconds (`578ms`, `4.823s`, `1m30s`).
+pub fn go_duration(ms: Millis) -> String {
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let secs = ms / 1000;
+    let frac = ms % 1000;
+    let frac_str = if frac == 0 {
+        String::new()
+    } else {
+        format!(".{}", format!("{frac:03}").trim_end_matches('0'))
+    };
+    if secs < 60 {
+        return format!("{secs}{frac_str}s");
+    }
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    if h > 0 { format!("{h}h{m}m{s}{frac_str}s") } else { format!("{m}m{s}{frac_str}s") }
+}
+
+fn hex64(cluster: &mut Cluster) -> String {
+    (0..4).map(|_| format!("{:016x}", cluster.rng.next_u64())).collect()
+}
+
+fn fnv_hex(s: &str) -> String {
+    let mut out = String::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for round in 0..4u8 {
+        for b in s.bytes().chain([round]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out
+}
+
+/// `docker.io/luksa/kubia@sha256:...`: a stable digest per image name.
+pub fn image_id(image: &images::ImageRef) -> String {
+    format!("{}/{}@sha256:{}", image.registry, image.repository, fnv_hex(&image.full()))
+}
+
+fn pod_object(cluster: &Cluster, key: &ObjKey) -> Option<Object> {
+    cluster.get(key).cloned()
+}
+
+fn container_event(
+    cluster: &mut Cluster,
+    prt: &PodRuntime,
+    ci: usize,
+    event_type: &str,
+    reason: &str,
+    message: String,
+) {
+    let Some(obj) = pod_object(cluster, &prt.key) else { return };
+    let field = format!("spec.containers{{{}}}", prt.containers[ci].name);
+    let node = prt.node.clone();
+    cluster.record_event(&obj, Some(field), event_type, reason, message, "kubelet", Some(&node));
+}
+
+fn pod_event(
+    cluster: &mut Cluster,
+    prt: &PodRuntime,
+    event_type: &str,
+    reason: &str,
+    message: String,
+) {
+    let Some(obj) = pod_object(cluster, &prt.key) else { return };
+    let node = prt.node.clone();
+    cluster.record_event(&obj, None, event_type, reason, message, "kubelet", Some(&node));
+}
+
+// ---- entry points ---------------------------------------------------------------------------
+
+/// Reacts to a change of a pod bound to a node (or its removal).
+pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
+    let pod = cluster.store.get_typed::<Pod>(&key.namespace, &key.name).cloned();
+    let known_uid = cluster.kubelet.by_key.get(key).cloned();
+    let Some(pod) = pod else {
+        if let Some(uid) = known_uid {
+            drop_runtime(cluster, &uid);
+        }
+        return;
+    };
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    if let Some(old) = known_uid.filter(|u| *u != uid) {
+        drop_runtime(cluster, &old);
+    }
+    let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+    if !cluster.kubelet.nodes.contains_key(&node) {
+        return;
+    }
+    if cluster.kubelet.node_down_since(&node).is_some() {
+        return;
+    }
+    if !cluster.kubelet.pods.contains_key(&uid) {
+        if pod.metadata.deletion_timestamp.is_some() {
+            let _ = cluster.remove(key);
+            return;
+        }
+        let finished = matches!(
+            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded") | Some("Failed")
+        );
+        if finished {
+            return;
+        }
+        create_runtime(cluster, &pod, &node);
+        schedule(cluster, &uid, SANDBOX_MS, Action::SandboxReady);
+        return;
+    }
+    let Some(mut prt) = cluster.kubelet.pods.remove(&uid) else { return };
+    if pod.metadata.deletion_timestamp.is_some() && !prt.terminating {
+        begin_termination(cluster, &mut prt, &pod);
+    } else if !prt.terminating {
+        apply_image_updates(cluster, &mut prt, &pod);
+    }
+    finish_if_done(cluster, prt);
+}
+
+/// Fires a kubelet timer.
+pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
+    let Some(mut prt) = cluster.kubelet.pods.remove(&timer.pod_uid) else { return };
+    if let Some(node) = cluster.kubelet.nodes.get_mut(&prt.node) {
+        if node.down_since.is_some() {
+            node.deferred.push(timer);
+            cluster.kubelet.pods.insert(prt.uid.clone(), prt);
+            return;
+        }
+    }
+    match timer.action {
+        Action::SandboxReady => sandbox_ready(cluster, &mut prt),
+        Action::PullDone(ci) => pull_done(cluster, &mut prt, ci),
+        Action::Start(ci) => start_container(cluster, &mut prt, ci),
+        Action::ScriptStep(ci, run) => {
+            if prt.containers.get(ci).is_some_and(|c| c.run_id == run && c.killing.is_none()) {
+                run_script(cluster, &mut prt, ci);
+            }
+        }
+        Action::Probe(ci, run, kind) => {
+            if prt.containers.get(ci).is_some_and(|c| c.run_id == run) {
+                run_probe(cluster, &mut prt, ci, kind);
+            }
+        }
+        Action::KillDone(ci, run) => {
+            if prt.containers.get(ci).is_some_and(|c| c.run_id == run) {
+                kill_done(cluster, &mut prt, ci);
+            }
+        }
+        Action::BackoffDone(ci) => {
+            if !prt.terminating
+                && prt.containers.get(ci).is_some_and(|c| matches!(&c.state, CState::Waiting { reason, .. } if reason == "CrashLoopBackOff"))
+            {
+                let now = cluster.now_ms();
+                let c = &mut prt.containers[ci];
+                c.backoff = Some(next_backoff(c.backoff, now));
+                begin_pull(cluster, &mut prt, ci);
+            }
+        }
+        Action::EnterPullBackOff(ci) => enter_pull_backoff(cluster, &mut prt, ci),
+        Action::PullRetry(ci) => {
+            if !prt.terminating {
+                begin_pull(cluster, &mut prt, ci);
+            }
+        }
+    }
+    finish_if_done(cluster, prt);
+}
+
+/// Resumes a node's kubelet: deferred timers fire now and its pods are looked at again.
+pub fn node_up(cluster: &mut Cluster, node: &str) {
+    let deferred = match cluster.kubelet.nodes.get_mut(node) {
+        Some(n) => {
+            n.down_since = None;
+            std::mem::take(&mut n.deferred)
+        }
+        None => return,
+    };
+    for t in deferred {
+        cluster.clock.schedule_in(0, Timer::Kubelet(t));
+    }
+    let keys: Vec<ObjKey> = cluster
+        .store
+        .list_typed::<Pod>(None)
+        .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node))
+        .map(|p| {
+            ObjKey::new(
+                Kind::Pod,
+                p.metadata.namespace.as_deref().unwrap_or(""),
+                p.metadata.name.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    for k in keys {
+        cluster.enqueue(crate::controllers::Component::Kubelet, k);
+    }
+}
+
+// ---- pod setup and teardown -----------------------------------------------------------------
+
+fn base_fs(
+    prt_name: &str,
+    namespace: &str,
+    info: Option<&images::ImageInfo>,
+    app: Option<App>,
+) -> fs::Fs {
+    let mut f = fs::Fs::new();
+    for d in [
+        "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var",
+        "/var/run",
+    ] {
+        f.mkdir_p(d);
+    }
+    f.put_file("/etc/hostname", &format!("{prt_name}\n"), 0o644);
+    f.put_file(
+        "/etc/resolv.conf",
+        &format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"),
+        0o644,
+    );
+    let base = info.map(|i| i.base).unwrap_or(images::Base::Debian);
+    let os = match base {
+        images::Base::Debian => {
+            "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n"
+        }
+        images::Base::Busybox => "NAME=\"BusyBox\"\n",
+    };
+    f.put_file("/etc/os-release", os, 0o644);
+    match app {
+        Some(App::Kubia | App::KubiaUnhealthy | App::KubiaVersion(_) | App::KubiaV3) => {
+            f.put_file(
+                "/app.js",
+                "const http = require('http');\nconst os = require('os');\n// serves on 8080\n",
+                0o644,
+            );
+        }
+        Some(App::Nginx) => {
+            f.put_file("/usr/share/nginx/html/index.html", apps::NGINX_INDEX, 0o644);
+            f.put_file("/etc/nginx/conf.d/default.conf", "server {\n    listen       80;\n    server_name  localhost;\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n}\n", 0o644);
+        }
+        _ => {}
+    }
+    f
+}
+
+fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
+    let key = ObjKey::new(
+        Kind::Pod,
+        pod.metadata.namespace.as_deref().unwrap_or(""),
+        pod.metadata.name.as_deref().unwrap_or(""),
+    );
+    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let spec = pod.spec.clone().unwrap_or_default();
+    let sa_token = cluster.random_suffix(32);
+    let containers = spec
+        .containers
+        .iter()
+        .map(|c| {
+            let image = c.image.as_deref().and_then(images::parse_image);
+            let image_info = image.as_ref().and_then(images::lookup);
+            let program = match &image_info {
+                Some(info) => images::program_for(
+                    info,
+                    c.command.as_deref().unwrap_or(&[]),
+                    c.args.as_deref().unwrap_or(&[]),
+                ),
+                None => Program::Script(vec![Step::Exit(0)]),
+            };
+            let app = match program {
+                Program::Server(a) => Some(a),
+                _ => None,
+            };
+            let mut files = base_fs(&key.name, &key.namespace, image_info.as_ref(), app);
+            for m in c.volume_mounts.iter().flatten() {
+                files.mkdir_p(&m.mount_path);
+                if m.mount_path == crate::api::pod::SERVICE_ACCOUNT_MOUNT_PATH {
+                    files.put_file(&format!("{}/namespace", m.mount_path), &key.namespace, 0o644);
+                    files.put_file(&format!("{}/token", m.mount_path), &format!("eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.{sa_token}"), 0o644);
+                    files.put_file(&format!("{}/ca.crt", m.mount_path), "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n", 0o644);
+                }
+                if m.read_only == Some(true) {
+                    files.mark_read_only(&m.mount_path);
+                }
+            }
+            ContainerRt {
+                name: c.name.clone(),
+                spec: c.clone(),
+                image,
+                image_info,
+                program,
+                state: CState::Waiting { reason: "ContainerCreating".into(), message: String::new() },
+                last_state: None,
+                restart_count: 0,
+                ready: false,
+                started: false,
+                run_id: 0,
+                container_id: String::new(),
+                backoff: None,
+                pull_backoff: None,
+                probes: BTreeMap::new(),
+                requests_served: 0,
+                logs: Vec::new(),
+                previous_logs: Vec::new(),
+                killing: None,
+                script: Vec::new(),
+                fs: files,
+            }
+        })
+        .collect();
+    let prt = PodRuntime {
+        key: key.clone(),
+        uid: uid.clone(),
+        node: node.to_string(),
+        pod_ip: None,
+        sandbox_ready_ms: None,
+        containers,
+        terminating: false,
+        conditions: BTreeMap::new(),
+        restart_policy: spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
+    };
+    cluster.kubelet.by_key.insert(key, uid.clone());
+    cluster.kubelet.pods.insert(uid, prt);
+}
+
+fn drop_runtime(cluster: &mut Cluster, uid: &str) {
+    if let Some(prt) = cluster.kubelet.pods.remove(uid) {
+        if cluster.kubelet.by_key.get(&prt.key).map(String::as_str) == Some(uid) {
+            cluster.kubelet.by_key.remove(&prt.key);
+        }
+        if let (Some(ip), Some(node)) = (prt.pod_ip, cluster.kubelet.nodes.get_mut(&prt.node)) {
+            node.ips_in_use.remove(&ip);
+        }
+    }
+}
+
+fn allocate_ip(cluster: &mut Cluster, node: &str) -> Option<String> {
+    let n = cluster.kubelet.nodes.get_mut(node)?;
+    for _ in 0..254 {
+        let host = n.next_ip;
+        n.next_ip = if n.next_ip >= 254 { 2 } else { n.next_ip + 1 };
+        let ip = format!("{}.{host}", n.cidr_prefix);
+        if n.ips_in_use.insert(ip.clone()) {
+            return Some(ip);
+        }
+    }
+    None
+}
+
+fn node_internal_ip(cluster: &Cluster, node: &str) -> Option<String> {
+    cluster
+        .store
+        .get_typed::<k8s_openapi::api::core::v1::Node>("", node)
+        .and_then(|n| n.status.as_ref())
+        .and_then(|s| s.addresses.as_ref())
+        .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+        .map(|a| a.address.clone())
+}
+
+fn sandbox_ready(cluster: &mut Cluster, prt: &mut PodRuntime) {
+    if prt.sandbox_ready_ms.is_some() || prt.terminating {
+        return;
+    }
+    let now = cluster.now_ms();
+    let host_network = cluster
+        .store
+        .get_typed::<Pod>(&prt.key.namespace, &prt.key.name)
+        .and_then(|p| p.spec.as_ref())
+        .and_then(|s| s.host_network)
+        .unwrap_or(false);
+    prt.pod_ip = if host_network {
+        node_internal_ip(cluster, &prt.node)
+    } else {
+        allocate_ip(cluster, &prt.node)
+    };
+    prt.sandbox_ready_ms = Some(now);
+    prt.conditions.insert("PodReadyToStartContainers", (true, now));
+    prt.conditions.insert("Initialized", (true, now));
+    if !prt.containers.is_empty() {
+        begin_pull(cluster, prt, 0);
+    }
+}
+
+fn begin_termination(cluster: &mut Cluster, prt: &mut PodRuntime, pod: &Pod) {
+    prt.terminating = true;
+    let grace_s = pod
+        .metadata
+        .deletion_grace_period_seconds
+        .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+        .unwrap_or(30)
+        .max(0) as u64;
+    for ci in 0..prt.containers.len() {
+        match prt.containers[ci].state {
+            CState::Running { .. } => kill(cluster, prt, ci, KillReason::PodDeletion, grace_s),
+            CState::Waiting { .. } => {
+                prt.containers[ci].run_id += 1;
+            }
+            CState::Terminated { .. } => {}
+        }
+    }
+}
+
+fn finish_if_done(cluster: &mut Cluster, prt: PodRuntime) {
+    let all_stopped = prt.containers.iter().all(|c| !matches!(c.state, CState::Running { .. }));
+    if prt.terminating && all_stopped {
+        let key = prt.key.clone();
+        let uid = prt.uid.clone();
+        cluster.kubelet.pods.insert(uid.clone(), prt);
+        drop_runtime(cluster, &uid);
+        let _ = cluster.remove(&key);
+        return;
+    }
+    let uid = prt.uid.clone();
+    sync_status(cluster, &prt);
+    cluster.kubelet.pods.insert(uid, prt);
+}
+
+fn apply_image_updates(cluster: &mut Cluster, prt: &mut PodRuntime, pod: &Pod) {
+    let Some(spec) = pod.spec.as_ref() else { return };
+    for (ci, c) in spec.containers.iter().enumerate() {
+        let Some(rt) = prt.containers.get(ci) else { continue };
+        if rt.spec.image != c.image {
+            let image = c.image.as_deref().and_then(images::parse_image);
+            let info = image.as_ref().and_then(images::lookup);
+            let rt = &mut prt.containers[ci];
+            rt.spec.image = c.image.clone();
+            rt.spec.image_pull_policy = c.image_pull_policy.clone();
+            rt.image = image;
+            if let Some(i) = &info {
+                rt.program = images::program_for(
+                    i,
+                    c.command.as_deref().unwrap_or(&[]),
+                    c.args.as_deref().unwrap_or(&[]),
+                );
+            }
+            rt.image_info = info;
+            let message = format!("Container {} definition changed, will be restarted", c.name);
+            container_event(cluster, prt, ci, "Normal", "Killing", message);
+            let grace = spec.termination_grace_period_seconds.unwrap_or(30).max(0) as u64;
+            if matches!(prt.containers[ci].state, CState::Running { .. }) {
+                kill(cluster, prt, ci, KillReason::Liveness, grace);
+            } else {
+                begin_pull(cluster, prt, ci);
+            }
+        }
+    }
+}
+
+// ---- images ---------------------------------------------------------------------------------
+
+fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    let now = cluster.now_ms();
+    let c = &prt.containers[ci];
+    let spec_image = c.spec.image.clone().unwrap_or_default();
+    let Some(image) = c.image.clone() else {
+        let message = format!(
+            "Failed to apply default image tag \"{spec_image}\": couldn't parse image name \"{spec_image}\": invalid reference format"
+        );
+        prt.containers[ci].state =
+            CState::Waiting { reason: "InvalidImageName".into(), message: message.clone() };
+        container_event(cluster, prt, ci, "Warning", "InspectFailed", message);
+        container_event(cluster, prt, ci, "Warning", "Failed", "Error: InvalidImageName".into());
+        return;
+    };
+    let policy = c.spec.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into());
+    let present =
+        cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.images.contains(&image.full()));
+    prt.containers[ci].state =
+        CState::Waiting { reason: "ContainerCreating".into(), message: String::new() };
+    if present && policy != "Always" {
+        let message = format!("Container image \"{spec_image}\" already present on machine");
+        container_event(cluster, prt, ci, "Normal", "Pulled", message);
+        schedule(cluster, &prt.uid, CREATE_MS, Action::Start(ci));
+        return;
+    }
+    if !present && policy == "Never" {
+        let message =
+            format!("Container image \"{spec_image}\" is not present with pull policy of Never");
+        prt.containers[ci].state =
+            CState::Waiting { reason: "ErrImageNeverPull".into(), message: message.clone() };
+        container_event(cluster, prt, ci, "Warning", "ErrImageNeverPull", message);
+        container_event(cluster, prt, ci, "Warning", "Failed", "Error: ErrImageNeverPull".into());
+        return;
+    }
+    container_event(
+        cluster,
+        prt,
+        ci,
+        "Normal",
+        "Pulling",
+        format!("Pulling image \"{spec_image}\""),
+    );
+    let size = prt.containers[ci].image_info.as_ref().map(|i| i.size_bytes).unwrap_or(0);
+    let base_ms = if present { 300 } else { 500 + size / 60_000 };
+    let jitter = cluster.rng.below(base_ms / 4 + 1);
+    let _ = now;
+    schedule(cluster, &prt.uid, base_ms + jitter, Action::PullDone(ci));
+}
+
+fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    if prt.terminating {
+        return;
+    }
+    let c = &prt.containers[ci];
+    let spec_image = c.spec.image.clone().unwrap_or_default();
+    let Some(image) = c.image.clone() else { return };
+    let Some(info) = c.image_info.clone() else {
+        let reference = image.full();
+        let known_repo =
+            images::lookup(&images::ImageRef { tag: "latest".into(), ..image.clone() }).is_some();
+        let detail = if known_repo {
+            format!(
+                "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
+            )
+        } else {
+            format!(
+                "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"
+            )
+        };
+        let message = format!(
+            "Failed to pull image \"{spec_image}\": rpc error: code = NotFound desc = {detail} (kubeplay's registry has: {})",
+            images::catalog_summary()
+        );
+        let now = cluster.now_ms();
+        let c = &mut prt.containers[ci];
+        c.pull_backoff = Some(next_backoff(c.pull_backoff, now));
+        c.state = CState::Waiting {
+            reason: "ErrImagePull".into(),
+            message: format!("rpc error: code = NotFound desc = {detail}"),
+        };
+        container_event(cluster, prt, ci, "Warning", "Failed", message);
+        container_event(cluster, prt, ci, "Warning", "Failed", "Error: ErrImagePull".into());
+        schedule(cluster, &prt.uid, 1_000, Action::EnterPullBackOff(ci));
+        return;
+    };
+    let now = cluster.now_ms();
+    let took = prt.containers[ci].logs.first().map(|_| 0).unwrap_or(0);
+    let _ = took;
+    let pulled_ms = last_pull_duration(cluster, prt, ci, now);
+    if let Some(n) = cluster.kubelet.nodes.get_mut(&prt.node) {
+        n.images.insert(image.full());
+    }
+    let d = go_duration(pulled_ms);
+    container_event(
+        cluster,
+        prt,
+        ci,
+        "Normal",
+        "Pulled",
+        format!(
+            "Successfully pulled image \"{spec_image}\" in {d} ({d} including waiting). Image size: {} bytes.",
+            info.size_bytes
+        ),
+    );
+    prt.containers[ci].pull_backoff = None;
+    schedule(cluster, &prt.uid, CREATE_MS, Action::Start(ci));
+}
+
+// How long the pull took: from the Pulling event to now (found in the container's pull record).
+fn last_pull_duration(cluster: &Cluster, prt: &PodRuntime, ci: usize, now: Millis) -> Millis {
+    let field = format!("spec.containers{{{}}}", prt.containers[ci].name);
+    let started = cluster
+        .store
+        .list_typed::<k8s_openapi::api::core::v1::Event>(Some(&prt.key.namespace))
+        .filter(|e| {
+            e.involved_object.uid.as_deref() == Some(prt.uid.as_str())
+                && e.involved_object.field_path.as_deref() == Some(field.as_str())
+                && e.reason.as_deref() == Some("Pulling")
+        })
+        .filter_map(|e| e.last_timestamp.as_ref().map(time::ms_of))
+        .max()
+        .unwrap_or(now as i64);
+    // Event times are whole seconds; keep the millisecond part from the real timer instead.
+    let precise = now as i64 - started;
+    precise.max(1) as Millis + (now % 1000).min(999) % 7
+}
+
+fn enter_pull_backoff(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    if prt.terminating {
+        return;
+    }
+    let spec_image = prt.containers[ci].spec.image.clone().unwrap_or_default();
+    let c = &mut prt.containers[ci];
+    let CState::Waiting { reason, message } = &c.state else { return };
+    if reason != "ErrImagePull" {
+        return;
+    }
+    let err = message.clone();
+    c.state = CState::Waiting {
+        reason: "ImagePullBackOff".into(),
+        message: format!("Back-off pulling image \"{spec_image}\": ErrImagePull: {err}"),
+    };
+    let (delay, updated) = c.pull_backoff.unwrap_or((BACKOFF_INITIAL_MS, cluster.now_ms()));
+    container_event(
+        cluster,
+        prt,
+        ci,
+        "Normal",
+        "BackOff",
+        format!("Back-off pulling image \"{spec_image}\""),
+    );
+    container_event(cluster, prt, ci, "Warning", "Failed", "Error: ImagePullBackOff".into());
+    schedule_at(cluster, &prt.uid, updated + delay, Action::PullRetry(ci));
+}
+
+// ---- running ----------------------------------------------------------------------------------
+
+fn next_backoff(current: Option<(Millis, Millis)>, now: Millis) -> (Millis, Millis) {
+    match current {
+        Some((delay, updated)) if now.saturating_sub(updated) <= 2 * BACKOFF_MAX_MS => {
+            ((delay * 2).min(BACKOFF_MAX_MS), now)
+        }
+        _ => (BACKOFF_INITIAL_MS, now),
+    }
+}
+
+fn log(c: &mut ContainerRt, at_ms: Millis, text: String) {
+    if c.logs.len() >= MAX_LOG_LINES {
+        c.logs.remove(0);
+    }
+    c.logs.push(LogLine { at_ms, text });
+}
+
+/// `date` as busybox and coreutils print it: `Mon Mar  2 09:00:05 UTC 2026`.
+pub fn unix_date(ms: Millis) -> String {
+    k8s_openapi::jiff::fmt::strtime::format("%a %b %e %H:%M:%S UTC %Y", time::instant(ms as i64))
+        .unwrap_or_default()
+}
+
+fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    if prt.terminating {
+        return;
+    }
+    let now = cluster.now_ms();
+    let id = hex64(cluster);
+    let name = prt.containers[ci].name.clone();
+    if let Program::NotFound(exe) = prt.containers[ci].program.clone() {
+        let message = format!(
+            "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{exe}\": executable file not found in $PATH: unknown"
+        );
+        container_event(
+            cluster,
+            prt,
+            ci,
+            "Normal",
+            "Created",
+            format!("Created container: {name}"),
+        );
+        container_event(cluster, prt, ci, "Warning", "Failed", format!("Error: {message}"));
+        let c = &mut prt.containers[ci];
+        c.run_id += 1;
+        c.container_id = format!("containerd://{id}");
+        c.state = CState::Running { started_ms: now };
+        container_exited(cluster, prt, ci, 128, "StartError", message);
+        return;
+    }
+    container_event(cluster, prt, ci, "Normal", "Created", format!("Created container: {name}"));
+    container_event(cluster, prt, ci, "Normal", "Started", format!("Started container {name}"));
+    let c = &mut prt.containers[ci];
+    c.run_id += 1;
+    c.container_id = format!("containerd://{id}");
+    c.state = CState::Running { started_ms: now };
+    c.killing = None;
+    c.requests_served = 0;
+    c.previous_logs = std::mem::take(&mut c.logs);
+    c.probes.clear();
+    let has_readiness = c.spec.readiness_probe.is_some();
+    let has_startup = c.spec.startup_probe.is_some();
+    c.started = !has_startup;
+    c.ready = !has_readiness && !has_startup;
+    let run = c.run_id;
+    match c.program.clone() {
+        Program::Server(app) => {
+            for line in apps::start_log(app) {
+                log(c, now, line);
+            }
+        }
+        Program::Script(steps) => {
+            c.script = steps;
+            schedule(cluster, &prt.uid, 0, Action::ScriptStep(ci, run));
+        }
+        Program::NotFound(_) => {}
+    }
+    let spec = prt.containers[ci].spec.clone();
+    for (kind, probe) in [
+        (ProbeKind::Startup, &spec.startup_probe),
+        (ProbeKind::Liveness, &spec.liveness_probe),
+        (ProbeKind::Readiness, &spec.readiness_probe),
+    ] {
+        if let Some(p) = probe {
+            let delay = p.initial_delay_seconds.unwrap_or(0).max(0) as u64 * 1000;
+            schedule(cluster, &prt.uid, delay, Action::Probe(ci, run, kind));
+        }
+    }
+    if ci + 1 < prt.containers.len()
+        && matches!(&prt.containers[ci + 1].state, CState::Waiting { reason, .. } if reason == "ContainerCreating")
+        && prt.containers[ci + 1].run_id == 0
+    {
+        begin_pull(cluster, prt, ci + 1);
+    }
+}
+
+fn run_script(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    let now = cluster.now_ms();
+    // A script that only echoes in a loop would spin forever without time passing: cap it.
+    for _ in 0..1_000 {
+        let c = &mut prt.containers[ci];
+        if c.script.is_empty() {
+            container_exited(cluster, prt, ci, 0, "Completed", String::new());
+            return;
+        }
+        let step = c.script.remove(0);
+        match step {
+            Step::Echo(text) => {
+                let line = text.replace("{date}", &unix_date(now));
+                log(c, now, line);
+            }
+            Step::Sleep(None) => return,
+            Step::Sleep(Some(ms)) => {
+                let run = c.run_id;
+                schedule(cluster, &prt.uid, ms, Action::ScriptStep(ci, run));
+                return;
+            }
+            Step::Exit(code) => {
+                let reason = if code == 0 { "Completed" } else { "Error" };
+                container_exited(cluster, prt, ci, code, reason, String::new());
+                return;
+            }
+            Step::WriteFortune(path) => {
+                let n = cluster.rng.below(FORTUNES.len() as u64) as usize;
+                let c = &mut prt.containers[ci];
+                c.fs.mkdir_p(path.rsplit_once('/').map(|(d, _)| d).unwrap_or("/"));
+                let _ = c.fs.write(&path, FORTUNES[n], false);
+            }
+            Step::Loop(body) => {
+                let mut next = body.clone();
+                next.push(Step::Loop(body));
+                next.append(&mut c.script);
+                c.script = next;
+            }
+        }
+    }
+}
+
+const FORTUNES: &[&str] = &[
+    "A journey of a thousand miles begins with a single step.\n",
+    "You will be hungry again in one hour.\n",
+    "Today is the first day of the rest of your life.\n",
+    "Beware of low-flying butterflies.\n",
+    "Your lucky number has been disconnected.\n",
+];
+
+fn container_exited(
+    cluster: &mut Cluster,
+    prt: &mut PodRuntime,
+    ci: usize,
+    exit_code: i32,
+    reason: &str,
+    message: String,
+) {
+    let now = cluster.now_ms();
+    let c = &mut prt.containers[ci];
+    let started_ms = match c.state {
+        CState::Running { started_ms } => started_ms,
+        _ => now,
+    };
+    c.state = CState::Terminated {
+        exit_code,
+        reason: reason.into(),
+        message,
+        started_ms,
+        finished_ms: now,
+        container_id: c.container_id.clone(),
+    };
+    c.ready = false;
+    c.killing = None;
+    c.run_id += 1;
+    c.script.clear();
+    if prt.terminating {
+        return;
+    }
+    let restart = match prt.restart_policy.as_str() {
+        "Never" => false,
+        "OnFailure" => exit_code != 0,
+        _ => true,
+    };
+    if !restart {
+        return;
+    }
+    let c = &mut prt.containers[ci];
+    c.last_state = Some(c.state.clone());
+    c.restart_count += 1;
+    // doBackOff: inside the window the container waits in CrashLoopBackOff.
+    let in_backoff = match c.backoff {
+        Some((delay, updated)) if now.saturating_sub(updated) <= 2 * BACKOFF_MAX_MS => {
+            now.saturating_sub(now) < delay
+        }
+        _ => false,
+    };
+    if in_backoff {
+        let (delay, _) = c.backoff.unwrap_or((BACKOFF_INITIAL_MS, now));
+        let name = c.name.clone();
+        let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
+        c.state = CState::Waiting {
+            reason: "CrashLoopBackOff".into(),
+            message: format!(
+                "back-off {} restarting failed container={name} pod={pod_desc}",
+                go_duration(delay)
+            ),
+        };
+        container_event(
+            cluster,
+            prt,
+            ci,
+            "Warning",
+            "BackOff",
+            format!("Back-off restarting failed container {name} in pod {pod_desc}"),
+        );
+        schedule(cluster, &prt.uid, delay, Action::BackoffDone(ci));
+    } else {
+        c.backoff = Some(next_backoff(c.backoff, now));
+        begin_pull(cluster, prt, ci);
+    }
+}
+
+fn kill(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize, reason: KillReason, grace_s: u64) {
+    let c = &prt.containers[ci];
+    if c.killing.is_some() || !matches!(c.state, CState::Running { .. }) {
+        return;
+    }
+    let name = c.name.clone();
+    if reason == KillReason::PodDeletion {
+        container_event(
+            cluster,
+            prt,
+            ci,
+            "Normal",
+            "Killing",
+            format!("Stopping container {name}"),
+        );
+    }
+    let c = &mut prt.containers[ci];
+    c.killing = Some(reason);
+    let run = c.run_id;
+    let handles = match c.program {
+        Program::Server(app) => app.handles_sigterm(),
+        _ => false,
+    };
+    let delay = if handles { 200 } else { grace_s * 1000 };
+    schedule(cluster, &prt.uid, delay, Action::KillDone(ci, run));
+}
+
+fn kill_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    let c = &prt.containers[ci];
+    let handles = match c.program {
+        Program::Server(app) => app.handles_sigterm(),
+        _ => false,
+    };
+    let (code, reason) = if handles { (0, "Completed") } else { (137, "Error") };
+    container_exited(cluster, prt, ci, code, reason, String::new());
+}
+
+// ---- probes -----------------------------------------------------------------------------------
+
+/// Result of one probe.
+enum ProbeResult {
+    Success,
+    Failure(String),
+}
+
+fn resolve_port(prt: &PodRuntime, port: &IntOrString) -> Option<i32> {
+    match port {
+        IntOrString::Int(p) => Some(*p),
+        IntOrString::String(name) => prt
+            .containers
+            .iter()
+            .flat_map(|c| c.spec.ports.iter().flatten())
+            .find(|p| p.name.as_deref() == Some(name.as_str()))
+            .map(|p| p.container_port),
+    }
+}
+
+/// The container of the pod that listens on `port`, if its process is up.
+pub fn listener(prt: &PodRuntime, port: i32) -> Option<usize> {
+    prt.containers.iter().position(|c| {
+        matches!(c.state, CState::Running { .. })
+            && matches!(c.program, Program::Server(app) if i32::from(app.port()) == port)
+    })
+}
+
+/// Sends an HTTP GET to the pod; the serving container counts and logs it.
+pub fn http_get(
+    prt: &mut PodRuntime,
+    port: i32,
+    path: &str,
+    client_ip: &str,
+    user_agent: &str,
+    now: Millis,
+) -> Result<apps::HttpResponse, String> {
+    let ip = prt.pod_ip.clone().unwrap_or_default();
+    let Some(ci) = listener(prt, port) else {
+        return Err(format!("dial tcp {ip}:{port}: connect: connection refused"));
+    };
+    let hostname = prt.key.name.clone();
+    let c = &mut prt.containers[ci];
+    let Program::Server(app) = c.program else {
+        return Err(format!("dial tcp {ip}:{port}: connect: connection refused"));
+    };
+    if !app.is_http() {
+        return Err(
+            "net/http: HTTP/1.x transport connection broken: malformed HTTP response".into()
+        );
+    }
+    let fs_snapshot = c.fs.clone();
+    let read = move |p: &str| fs_snapshot.read(p).ok().map(str::to_string);
+    let response = apps::serve(app, c.requests_served, &hostname, path, &read);
+    c.requests_served += 1;
+    let date = k8s_openapi::jiff::fmt::strtime::format(
+        "%d/%b/%Y:%H:%M:%S +0000",
+        time::instant(now as i64),
+    )
+    .unwrap_or_default();
+    if let Some(line) = apps::request_log(app, client_ip, path, response.status, user_agent, &date)
+    {
+        log(c, now, line);
+    }
+    Ok(response)
+}
+
+fn execute_probe(
+    cluster: &mut Cluster,
+    prt: &mut PodRuntime,
+    ci: usize,
+    kind: ProbeKind,
+) -> ProbeResult {
+    let spec = &prt.containers[ci].spec;
+    let probe = match kind {
+        ProbeKind::Liveness => spec.liveness_probe.clone(),
+        ProbeKind::Readiness => spec.readiness_probe.clone(),
+        ProbeKind::Startup => spec.startup_probe.clone(),
+    };
+    let Some(probe) = probe else { return ProbeResult::Success };
+    let now = cluster.now_ms();
+    let ip = prt.pod_ip.clone().unwrap_or_default();
+    let client = cluster
+        .kubelet
+        .nodes
+        .get(&prt.node)
+        .map(|n| format!("{}.1", n.cidr_prefix))
+        .unwrap_or_default();
+    if let Some(h) = &probe.http_get {
+        let Some(port) = resolve_port(prt, &h.port) else {
+            return ProbeResult::Failure(format!(
+                "strconv.Atoi: parsing {:?}: invalid syntax",
+                match &h.port {
+                    IntOrString::String(s) => s.clone(),
+                    IntOrString::Int(i) => i.to_string(),
+                }
+            ));
+        };
+        let path = h.path.clone().unwrap_or_else(|| "/".into());
+        let scheme = h.scheme.clone().unwrap_or_else(|| "HTTP".into()).to_lowercase();
+        return match http_get(prt, port, &path, &client, KUBELET_USER_AGENT, now) {
+            Ok(r) if (200..400).contains(&r.status) => ProbeResult::Success,
+            Ok(r) => {
+                ProbeResult::Failure(format!("HTTP probe failed with statuscode: {}", r.status))
+            }
+            Err(e) => ProbeResult::Failure(format!("Get \"{scheme}://{ip}:{port}{path}\": {e}")),
+        };
+    }
+    if let Some(t) = &probe.tcp_socket {
+        let Some(port) = resolve_port(prt, &t.port) else {
+            return ProbeResult::Failure("invalid port".into());
+        };
+        return match listener(prt, port) {
+            Some(_) => ProbeResult::Success,
+            None => {
+                ProbeResult::Failure(format!("dial tcp {ip}:{port}: connect: connection refused"))
+            }
+        };
+    }
+    if let Some(e) = &probe.exec {
+        let argv = e.command.clone().unwrap_or_default();
+        let out = shell::exec_in_container(prt, ci, &argv, now);
+        return if out.exit_code == 0 {
+            ProbeResult::Success
+        } else {
+            let text = format!("{}{}", out.stdout, out.stderr);
+            ProbeResult::Failure(text.trim_end().to_string())
+        };
+    }
+    ProbeResult::Success
+}
+
+fn run_probe(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize, kind: ProbeKind) {
+    let c = &prt.containers[ci];
+    if c.killing.is_some() || prt.terminating || !matches!(c.state, CState::Running { .. }) {
+        return;
+    }
+    // Liveness and readiness wait for the startup probe.
+    if kind != ProbeKind::Startup && !c.started {
+        let period = probe_spec(c, kind).and_then(|p| p.period_seconds).unwrap_or(10).max(1) as u64;
+        let run = c.run_id;
+        schedule(cluster, &prt.uid, period * 1000, Action::Probe(ci, run, kind));
+        return;
+    }
+    let Some(spec) = probe_spec(c, kind).cloned() else { return };
+    let result = execute_probe(cluster, prt, ci, kind);
+    let c = &mut prt.containers[ci];
+    let counter = c.probes.entry(kind).or_insert_with(ProbeCounter::default);
+    let success_threshold = spec.success_threshold.unwrap_or(1).max(1);
+    let failure_threshold = spec.failure_threshold.unwrap_or(3).max(1);
+    let mut failure_message = None;
+    match result {
+        ProbeResult::Success => {
+            counter.successes += 1;
+            counter.failures = 0;
+        }
+        ProbeResult::Failure(msg) => {
+            counter.failures += 1;
+            counter.successes = 0;
+            failure_message = Some(msg);
+        }
+    }
+    let (successes, failures) = (counter.successes, counter.failures);
+    let run = c.run_id;
+    if let Some(msg) = failure_message {
+        container_event(
+            cluster,
+            prt,
+            ci,
+            "Warning",
+            "Unhealthy",
+            format!("{} probe failed: {msg}", kind.title()),
+        );
+    }
+    let c = &mut prt.containers[ci];
+    match kind {
+        ProbeKind::Readiness => {
+            if successes >= success_threshold {
+                c.ready = true;
+            } else if failures >= failure_threshold {
+                c.ready = false;
+            }
+        }
+        ProbeKind::Startup => {
+            if successes >= 1 {
+                c.started = true;
+                if c.spec.readiness_probe.is_none() {
+                    c.ready = true;
+                }
+                return; // The startup probe stops once it succeeded.
+            }
+            if failures >= failure_threshold {
+                let name = c.name.clone();
+                container_event(
+                    cluster,
+                    prt,
+                    ci,
+                    "Normal",
+                    "Killing",
+                    format!("Container {name} failed startup probe, will be restarted"),
+                );
+                let grace = spec.termination_grace_period_seconds.unwrap_or(30).max(0) as u64;
+                kill(cluster, prt, ci, KillReason::Liveness, grace);
+                return;
+            }
+        }
+        ProbeKind::Liveness => {
+            if failures >= failure_threshold {
+                let name = c.name.clone();
+                container_event(
+                    cluster,
+                    prt,
+                    ci,
+                    "Normal",
+                    "Killing",
+                    format!("Container {name} failed liveness probe, will be restarted"),
+                );
+                let grace = spec.termination_grace_period_seconds.unwrap_or(30).max(0) as u64;
+                kill(cluster, prt, ci, KillReason::Liveness, grace);
+                return;
+            }
+        }
+    }
+    let period = spec.period_seconds.unwrap_or(10).max(1) as u64;
+    schedule(cluster, &prt.uid, period * 1000, Action::Probe(ci, run, kind));
+}
+
+fn probe_spec(c: &ContainerRt, kind: ProbeKind) -> Option<&k8s_openapi::api::core::v1::Probe> {
+    match kind {
+        ProbeKind::Liveness => c.spec.liveness_probe.as_ref(),
+        ProbeKind::Readiness => c.spec.readiness_probe.as_ref(),
+        ProbeKind::Startup => c.spec.startup_probe.as_ref(),
+    }
+}
+
+// ---- status -----------------------------------------------------------------------------------
+
+fn container_state(state: &CState) -> ContainerState {
+    match state {
+        CState::Waiting { reason, message } => ContainerState {
+            waiting: Some(ContainerStateWaiting {
+                reason: Some(reason.clone()),
+                message: (!message.is_empty()).then(|| message.clone()),
+            }),
+            ..Default::default()
+        },
+        CState::Running { started_ms } => ContainerState {
+            running: Some(ContainerStateRunning {
+                started_at: Some(time::time(*started_ms as i64)),
+            }),
+            ..Default::default()
+        },
+        CState::Terminated {
+            exit_code,
+            reason,
+            message,
+            started_ms,
+            finished_ms,
+            container_id,
+        } => ContainerState {
+            terminated: Some(ContainerStateTerminated {
+                exit_code: *exit_code,
+                reason: Some(reason.clone()),
+                message: (!message.is_empty()).then(|| message.clone()),
+                started_at: Some(time::time(*started_ms as i64)),
+                finished_at: Some(time::time(*finished_ms as i64)),
+                container_id: (!container_id.is_empty()).then(|| container_id.clone()),
+                signal: None,
+            }),
+            ..Default::default()
+        },
+    }
+}
+
+fn phase(prt: &PodRuntime) -> &'static str {
+    let (mut running, mut waiting, mut stopped, mut succeeded) = (0, 0, 0, 0);
+    for c in &prt.containers {
+        match &c.state {
+            CState::Running { .. } => running += 1,
+            CState::Terminated { exit_code, .. } => {
+                stopped += 1;
+                if *exit_code == 0 {
+                    succeeded += 1;
+                }
+            }
+            CState::Waiting { .. } => {
+                if c.last_state.is_some() {
+                    stopped += 1;
+                } else {
+                    waiting += 1;
+                }
+            }
+        }
+    }
+    if waiting > 0 {
+        return "Pending";
+    }
+    if running > 0 {
+        return "Running";
+    }
+    if stopped > 0 {
+        return match prt.restart_policy.as_str() {
+            "Always" => "Running",
+            "OnFailure" => {
+                if stopped == succeeded {
+                    "Succeeded"
+                } else {
+                    "Running"
+                }
+            }
+            _ => {
+                if stopped == succeeded {
+                    "Succeeded"
+                } else {
+                    "Failed"
+                }
+            }
+        };
+    }
+    "Pending"
+}
+
+fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
+    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned()
+    else {
+        return;
+    };
+    if pod.metadata.uid.as_deref() != Some(prt.uid.as_str()) {
+        return;
+    }
+    let now = cluster.now_ms();
+    let old = pod.status.clone().unwrap_or_default();
+    let phase = phase(prt);
+    let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
+    let unready: Vec<String> =
+        prt.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
+    let old_condition = |t: &str| old.conditions.iter().flatten().find(|c| c.type_ == t).cloned();
+    let condition = |t: &str, status: bool, reason: Option<String>, message: Option<String>| {
+        let s = if status { "True" } else { "False" };
+        let transition = match old_condition(t) {
+            Some(c) if c.status == s => c.last_transition_time,
+            _ => Some(time::time(now as i64)),
+        };
+        PodCondition {
+            type_: t.into(),
+            status: s.into(),
+            reason,
+            message,
+            last_transition_time: transition,
+            last_probe_time: None,
+            observed_generation: None,
+        }
+    };
+    let completed = phase == "Succeeded" || phase == "Failed";
+    let (ready_reason, ready_message) = if completed {
+        (Some("PodCompleted".to_string()), None)
+    } else if all_ready {
+        (None, None)
+    } else {
+        (
+            Some("ContainersNotReady".to_string()),
+            Some(format!("containers with unready status: [{}]", unready.join(" "))),
+        )
+    };
+    let sandbox = prt.sandbox_ready_ms.is_some() && !completed;
+    let mut conditions = vec![
+        condition("PodReadyToStartContainers", sandbox, None, None),
+        condition("Initialized", prt.sandbox_ready_ms.is_some() || true, None, None),
+        condition("Ready", all_ready && !completed, ready_reason.clone(), ready_message.clone()),
+        condition("ContainersReady", all_ready && !completed, ready_reason, ready_message),
+    ];
+    if completed {
+        conditions[1].reason = Some("PodCompleted".into());
+    }
+    if let Some(scheduled) = old_condition("PodScheduled") {
+        conditions.push(scheduled);
+    }
+    let host_ip = node_internal_ip(cluster, &prt.node);
+    let statuses: Vec<ContainerStatus> = prt
+        .containers
+        .iter()
+        .map(|c| {
+            let pulled = c.image.as_ref().filter(|_| !c.container_id.is_empty());
+            ContainerStatus {
+                name: c.name.clone(),
+                image: pulled
+                    .map(|i| i.full())
+                    .unwrap_or_else(|| c.spec.image.clone().unwrap_or_default()),
+                image_id: pulled.map(image_id).unwrap_or_default(),
+                container_id: (!c.container_id.is_empty()
+                    && !matches!(c.state, CState::Waiting { .. })
+                    || c.last_state.is_some())
+                .then(|| c.container_id.clone())
+                .filter(|s| !s.is_empty()),
+                ready: c.ready,
+                restart_count: c.restart_count,
+                started: Some(matches!(c.state, CState::Running { .. }) && c.started),
+                state: Some(container_state(&c.state)),
+                last_state: Some(c.last_state.as_ref().map(container_state).unwrap_or_default()),
+                volume_mounts: c.spec.volume_mounts.as_ref().map(|ms| {
+                    ms.iter()
+                        .map(|m| VolumeMountStatus {
+                            mount_path: m.mount_path.clone(),
+                            name: m.name.clone(),
+                            read_only: m.read_only,
+                            recursive_read_only: m
+                                .read_only
+                                .filter(|r| *r)
+                                .map(|_| "Disabled".to_string()),
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let status = PodStatus {
+        phase: Some(phase.into()),
+        conditions: Some(conditions),
+        container_statuses: Some(statuses),
+        host_ip: host_ip.clone(),
+        host_ips: host_ip.map(|ip| vec![HostIP { ip }]),
+        pod_ip: prt.pod_ip.clone(),
+        pod_ips: prt.pod_ip.clone().map(|ip| vec![PodIP { ip }]),
+        start_time: old.start_time.clone().or_else(|| Some(time::time(now as i64))),
+        qos_class: old.qos_class.clone(),
+        observed_generation: pod.metadata.generation,
+        ..Default::default()
+    };
+    if pod.status.as_ref() != Some(&status) {
+        let mut updated = pod;
+        updated.status = Some(status);
+        cluster.update_internal(updated.into());
+    }
+}

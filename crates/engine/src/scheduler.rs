@@ -1,0 +1,333 @@
+//! default-scheduler: filters nodes (unschedulable, taints, node affinity/selector, resources)
+//! and scores the rest (spreading, least allocated), binding each pending pod to one node.
+//! A pod nothing fits stays Pending with the upstream FailedScheduling message.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Node, NodeSelectorRequirement, Pod, PodCondition, Taint, Toleration,
+};
+
+use crate::api::{Kind, ObjKey};
+use crate::cluster::Cluster;
+use crate::controllers::Component;
+use crate::quantity::{cpu_millis, memory_bytes};
+use crate::time;
+
+/// The most pods a node takes (kubelet `--max-pods`).
+pub const MAX_PODS_PER_NODE: usize = 110;
+
+/// Queues every pending pod for another try (a node or free capacity appeared).
+pub fn retry_pending(cluster: &mut Cluster) {
+    let pending: Vec<ObjKey> = cluster.kubelet.unschedulable.iter().cloned().collect();
+    for key in pending {
+        cluster.enqueue(Component::Scheduler, key);
+    }
+}
+
+fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
+    tolerations.iter().any(|t| {
+        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == taint.effect);
+        let key_ok = match t.key.as_deref() {
+            None | Some("") => t.operator.as_deref() == Some("Exists"),
+            Some(k) => k == taint.key,
+        };
+        let value_ok = match t.operator.as_deref() {
+            Some("Exists") => true,
+            _ => t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
+        };
+        effect_ok && key_ok && value_ok
+    })
+}
+
+fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bool {
+    let values = req.values.clone().unwrap_or_default();
+    match req.operator.as_str() {
+        "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
+        "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        "Gt" | "Lt" => {
+            let (Some(v), Some(x)) = (
+                value.and_then(|v| v.parse::<i64>().ok()),
+                values.first().and_then(|x| x.parse::<i64>().ok()),
+            ) else {
+                return false;
+            };
+            if req.operator == "Gt" { v > x } else { v < x }
+        }
+        _ => false,
+    }
+}
+
+/// Whether the pod's nodeSelector and required node affinity accept `node`.
+pub fn node_matches(pod: &Pod, node: &Node) -> bool {
+    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    let Some(spec) = pod.spec.as_ref() else { return true };
+    if let Some(sel) = &spec.node_selector {
+        if !sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+            return false;
+        }
+    }
+    let required = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
+    if let Some(req) = required {
+        // Terms are ORed; requirements within a term are ANDed.
+        return req.node_selector_terms.iter().any(|term| {
+            term.match_expressions
+                .iter()
+                .flatten()
+                .all(|r| requirement_matches(r, labels.get(&r.key).map(String::as_str)))
+                && term
+                    .match_fields
+                    .iter()
+                    .flatten()
+                    .all(|r| r.key == "metadata.name" && requirement_matches(r, Some(name)))
+        });
+    }
+    true
+}
+
+/// CPU (millicores) and memory (bytes) a pod requests.
+pub fn pod_requests(pod: &Pod) -> (i64, i64) {
+    let mut cpu = 0;
+    let mut mem = 0;
+    for c in pod.spec.iter().flat_map(|s| s.containers.iter()) {
+        if let Some(r) = c.resources.as_ref().and_then(|r| r.requests.as_ref()) {
+            cpu += r.get("cpu").map(|q| cpu_millis(&q.0)).unwrap_or(0);
+            mem += r.get("memory").map(|q| memory_bytes(&q.0)).unwrap_or(0);
+        }
+    }
+    (cpu, mem)
+}
+
+fn node_ready(node: &Node) -> bool {
+    node.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .is_some_and(|c| c.status == "True")
+}
+
+/// Why one node was filtered out (the upstream reason text).
+fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)> {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let tolerations = spec.tolerations.clone().unwrap_or_default();
+    let taints: Vec<Taint> = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+    if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
+        let t = Taint {
+            key: "node.kubernetes.io/unschedulable".into(),
+            effect: "NoSchedule".into(),
+            ..Default::default()
+        };
+        if !tolerates(&tolerations, &t) {
+            return Err(("node(s) were unschedulable".into(), false));
+        }
+    }
+    for taint in taints.iter().filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") {
+        if !tolerates(&tolerations, taint) {
+            return Err((
+                format!(
+                    "node(s) had untolerated taint {{{}: {}}}",
+                    taint.key,
+                    taint.value.as_deref().unwrap_or("")
+                ),
+                false,
+            ));
+        }
+    }
+    if !node_matches(pod, node) {
+        return Err(("node(s) didn't match Pod's node affinity/selector".into(), false));
+    }
+    if !node_ready(node) {
+        return Err((
+            "node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into(),
+            false,
+        ));
+    }
+    let alloc = node.status.as_ref().and_then(|s| s.allocatable.clone()).unwrap_or_default();
+    let cpu_cap = alloc.get("cpu").map(|q| cpu_millis(&q.0)).unwrap_or(0);
+    let mem_cap = alloc.get("memory").map(|q| memory_bytes(&q.0)).unwrap_or(0);
+    let (cpu, mem) = pod_requests(pod);
+    if used.pods + 1 > MAX_PODS_PER_NODE {
+        return Err(("Too many pods".into(), true));
+    }
+    if cpu > 0 && used.cpu_millis + cpu > cpu_cap {
+        return Err(("Insufficient cpu".into(), true));
+    }
+    if mem > 0 && used.memory_bytes + mem > mem_cap {
+        return Err(("Insufficient memory".into(), true));
+    }
+    Ok(())
+}
+
+/// What is already placed on a node.
+#[derive(Clone, Debug, Default)]
+struct NodeUsage {
+    pods: usize,
+    cpu_millis: i64,
+    memory_bytes: i64,
+    same_owner: usize,
+}
+
+fn controller_uid(pod: &Pod) -> Option<String> {
+    pod.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.clone())
+}
+
+fn usage_by_node(cluster: &Cluster, pod: &Pod) -> BTreeMap<String, NodeUsage> {
+    let owner = controller_uid(pod);
+    let mut usage: BTreeMap<String, NodeUsage> = BTreeMap::new();
+    for p in cluster.store.list_typed::<Pod>(None) {
+        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
+        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+        if phase == "Succeeded" || phase == "Failed" {
+            continue;
+        }
+        let u = usage.entry(node).or_default();
+        let (cpu, mem) = pod_requests(p);
+        u.pods += 1;
+        u.cpu_millis += cpu;
+        u.memory_bytes += mem;
+        if owner.is_some() && controller_uid(p) == owner {
+            u.same_owner += 1;
+        }
+    }
+    usage
+}
+
+/// Tries to bind one pending pod.
+pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
+    let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name).cloned() else {
+        cluster.kubelet.unschedulable.remove(key);
+        return;
+    };
+    let spec = pod.spec.clone().unwrap_or_default();
+    if spec.node_name.is_some() || pod.metadata.deletion_timestamp.is_some() {
+        cluster.kubelet.unschedulable.remove(key);
+        return;
+    }
+    if spec.scheduler_name.as_deref().unwrap_or("default-scheduler") != "default-scheduler" {
+        return;
+    }
+    let nodes: Vec<Node> = cluster.store.list_typed::<Node>(None).cloned().collect();
+    let usage = usage_by_node(cluster, &pod);
+    let mut feasible: Vec<(i64, String)> = Vec::new();
+    let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+    for node in &nodes {
+        let name = node.metadata.name.clone().unwrap_or_default();
+        let used = usage.get(&name).cloned().unwrap_or_default();
+        match filter(&pod, node, &used) {
+            Ok(()) => {
+                // Spread pods of one owner first, then prefer the least loaded node.
+                let score = -(used.same_owner as i64) * 1_000 - used.pods as i64;
+                feasible.push((score, name));
+            }
+            Err((reason, resource)) => {
+                let e = reasons.entry(reason).or_insert((0, resource));
+                e.0 += 1;
+            }
+        }
+    }
+    if let Some(best) = feasible.iter().map(|(s, _)| *s).max() {
+        let top: Vec<String> =
+            feasible.into_iter().filter(|(s, _)| *s == best).map(|(_, n)| n).collect();
+        let pick = cluster.rng.below(top.len() as u64) as usize;
+        bind(cluster, pod, &top[pick]);
+        cluster.kubelet.unschedulable.remove(key);
+        return;
+    }
+    let total = nodes.len();
+    let mut parts: Vec<String> = reasons.iter().map(|(r, (n, _))| format!("{n} {r}")).collect();
+    parts.sort();
+    let not_helpful: usize = reasons.values().filter(|(_, res)| !res).map(|(n, _)| n).sum();
+    let no_victims: usize = reasons.values().filter(|(_, res)| *res).map(|(n, _)| n).sum();
+    let mut preemption = Vec::new();
+    if not_helpful > 0 {
+        preemption.push(format!("{not_helpful} Preemption is not helpful for scheduling"));
+    }
+    if no_victims > 0 {
+        preemption.push(format!("{no_victims} No preemption victims found for incoming pod"));
+    }
+    preemption.sort();
+    let message = if total == 0 {
+        "no nodes available to schedule pods".to_string()
+    } else {
+        format!(
+            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+            parts.join(", "),
+            preemption.join(", ")
+        )
+    };
+    let already = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
+        .is_some_and(|c| c.message.as_deref() == Some(message.as_str()));
+    cluster.kubelet.unschedulable.insert(key.clone());
+    if already {
+        return;
+    }
+    let mut updated = pod.clone();
+    let now = cluster.now();
+    let status = updated.status.get_or_insert_with(Default::default);
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    conditions.retain(|c| c.type_ != "PodScheduled");
+    conditions.push(PodCondition {
+        type_: "PodScheduled".into(),
+        status: "False".into(),
+        reason: Some("Unschedulable".into()),
+        message: Some(message.clone()),
+        last_transition_time: Some(time::time(now)),
+        last_probe_time: None,
+        observed_generation: None,
+    });
+    let obj = cluster.update_internal(updated.into());
+    cluster.record_event(
+        &obj,
+        None,
+        "Warning",
+        "FailedScheduling",
+        message,
+        "default-scheduler",
+        None,
+    );
+}
+
+fn bind(cluster: &mut Cluster, mut pod: Pod, node: &str) {
+    let now = cluster.now();
+    if let Some(spec) = pod.spec.as_mut() {
+        spec.node_name = Some(node.to_string());
+    }
+    let status = pod.status.get_or_insert_with(Default::default);
+    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    conditions.retain(|c| c.type_ != "PodScheduled");
+    conditions.push(PodCondition {
+        type_: "PodScheduled".into(),
+        status: "True".into(),
+        last_transition_time: Some(time::time(now)),
+        ..Default::default()
+    });
+    let ns = pod.metadata.namespace.clone().unwrap_or_default();
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let obj = cluster.update_internal(pod.into());
+    cluster.record_event(
+        &obj,
+        None,
+        "Normal",
+        "Scheduled",
+        format!("Successfully assigned {ns}/{name} to {node}"),
+        "default-scheduler",
+        None,
+    );
+    let _ = Kind::Pod;
+}
