@@ -11,6 +11,7 @@
 //! assert_eq!(out.exit_code, 0);
 //! ```
 
+pub mod apimachinery;
 pub mod clock;
 pub mod rng;
 mod sim;
