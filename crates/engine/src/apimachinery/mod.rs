@@ -4,6 +4,8 @@
 //! These are pure functions over strings and k8s-openapi types; they never panic on user input.
 //! Each module names the upstream source it follows.
 
+pub mod labels;
 pub mod validation;
 
+pub use labels::{Selector, SelectorError};
 pub use validation::{BadValue, ErrorType, FieldError, FieldPath};
