@@ -5,7 +5,9 @@
 //! Each module names the upstream source it follows.
 
 pub mod labels;
+pub mod quantity;
 pub mod validation;
 
 pub use labels::{Selector, SelectorError};
+pub use quantity::{Quantity, QuantityError};
 pub use validation::{BadValue, ErrorType, FieldError, FieldPath};
