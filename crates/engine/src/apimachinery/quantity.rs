@@ -408,7 +408,7 @@ fn cmp_magnitude(a: u128, ae: i32, b: u128, be: i32) -> Ordering {
 
 fn strip_zeros(mut c: u128, e: i32) -> (String, i64) {
     let mut e = i64::from(e);
-    while c != 0 && c % 10 == 0 {
+    while c != 0 && c.is_multiple_of(10) {
         c /= 10;
         e += 1;
     }
