@@ -12,6 +12,7 @@
 //! ```
 
 pub mod api;
+pub mod apimachinery;
 pub mod bootstrap;
 pub mod clock;
 pub mod cluster;
