@@ -12,6 +12,7 @@
 //! ```
 
 pub mod clock;
+pub mod kubectl;
 pub mod rng;
 mod sim;
 pub mod view;
