@@ -287,6 +287,16 @@ fn write_sharp_map(out: &mut String, map: &Map<String, Value>) {
     out.push('}');
 }
 
+/// `fmt.Sprintf("%#v", v)` for any decoded value (`<nil>` for a bare nil, as Go prints it).
+pub fn go_sharp_v_value(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Null => out.push_str("<nil>"),
+        v => write_sharp(&mut out, v),
+    }
+    out
+}
+
 fn write_sharp(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("interface {}(nil)"),

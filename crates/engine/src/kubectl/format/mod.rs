@@ -6,9 +6,11 @@
 
 pub mod duration;
 pub mod gofmt;
+pub mod jsonpath;
 pub mod tabwriter;
 pub mod yaml_out;
 
+pub use jsonpath::{JsonPath, JsonPathError, jsonpath};
 pub use duration::{go_duration, go_duration_ns, human_duration, short_human_duration};
 pub use tabwriter::{TabWriter, escape_cell, format_table};
 pub use yaml_out::{to_json, to_yaml};
