@@ -1,0 +1,3 @@
+//! kubectl: the client side of the simulator, from command lines to the exact text kubectl prints.
+
+pub mod format;
