@@ -86,7 +86,7 @@ pub fn go_float_g(f: f64) -> String {
     let d = shortest_digits(f);
     let exp = d.dp - 1;
     // Shortest formatting decides with precision 6 (strconv's `eprec`).
-    if !d.digits.is_empty() && (exp < -4 || exp >= 6) { fmt_e(&d) } else { fmt_f(&d) }
+    if !d.digits.is_empty() && !(-4..6).contains(&exp) { fmt_e(&d) } else { fmt_f(&d) }
 }
 
 /// A float64 as Go's `encoding/json` writes it: fixed notation between 1e-6 and 1e21, otherwise
@@ -355,11 +355,7 @@ fn is_invisible_format(c: char) -> bool {
 /// `fmt.Sprintf("%#U", r)`: `U+002A '*'`, or just `U+0000` when the rune is not printable.
 pub fn go_sharp_u(c: char) -> String {
     let code = format!("U+{:04X}", c as u32);
-    if c.is_control() || is_invisible_format(c) {
-        code
-    } else {
-        format!("{code} '{c}'")
-    }
+    if c.is_control() || is_invisible_format(c) { code } else { format!("{code} '{c}'") }
 }
 
 #[cfg(test)]

@@ -208,7 +208,9 @@ struct Parser<'a> {
 fn is_terminator(r: Option<char>) -> bool {
     match r {
         None => true,
-        Some(c) => matches!(c, ' ' | '\t' | '\r' | '\n' | '.' | ',' | '[' | ']' | '$' | '@' | '{' | '}'),
+        Some(c) => {
+            matches!(c, ' ' | '\t' | '\r' | '\n' | '.' | ',' | '[' | ']' | '$' | '@' | '{' | '}')
+        }
     }
 }
 
@@ -322,7 +324,10 @@ impl<'a> Parser<'a> {
                     self.parse_identifier(&mut cur);
                 }
                 Some(c) => {
-                    return Err(format!("unrecognized character in action: {}", gofmt::go_sharp_u(c)));
+                    return Err(format!(
+                        "unrecognized character in action: {}",
+                        gofmt::go_sharp_u(c)
+                    ));
                 }
             }
         }
@@ -496,8 +501,7 @@ impl<'a> Parser<'a> {
             }
         }
         let value = self.consume();
-        let s = unquote_extend(value)
-            .map_err(|e| format!("unquote string {value} error {e}"))?;
+        let s = unquote_extend(value).map_err(|e| format!("unquote string {value} error {e}"))?;
         cur.push(Node::Text(s));
         Ok(())
     }
@@ -526,8 +530,8 @@ impl<'a> Parser<'a> {
             return Err(format!("filters and unions nest deeper than {MAX_NESTING_LEVELS} levels"));
         }
         let wrapped = format!("{{{text}}}");
-        let nodes =
-            Parser { input: &wrapped, pos: 0, start: 0, width: 0, depth: self.depth + 1 }.parse()?;
+        let nodes = Parser { input: &wrapped, pos: 0, start: 0, width: 0, depth: self.depth + 1 }
+            .parse()?;
         match nodes.into_iter().next() {
             Some(Node::List(list)) => Ok(list),
             _ => Ok(Vec::new()),
@@ -836,7 +840,9 @@ impl<'a> Val<'a> {
         match self {
             Val::Doc(Value::Object(m)) => m.values().map(Val::Doc).collect(),
             Val::Doc(Value::Array(a)) => a.iter().map(Val::Doc).collect(),
-            v => v.str_bytes().map(|b| b.iter().map(|&x| Val::Byte(x)).collect()).unwrap_or_default(),
+            v => {
+                v.str_bytes().map(|b| b.iter().map(|&x| Val::Byte(x)).collect()).unwrap_or_default()
+            }
         }
     }
 }
@@ -1005,10 +1011,10 @@ impl<'n> Evaluator<'n> {
             return Ok(results);
         }
         for value in input {
-            if let Val::Doc(Value::Object(map)) = value {
-                if let Some(v) = map.get(name) {
-                    results.push(Val::Doc(v));
-                }
+            if let Val::Doc(Value::Object(map)) = value
+                && let Some(v) = map.get(name)
+            {
+                results.push(Val::Doc(v));
             }
         }
         if results.is_empty() && !self.allow_missing_keys {
@@ -1034,7 +1040,10 @@ impl<'n> Evaluator<'n> {
                     Val::Doc(v) => gofmt::go_sprint(v),
                     v => v.sprint(),
                 };
-                return fail(input.to_vec(), format!("{shown} is not array or slice and cannot be filtered"));
+                return fail(
+                    input.to_vec(),
+                    format!("{shown} is not array or slice and cannot be filtered"),
+                );
             };
             for item in items {
                 let temp = [Val::Doc(item)];
@@ -1123,13 +1132,20 @@ fn eval_array<'a>(input: &[Val<'a>], node_params: [Param; 3]) -> Step<'a> {
         if p[1].value > len || p[1].value < 0 {
             return fail(
                 input.to_vec(),
-                format!("array index out of bounds: index {}, length {}", p[1].value.wrapping_sub(1), len),
+                format!(
+                    "array index out of bounds: index {}, length {}",
+                    p[1].value.wrapping_sub(1),
+                    len
+                ),
             );
         }
         if p[0].value > p[1].value {
             return fail(
                 input.to_vec(),
-                format!("starting index {} is greater than ending index {}", p[0].value, p[1].value),
+                format!(
+                    "starting index {} is greater than ending index {}",
+                    p[0].value, p[1].value
+                ),
             );
         }
         let mut step = 1;
@@ -1153,12 +1169,8 @@ fn eval_array<'a>(input: &[Val<'a>], node_params: [Param; 3]) -> Step<'a> {
 fn eval_recursive<'a>(input: &[Val<'a>]) -> Step<'a> {
     let mut result = Vec::new();
     // An explicit stack keeps deep documents from exhausting the wasm stack.
-    let mut stack: Vec<std::vec::IntoIter<Val<'a>>> = vec![input.to_vec().into_iter()];
-    while let Some(top) = stack.last_mut() {
-        let Some(value) = top.next() else {
-            stack.pop();
-            continue;
-        };
+    let mut stack: Vec<Val<'a>> = input.iter().rev().cloned().collect();
+    while let Some(value) = stack.pop() {
         if value.is_nil() {
             continue;
         }
@@ -1168,7 +1180,7 @@ fn eval_recursive<'a>(input: &[Val<'a>]) -> Step<'a> {
             if result.len() > MAX_RESULT_VALUES {
                 return fail(Vec::new(), too_many_results());
             }
-            stack.push(children.into_iter());
+            stack.extend(children.into_iter().rev());
         }
     }
     Ok(result)
@@ -1272,10 +1284,19 @@ mod tests {
             (r#"{range .items[*]}{.metadata.name}, {end}{.kind}"#, "127.0.0.1, 127.0.0.2, List"),
             (r#"{range .items[*]}{.metadata.name}{"\t"}{end}"#, "127.0.0.1\t127.0.0.2\t"),
             ("{.items[*].status.addresses[*].address}", "127.0.0.1 127.0.0.2 127.0.0.3"),
-            ("{range .items[*]}{range .status.addresses[*]}{.address}, {end}{end}", "127.0.0.1, 127.0.0.2, 127.0.0.3, "),
+            (
+                "{range .items[*]}{range .status.addresses[*]}{.address}, {end}{end}",
+                "127.0.0.1, 127.0.0.2, 127.0.0.3, ",
+            ),
             ("{.items[*].metadata.name}", "127.0.0.1 127.0.0.2"),
-            ("{.items[*]['metadata.name', 'status.capacity']}", r#"127.0.0.1 127.0.0.2 {"cpu":"4"} {"cpu":"8"}"#),
-            ("{range .items[*]}[{.metadata.name}, {.status.capacity}] {end}", r#"[127.0.0.1, {"cpu":"4"}] [127.0.0.2, {"cpu":"8"}] "#),
+            (
+                "{.items[*]['metadata.name', 'status.capacity']}",
+                r#"127.0.0.1 127.0.0.2 {"cpu":"4"} {"cpu":"8"}"#,
+            ),
+            (
+                "{range .items[*]}[{.metadata.name}, {.status.capacity}] {end}",
+                r#"[127.0.0.1, {"cpu":"4"}] [127.0.0.2, {"cpu":"8"}] "#,
+            ),
             (r#"{.users[?(@.name=="e2e")].user.password}"#, "secret"),
             (r"{.items[0].metadata.labels.kubernetes\.io/hostname}", "127.0.0.1"),
             (r#"{.items[?(@.metadata.labels.kubernetes\.io/hostname=="127.0.0.1")].kind}"#, "None"),
@@ -1338,7 +1359,10 @@ mod tests {
             ("{.Labels.k8s-app}", "20"),
             ("{.Bicycle[*].Color}", "red green"),
             ("{.Book[*].Author}", "Nigel Rees Evelyn Waugh Herman Melville"),
-            (r#"{range .Bicycle[*]}{ "{" }{ @.* }{ "} " }{end}"#, "{red true 19.95} {green false 20.01} "),
+            (
+                r#"{range .Bicycle[*]}{ "{" }{ @.* }{ "} " }{end}"#,
+                "{red true 19.95} {green false 20.01} ",
+            ),
             // Go walks struct fields in declaration order; map keys here are sorted.
             ("{..Price}", "19.95 20.01 8.95 12.99 8.99"),
             ("{...Price}", "19.95 20.01 8.95 12.99 8.99"),
@@ -1402,10 +1426,15 @@ mod tests {
     #[test]
     fn kubectl_error_texts() {
         let e = JsonPath::parse("{.a[}").map(|_| ()).unwrap_err();
-        assert_eq!(format!("error: {e}"), "error: error parsing jsonpath {.a[}, unterminated array");
+        assert_eq!(
+            format!("error: {e}"),
+            "error: error parsing jsonpath {.a[}, unterminated array"
+        );
         let pod = json!({"kind": "Pod", "metadata": {"name": "x"}});
         let e = JsonPath::parse("{.foo}")
-            .and_then(|p| p.execute(&pod, Options { allow_missing_keys: false, output_json: false }))
+            .and_then(|p| {
+                p.execute(&pod, Options { allow_missing_keys: false, output_json: false })
+            })
             .unwrap_err();
         assert_eq!(
             format!("error: {e}"),
@@ -1430,7 +1459,10 @@ mod tests {
         // A range without end runs its body per item, then once more on the whole object.
         assert_eq!(run("{range .items[*]}{.metadata.name}", &d).as_deref(), Ok("pod1pod2"));
         // Null items: the body sees no value.
-        assert_eq!(run("{range .a[*]}[{@}]{end}", &json!({"a": [null, 1]})).as_deref(), Ok("[<no value>][1]"));
+        assert_eq!(
+            run("{range .a[*]}[{@}]{end}", &json!({"a": [null, 1]})).as_deref(),
+            Ok("[<no value>][1]")
+        );
     }
 
     #[test]
@@ -1439,20 +1471,41 @@ mod tests {
             {"type": "Initialized", "status": "True"},
             {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
         ]}, "n": null, "f": 1e6, "big": 12345678901i64});
-        assert_eq!(run(r#"{.status.conditions[?(@.type=="Ready")].status}"#, &pod).as_deref(), Ok("False"));
-        assert_eq!(run(r#"{.status.conditions[?(@.type!='Ready')].type}"#, &pod).as_deref(), Ok("Initialized"));
+        assert_eq!(
+            run(r#"{.status.conditions[?(@.type=="Ready")].status}"#, &pod).as_deref(),
+            Ok("False")
+        );
+        assert_eq!(
+            run(r#"{.status.conditions[?(@.type!='Ready')].type}"#, &pod).as_deref(),
+            Ok("Initialized")
+        );
         assert_eq!(run("{.status.conditions[?(@.reason)].type}", &pod).as_deref(), Ok("Ready"));
         assert_eq!(run("{.n}", &pod).as_deref(), Ok("null"));
         assert_eq!(run("{.f}", &pod).as_deref(), Ok("1e+06"));
         assert_eq!(run("{.big}", &pod).as_deref(), Ok("12345678901"));
-        assert_eq!(run("{.status.conditions[0]}", &pod).as_deref(), Ok(r#"{"status":"True","type":"Initialized"}"#));
+        assert_eq!(
+            run("{.status.conditions[0]}", &pod).as_deref(),
+            Ok(r#"{"status":"True","type":"Initialized"}"#)
+        );
         assert_eq!(run("{.status.conditions[0].*}", &pod).as_deref(), Ok("True Initialized"));
-        assert_eq!(run("{.status.conditions[0].type.*}", &pod).as_deref(), Ok("73 110 105 116 105 97 108 105 122 101 100"));
+        assert_eq!(
+            run("{.status.conditions[0].type.*}", &pod).as_deref(),
+            Ok("73 110 105 116 105 97 108 105 122 101 100")
+        );
         assert_eq!(run(r#"{"a\tb\u00e9\x41\101"}"#, &pod).as_deref(), Ok("a\tbéAA"));
         assert_eq!(run("{'single'}", &pod).as_deref(), Ok("single"));
-        assert_eq!(run("{.html}", &json!({"html": {"a": "<b>&"}})).as_deref(), Ok(r#"{"a":"\u003cb\u003e\u0026"}"#));
-        assert_eq!(run("{[?(@.x>=2)].x}", &json!([{"x": 1}, {"x": 2}, {"x": 3}])).as_deref(), Ok("2 3"));
-        assert_eq!(run("{[?(@.x<=2)].x}", &json!([{"x": 1}, {"x": 2}, {"x": 3}])).as_deref(), Ok("1 2"));
+        assert_eq!(
+            run("{.html}", &json!({"html": {"a": "<b>&"}})).as_deref(),
+            Ok(r#"{"a":"\u003cb\u003e\u0026"}"#)
+        );
+        assert_eq!(
+            run("{[?(@.x>=2)].x}", &json!([{"x": 1}, {"x": 2}, {"x": 3}])).as_deref(),
+            Ok("2 3")
+        );
+        assert_eq!(
+            run("{[?(@.x<=2)].x}", &json!([{"x": 1}, {"x": 2}, {"x": 3}])).as_deref(),
+            Ok("1 2")
+        );
         assert_eq!(run("{[?(@.x>1.5)].x}", &json!([{"x": 1.0}, {"x": 2.5}])).as_deref(), Ok("2.5"));
     }
 
@@ -1470,15 +1523,64 @@ mod tests {
     fn odd_inputs_never_panic() {
         let d = json!({"a": [1, {"b": "c"}], "s": "xyz", "m": {"k": null}});
         let mut inputs: Vec<String> = [
-            "", "{", "}", "{}", "{{}}", "{.}", "{..}", "{...}", "{[}", "{[]}", "{[-]}", "{[::]}",
-            "{[1:2:3:4]}", "{[?(}", "{[?()]}", "{[?(@)]}", "{[?(@.a==)]}", "{[?(==1)]}", "{'}",
-            "{\"\\\"}", "{\"\\x\"}", "{\"\\u12\"}", "{\"\\U0011ffff\"}", "{\"\\777\"}", "{range}",
-            "{end}", "{range .a[*]}", "{range .a[*]}{end}{end}", "{.a[9223372036854775807]}",
-            "{.a[-9223372036854775808]}", "{.a[99999999999999999999]}", "{.a[0:9223372036854775807]}",
-            "{[?(@.a[?(@.b==1)])]}", "{.a[?(@==1)]}", "{.s[0]}", "{.s.*}", "{.m[?(@)]}", "{.a[1,]}",
-            "{.a[,]}", "{['']}", "{[''']}", "{.a['b',]}", "{1e5}", "{+}", "{-.5}", "{é}", "{\u{0}}",
-            "{\t}", "{.a\\}", "{\\", "{[?(@.a=='x\\')]}", "{..a..b}", "{.a[*][*][*]}", "{@@$$}",
-            "{true}", "{.a[?(@==true)]}", "\u{2028}{.s}", "{[?(\"x\")]}",
+            "",
+            "{",
+            "}",
+            "{}",
+            "{{}}",
+            "{.}",
+            "{..}",
+            "{...}",
+            "{[}",
+            "{[]}",
+            "{[-]}",
+            "{[::]}",
+            "{[1:2:3:4]}",
+            "{[?(}",
+            "{[?()]}",
+            "{[?(@)]}",
+            "{[?(@.a==)]}",
+            "{[?(==1)]}",
+            "{'}",
+            "{\"\\\"}",
+            "{\"\\x\"}",
+            "{\"\\u12\"}",
+            "{\"\\U0011ffff\"}",
+            "{\"\\777\"}",
+            "{range}",
+            "{end}",
+            "{range .a[*]}",
+            "{range .a[*]}{end}{end}",
+            "{.a[9223372036854775807]}",
+            "{.a[-9223372036854775808]}",
+            "{.a[99999999999999999999]}",
+            "{.a[0:9223372036854775807]}",
+            "{[?(@.a[?(@.b==1)])]}",
+            "{.a[?(@==1)]}",
+            "{.s[0]}",
+            "{.s.*}",
+            "{.m[?(@)]}",
+            "{.a[1,]}",
+            "{.a[,]}",
+            "{['']}",
+            "{[''']}",
+            "{.a['b',]}",
+            "{1e5}",
+            "{+}",
+            "{-.5}",
+            "{é}",
+            "{\u{0}}",
+            "{\t}",
+            "{.a\\}",
+            "{\\",
+            "{[?(@.a=='x\\')]}",
+            "{..a..b}",
+            "{.a[*][*][*]}",
+            "{@@$$}",
+            "{true}",
+            "{.a[?(@==true)]}",
+            "\u{2028}{.s}",
+            "{[?(\"x\")]}",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -97,7 +97,9 @@ fn clamp_depth(value: &Value, depth: usize) -> Value {
         Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH_LEVELS => {
             Value::String(TOO_DEEP_PLACEHOLDER.into())
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| clamp_depth(v, depth + 1)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| clamp_depth(v, depth + 1)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter().map(|(k, v)| (k.clone(), clamp_depth(v, depth + 1))).collect::<Map<_, _>>(),
         ),
@@ -155,7 +157,9 @@ impl Emitter {
                 self.emit_scalar(TOO_DEEP_PLACEHOLDER, Style::Plain, ctx);
             }
             Value::Null => self.emit_scalar("null", Style::Plain, ctx),
-            Value::Bool(b) => self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
+            Value::Bool(b) => {
+                self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx)
+            }
             Value::Number(n) => self.emit_scalar(&yaml_number(n), Style::Plain, ctx),
             Value::String(s) => self.emit_scalar(s, string_style(s), ctx),
             Value::Array(items) if items.is_empty() => self.emit_empty_flow("[", "]"),
@@ -178,11 +182,14 @@ impl Emitter {
                 for (key, item) in entries {
                     self.write_indent();
                     let key_style = string_style(key);
-                    let simple =
-                        !analyze(key).multiline && key.len() <= MAX_SIMPLE_KEY_BYTES;
+                    let simple = !analyze(key).multiline && key.len() <= MAX_SIMPLE_KEY_BYTES;
                     let value_ctx = Context { mapping: true, simple_key: false };
                     if simple {
-                        self.emit_scalar(key, key_style, Context { mapping: true, simple_key: true });
+                        self.emit_scalar(
+                            key,
+                            key_style,
+                            Context { mapping: true, simple_key: true },
+                        );
                         self.write_indicator(":", false, false, false);
                     } else {
                         self.write_indicator("?", true, false, true);
@@ -210,8 +217,7 @@ impl Emitter {
         if ctx.simple_key && a.multiline {
             style = Style::DoubleQuoted;
         }
-        if style == Style::Plain
-            && (!a.block_plain_allowed || (text.is_empty() && ctx.simple_key))
+        if style == Style::Plain && (!a.block_plain_allowed || (text.is_empty() && ctx.simple_key))
         {
             style = Style::SingleQuoted;
         }
@@ -875,7 +881,9 @@ impl Cursor<'_> {
 
 fn days_in(month: u32, year: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -1050,9 +1058,34 @@ status:
     #[test]
     fn strings_that_resolve_to_other_types_are_double_quoted() {
         for s in [
-            "8080", "true", "True", "yes", "y", "N", "off", "null", "~", "", "1.5", "1e3", ".5",
-            "0x1F", "0o17", "017", "08", "1_000", "-1", "+1", ".inf", "-.Inf", ".NaN", "1:20",
-            "190:20:30", "2024-05-01", "2024-5-1T1:2:3Z", "2024-05-01T10:00:00.123456+02:00",
+            "8080",
+            "true",
+            "True",
+            "yes",
+            "y",
+            "N",
+            "off",
+            "null",
+            "~",
+            "",
+            "1.5",
+            "1e3",
+            ".5",
+            "0x1F",
+            "0o17",
+            "017",
+            "08",
+            "1_000",
+            "-1",
+            "+1",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "1:20",
+            "190:20:30",
+            "2024-05-01",
+            "2024-5-1T1:2:3Z",
+            "2024-05-01T10:00:00.123456+02:00",
             "2024-05-01 10:00:00",
         ] {
             assert_eq!(kv(s), format!("k: \"{s}\"\n"), "{s:?}");
@@ -1062,8 +1095,26 @@ status:
     #[test]
     fn plain_strings_stay_plain() {
         for s in [
-            "nginx", "25%", "a:b", "a#b", "http://x/y?z", "-x", "1.2.3", "2024-13-01", "2023-02-29",
-            "<<", "Infinity", "nan", "0x", "1e", "10.0.0.1", "a'b", "a\"b", "é", "1:60", "v1.2",
+            "nginx",
+            "25%",
+            "a:b",
+            "a#b",
+            "http://x/y?z",
+            "-x",
+            "1.2.3",
+            "2024-13-01",
+            "2023-02-29",
+            "<<",
+            "Infinity",
+            "nan",
+            "0x",
+            "1e",
+            "10.0.0.1",
+            "a'b",
+            "a\"b",
+            "é",
+            "1:60",
+            "v1.2",
             "98a",
         ] {
             assert_eq!(kv(s), format!("k: {s}\n"), "{s:?}");
@@ -1072,7 +1123,10 @@ status:
 
     #[test]
     fn single_quoting() {
-        assert_eq!(kv("containers with unready status: [nginx]"), "k: 'containers with unready status: [nginx]'\n");
+        assert_eq!(
+            kv("containers with unready status: [nginx]"),
+            "k: 'containers with unready status: [nginx]'\n"
+        );
         assert_eq!(kv("*"), "k: '*'\n");
         assert_eq!(kv("- x"), "k: '- x'\n");
         assert_eq!(kv("a #b"), "k: 'a #b'\n");
@@ -1147,7 +1201,9 @@ status:
     #[test]
     fn numbers_like_go_yaml() {
         assert_eq!(
-            y(json!({"a": 1, "b": -5, "c": 1.5, "d": 1e6, "e": 2.0, "f": 1e21, "g": 0.000001, "h": 1e20, "i": u64::MAX})),
+            y(
+                json!({"a": 1, "b": -5, "c": 1.5, "d": 1e6, "e": 2.0, "f": 1e21, "g": 0.000001, "h": 1e20, "i": u64::MAX})
+            ),
             "a: 1\nb: -5\nc: 1.5\nd: 1000000\ne: 2\nf: 1e+21\ng: 1e-06\nh: 1e+20\ni: 18446744073709551615\n"
         );
     }
@@ -1156,7 +1212,10 @@ status:
     fn empty_collections_and_scalars() {
         assert_eq!(y(json!({})), "{}\n");
         assert_eq!(y(json!([])), "[]\n");
-        assert_eq!(y(json!({"a": {}, "b": [], "c": null, "d": true})), "a: {}\nb: []\nc: null\nd: true\n");
+        assert_eq!(
+            y(json!({"a": {}, "b": [], "c": null, "d": true})),
+            "a: {}\nb: []\nc: null\nd: true\n"
+        );
         assert_eq!(y(json!("x")), "x\n");
         assert_eq!(y(json!(null)), "null\n");
         assert_eq!(y(json!([[]])), "- []\n");
