@@ -1,36 +1,111 @@
 //! `kubeplay`: run session scripts against a simulated cluster, and check lessons.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use kubeplay_engine::{Sim, SimConfig};
+use kubeplay_engine::{Sim, SimConfig, script};
+
+const USAGE: &str =
+    "usage:\n  kubeplay script FILE [--seed N] [--nodes N]\n  kubeplay lessons check [DIR]\n";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("script") => {
-            let Some(path) = args.get(1) else {
-                eprintln!("usage: kubeplay script FILE [--seed N]");
-                return ExitCode::from(2);
-            };
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("kubeplay: cannot read {path}: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut sim = Sim::new(SimConfig::default());
-            let mut failed = false;
-            for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-                let out = sim.run(line);
-                print!("$ {line}\n{}{}", out.stdout, out.stderr);
-                failed |= out.exit_code != 0;
-            }
-            if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        Some("script") => run_script(&args[1..]),
+        Some("lessons") if args.get(1).map(String::as_str) == Some("check") => {
+            let dir = args.get(2).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("lessons"));
+            check_lessons(&dir)
+        }
+        Some("--help") | Some("-h") | Some("help") => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: kubeplay script FILE [--seed N] | kubeplay lessons check [DIR]");
+            eprint!("{USAGE}");
             ExitCode::from(2)
         }
     }
+}
+
+fn run_script(args: &[String]) -> ExitCode {
+    let mut file = None;
+    let mut config = SimConfig::default();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--seed" | "--nodes" => {
+                let Some(v) = args.get(i + 1).and_then(|v| v.parse::<u64>().ok()) else {
+                    eprintln!("kubeplay: {} needs a number", args[i]);
+                    return ExitCode::from(2);
+                };
+                if args[i] == "--seed" {
+                    config.seed = v;
+                } else {
+                    config.worker_nodes = v.min(u64::from(u32::MAX)) as u32;
+                }
+                i += 1;
+            }
+            f if file.is_none() => file = Some(f.to_string()),
+            other => {
+                eprintln!("kubeplay: unexpected argument {other}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let Some(file) = file else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kubeplay: cannot read {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let commands = match script::parse(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kubeplay: {file}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let base = Path::new(&file).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut sim = Sim::new(config);
+    // `kubectl apply -f x.yaml` reads files next to the script.
+    sim.set_file_reader(move |name| std::fs::read_to_string(base.join(name)).ok());
+    let mut failed = false;
+    for command in &commands {
+        let out = script::run_command(&mut sim, command);
+        print!("$ {}\n{}{}", command.as_typed(), out.stdout, out.stderr);
+        failed |= out.exit_code != 0;
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn check_lessons(dir: &Path) -> ExitCode {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("kubeplay: cannot read {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        println!("lessons check: no lesson files in {} yet", dir.display());
+        println!("0 passed, 0 failed");
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "kubeplay: lesson checking arrives with the lesson format ({} files found)",
+        files.len()
+    );
+    ExitCode::from(1)
 }

@@ -22,6 +22,7 @@ pub mod kubelet;
 pub mod quantity;
 pub mod rng;
 pub mod scheduler;
+pub mod script;
 mod sim;
 pub mod time;
 pub mod view;

@@ -1,8 +1,13 @@
 //! The facade: one simulated cluster, driven by command lines and virtual time.
 
+use std::collections::BTreeMap;
+
+use crate::api::{Kind, ObjKey};
 use crate::clock::Millis;
 use crate::cluster::Cluster;
-use crate::view::{ClusterSnapshot, NodeView};
+use crate::kubectl::{self, Ctx, Files};
+use crate::kubelet::shell::split_words;
+use crate::view::{ClusterSnapshot, NodeView, PodView};
 
 /// How a simulated cluster is made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +18,13 @@ pub struct SimConfig {
     pub worker_nodes: u32,
 }
 
+/// The most worker nodes a cluster may have.
+pub const MAX_WORKER_NODES: u32 = 20;
+/// The longest command line taken (a huge paste gets an error, not a hang).
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+/// The longest `sleep` one command may ask for.
+pub const MAX_SLEEP_MS: Millis = 24 * 60 * 60 * 1000;
+
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig { seed: 1, worker_nodes: 3 }
@@ -20,28 +32,42 @@ impl Default for SimConfig {
 }
 
 /// What a command printed, as a terminal shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CommandOutput {
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-    /// Process exit code (0 on success).
-    pub exit_code: i32,
-}
+pub type CommandOutput = kubectl::Output;
+
+type FileReader = Box<dyn FnMut(&str) -> Option<String>>;
 
 /// The simulated cluster.
 pub struct Sim {
     cluster: Cluster,
+    files: BTreeMap<String, String>,
+    file_reader: Option<FileReader>,
+}
+
+struct SimFiles<'a> {
+    files: &'a BTreeMap<String, String>,
+    reader: Option<&'a mut FileReader>,
+}
+
+impl Files for SimFiles<'_> {
+    fn read(&mut self, path: &str) -> Option<String> {
+        if let Some(c) =
+            self.files.get(path).or_else(|| self.files.get(path.trim_start_matches("./")))
+        {
+            return Some(c.clone());
+        }
+        self.reader.as_mut().and_then(|r| r(path))
+    }
 }
 
 impl Sim {
     /// A fresh cluster built from `config`, bootstrapped and running.
     pub fn new(config: SimConfig) -> Self {
+        let config =
+            SimConfig { worker_nodes: config.worker_nodes.min(MAX_WORKER_NODES), ..config };
         let mut cluster = Cluster::empty(config);
         crate::bootstrap::bootstrap(&mut cluster);
         cluster.settle();
-        let mut sim = Sim { cluster };
+        let mut sim = Sim { cluster, files: BTreeMap::new(), file_reader: None };
         sim.advance(crate::time::SESSION_START_MS);
         sim
     }
@@ -51,9 +77,19 @@ impl Sim {
         &self.cluster.config
     }
 
-    /// Current virtual time.
+    /// The cluster, for read access.
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// Current virtual time (ms since the cluster was created).
     pub fn now_ms(&self) -> Millis {
         self.cluster.now_ms()
+    }
+
+    /// Virtual time since the session started.
+    pub fn session_ms(&self) -> Millis {
+        self.cluster.now_ms().saturating_sub(crate::time::SESSION_START_MS)
     }
 
     /// Advances virtual time by `ms`, firing every timer due on the way.
@@ -64,43 +100,191 @@ impl Sim {
         self.cluster.clock.set_now(target);
     }
 
+    /// Jumps to the next due timer and fires it; returns the new time, or `None` when idle.
+    pub fn step(&mut self) -> Option<Millis> {
+        let due = self.cluster.clock.next_due_ms()?;
+        self.cluster.fire_next_timer(due);
+        Some(self.cluster.now_ms())
+    }
+
+    /// Adds or replaces a file that `kubectl apply -f NAME` can read (an editor buffer).
+    pub fn write_file(&mut self, name: &str, content: &str) {
+        self.files.insert(name.to_string(), content.to_string());
+    }
+
+    /// The files written with [`Sim::write_file`].
+    pub fn files(&self) -> &BTreeMap<String, String> {
+        &self.files
+    }
+
+    /// Where `-f` falls back to when no buffer has the name (the CLI reads the disk).
+    pub fn set_file_reader(&mut self, reader: impl FnMut(&str) -> Option<String> + 'static) {
+        self.file_reader = Some(Box::new(reader));
+    }
+
     /// Runs one command line as typed in the terminal.
     pub fn run(&mut self, line: &str) -> CommandOutput {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            [] => CommandOutput::default(),
-            ["kubectl", "version"] => CommandOutput {
-                stdout:
-                    "Client Version: v1.34.1\nKustomize Version: v5.7.1\nServer Version: v1.34.0\n"
-                        .into(),
-                ..Default::default()
+        self.run_with_stdin(line, None)
+    }
+
+    /// Runs one command line with standard input (a heredoc's body).
+    pub fn run_with_stdin(&mut self, line: &str, stdin: Option<&str>) -> CommandOutput {
+        if line.len() > MAX_LINE_BYTES {
+            return CommandOutput::fail(format!(
+                "bash: command line too long (over {MAX_LINE_BYTES} bytes)"
+            ));
+        }
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return CommandOutput::default();
+        }
+        let words = split_words(line);
+        let Some(program) = words.first() else { return CommandOutput::default() };
+        let out = match program.as_str() {
+            "kubectl" => {
+                let mut files = SimFiles { files: &self.files, reader: self.file_reader.as_mut() };
+                let mut ctx = Ctx { cluster: &mut self.cluster, files: &mut files, stdin };
+                kubectl::run(&mut ctx, &words[1..])
+            }
+            "sleep" => match words.get(1).and_then(|d| parse_sleep(d)) {
+                Some(ms) => {
+                    self.advance(ms.min(MAX_SLEEP_MS));
+                    CommandOutput::default()
+                }
+                None => CommandOutput {
+                    stderr: "sleep: invalid time interval\n".into(),
+                    exit_code: 1,
+                    ..Default::default()
+                },
             },
-            [cmd, ..] => CommandOutput {
-                stderr: format!("{cmd}: command not found\n"),
+            "sim" => self.sim_command(&words[1..]),
+            "echo" => CommandOutput::ok(format!("{}\n", words[1..].join(" "))),
+            "cat" if stdin.is_some() => CommandOutput::ok(stdin.unwrap_or_default().to_string()),
+            _ => CommandOutput {
+                stderr: format!("bash: {program}: command not found\n"),
                 exit_code: 127,
                 ..Default::default()
             },
+        };
+        self.cluster.settle();
+        out
+    }
+
+    fn sim_command(&mut self, args: &[String]) -> CommandOutput {
+        let usage = "usage: sim node-down NODE | sim node-up NODE | sim kill POD [-c CONTAINER] [-n NAMESPACE]\n";
+        match args.first().map(String::as_str) {
+            Some("node-down") | Some("node-up") => {
+                let Some(node) = args.get(1) else { return CommandOutput::fail(usage) };
+                if self.cluster.store.get(&ObjKey::new(Kind::Node, "", node)).is_none() {
+                    return CommandOutput::fail(format!(
+                        "Error from server (NotFound): nodes \"{node}\" not found"
+                    ));
+                }
+                let down = args[0] == "node-down";
+                let now = self.cluster.now_ms();
+                if down {
+                    crate::kubelet::node_down(&mut self.cluster, node, now);
+                    CommandOutput::ok(format!(
+                        "node {node}: kubelet stopped (the node goes NotReady after the node-monitor grace period)\n"
+                    ))
+                } else {
+                    crate::kubelet::node_up(&mut self.cluster, node);
+                    self.cluster.enqueue(
+                        crate::controllers::Component::NodeLifecycle,
+                        ObjKey::new(Kind::Node, "", node),
+                    );
+                    CommandOutput::ok(format!("node {node}: kubelet running again\n"))
+                }
+            }
+            Some("kill") => {
+                let mut namespace = "default".to_string();
+                let mut container = None;
+                let mut pod = None;
+                let mut i = 1;
+                while i < args.len() {
+                    match args[i].as_str() {
+                        "-c" => {
+                            container = args.get(i + 1).cloned();
+                            i += 1;
+                        }
+                        "-n" => {
+                            namespace = args.get(i + 1).cloned().unwrap_or_default();
+                            i += 1;
+                        }
+                        p => pod = Some(p.to_string()),
+                    }
+                    i += 1;
+                }
+                let Some(pod) = pod else { return CommandOutput::fail(usage) };
+                match crate::kubelet::kill_process(
+                    &mut self.cluster,
+                    &ObjKey::new(Kind::Pod, &namespace, &pod),
+                    container.as_deref(),
+                ) {
+                    Ok(name) => CommandOutput::ok(format!(
+                        "pod {pod}: the process of container {name} was killed\n"
+                    )),
+                    Err(e) => CommandOutput::fail(e),
+                }
+            }
+            _ => CommandOutput::fail(usage),
         }
     }
 
     /// A picture of the cluster for the view.
     pub fn snapshot(&self) -> ClusterSnapshot {
-        let mut nodes = vec![NodeView {
-            name: "kubeplay-control-plane".into(),
-            status: "Ready".into(),
-            roles: "control-plane".into(),
-            internal_ip: "172.18.0.2".into(),
-        }];
-        for i in 0..self.cluster.config.worker_nodes {
-            let suffix = if i == 0 { String::new() } else { (i + 1).to_string() };
-            nodes.push(NodeView {
-                name: format!("kubeplay-worker{suffix}"),
-                status: "Ready".into(),
-                roles: String::new(),
-                internal_ip: format!("172.18.0.{}", i + 3),
-            });
-        }
-        let _ = &self.cluster;
-        ClusterSnapshot { now_ms: self.now_ms(), nodes, pods: Vec::new() }
+        use k8s_openapi::api::core::v1::{Node, Pod};
+        let nodes = self
+            .cluster
+            .store
+            .list_typed::<Node>(None)
+            .map(|n| NodeView {
+                name: n.metadata.name.clone().unwrap_or_default(),
+                status: kubectl::printers::row(&n.clone().into(), false, 0)[1].clone(),
+                roles: kubectl::printers::node_roles(n).replace("<none>", ""),
+                internal_ip: n
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.addresses.as_ref())
+                    .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+                    .map(|a| a.address.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let pods = self
+            .cluster
+            .store
+            .list_typed::<Pod>(None)
+            .map(|p| {
+                let statuses = p
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.container_statuses.clone())
+                    .unwrap_or_default();
+                PodView {
+                    namespace: p.metadata.namespace.clone().unwrap_or_default(),
+                    name: p.metadata.name.clone().unwrap_or_default(),
+                    node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
+                    phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+                    status: kubectl::printers::pod_status(p),
+                    ready_containers: statuses.iter().filter(|c| c.ready).count() as u32,
+                    total_containers: p.spec.as_ref().map_or(0, |s| s.containers.len()) as u32,
+                    restarts: statuses.iter().map(|c| c.restart_count.max(0) as u32).sum(),
+                    owner: p
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .find(|r| r.controller == Some(true))
+                        .map(|r| format!("{}/{}", r.kind, r.name)),
+                }
+            })
+            .collect();
+        ClusterSnapshot { now_ms: self.now_ms(), nodes, pods }
     }
+}
+
+/// `30`, `30s`, `500ms`, `5m`, `1h` -> milliseconds.
+pub fn parse_sleep(arg: &str) -> Option<Millis> {
+    crate::kubectl::parse_duration(arg)
 }

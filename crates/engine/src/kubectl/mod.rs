@@ -1,3 +1,141 @@
 //! kubectl: the client side of the simulator, from command lines to the exact text kubectl prints.
+//!
+//! Each subcommand parses its flags with cobra's rules (`args`), talks to the cluster through the
+//! same request path a real client would use, and prints with the upstream printers (`printers`,
+//! `format`).
 
+pub mod args;
+mod commands;
+mod describe;
 pub mod format;
+mod get;
+mod manifest;
+pub mod printers;
+mod resources;
+
+use std::collections::BTreeMap;
+
+use crate::clock::Millis;
+use crate::cluster::Cluster;
+
+/// What a command printed, as a terminal shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Exit code.
+    pub exit_code: i32,
+}
+
+impl Output {
+    /// Success with `stdout`.
+    pub fn ok(stdout: impl Into<String>) -> Self {
+        Output { stdout: stdout.into(), stderr: String::new(), exit_code: 0 }
+    }
+
+    /// Failure with `stderr` (a trailing newline is added when missing).
+    pub fn fail(stderr: impl Into<String>) -> Self {
+        let mut s = stderr.into();
+        if !s.ends_with('\n') {
+            s.push('\n');
+        }
+        Output { stdout: String::new(), stderr: s, exit_code: 1 }
+    }
+
+    /// Appends another output (stdout to stdout, stderr to stderr; a failure sticks).
+    pub fn push(&mut self, other: Output) {
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        if other.exit_code != 0 {
+            self.exit_code = other.exit_code;
+        }
+    }
+}
+
+/// The longest a command waits in virtual time (`delete` for termination, `rollout status`, ...).
+pub const MAX_WAIT_MS: Millis = 15 * 60 * 1000;
+
+/// Where `-f FILE` reads from: the editor's buffers in the browser, the disk in the CLI.
+pub trait Files {
+    /// The content of `path`, if it exists.
+    fn read(&mut self, path: &str) -> Option<String>;
+}
+
+impl Files for BTreeMap<String, String> {
+    fn read(&mut self, path: &str) -> Option<String> {
+        self.get(path).or_else(|| self.get(path.trim_start_matches("./"))).cloned()
+    }
+}
+
+/// Everything a command runs against.
+pub struct Ctx<'a> {
+    /// The cluster.
+    pub cluster: &'a mut Cluster,
+    /// Files for `-f`.
+    pub files: &'a mut dyn Files,
+    /// Standard input (a heredoc in scripts).
+    pub stdin: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    /// Runs virtual time until `done` holds or `max_ms` passed; returns whether it held.
+    pub fn wait_until(&mut self, max_ms: Millis, mut done: impl FnMut(&Cluster) -> bool) -> bool {
+        let deadline = self.cluster.now_ms().saturating_add(max_ms);
+        self.cluster.settle();
+        loop {
+            if done(self.cluster) {
+                return true;
+            }
+            if !self.cluster.fire_next_timer(deadline) {
+                self.cluster.clock.set_now(deadline);
+                return done(self.cluster);
+            }
+        }
+    }
+}
+
+/// `30`, `30s`, `500ms`, `5m`, `1h` (a bare number is seconds) -> milliseconds.
+pub fn parse_duration(arg: &str) -> Option<Millis> {
+    get::parse_go_duration_ms(arg)
+}
+
+/// Runs `kubectl ARGS...` (argv without the leading `kubectl`).
+pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
+    let Some(command) = argv.first() else {
+        return Output::ok(commands::KUBECTL_HELP);
+    };
+    let rest = &argv[1..];
+    let out = match command.as_str() {
+        "get" => get::get(ctx, rest),
+        "describe" => describe::describe(ctx, rest),
+        "create" => manifest::create(ctx, rest),
+        "apply" => manifest::apply(ctx, rest),
+        "delete" => manifest::delete(ctx, rest),
+        "run" => commands::run(ctx, rest),
+        "logs" => commands::logs(ctx, rest),
+        "exec" => commands::exec(ctx, rest),
+        "label" => commands::label(ctx, rest, commands::MetaField::Labels),
+        "annotate" => commands::label(ctx, rest, commands::MetaField::Annotations),
+        "version" => commands::version(ctx, rest),
+        "cluster-info" => commands::cluster_info(ctx, rest),
+        "api-resources" => commands::api_resources(ctx, rest),
+        "cordon" => commands::cordon(ctx, rest, true),
+        "uncordon" => commands::cordon(ctx, rest, false),
+        "drain" => commands::drain(ctx, rest),
+        "rolling-update" => {
+            return Output::fail(
+                "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",
+            );
+        }
+        "--help" | "-h" | "help" => Output::ok(commands::KUBECTL_HELP),
+        other if other.starts_with('-') => match args::parse("", argv, &[]) {
+            Err(e) => Output::fail(e.replace("See 'kubectl  --help'", "See 'kubectl --help'")),
+            Ok(_) => Output::ok(commands::KUBECTL_HELP),
+        },
+        other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
+    };
+    ctx.cluster.settle();
+    out
+}

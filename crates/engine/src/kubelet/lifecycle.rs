@@ -94,18 +94,6 @@ fn container_event(
     cluster.record_event(&obj, Some(field), event_type, reason, message, "kubelet", Some(&node));
 }
 
-fn pod_event(
-    cluster: &mut Cluster,
-    prt: &PodRuntime,
-    event_type: &str,
-    reason: &str,
-    message: String,
-) {
-    let Some(obj) = pod_object(cluster, &prt.key) else { return };
-    let node = prt.node.clone();
-    cluster.record_event(&obj, None, event_type, reason, message, "kubelet", Some(&node));
-}
-
 // ---- entry points ---------------------------------------------------------------------------
 
 /// Reacts to a change of a pod bound to a node (or its removal).
@@ -1329,4 +1317,42 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         updated.status = Some(status);
         cluster.update_internal(updated.into());
     }
+}
+
+/// `sim kill`: the container's main process dies (SIGKILL, exit code 137), and the kubelet reacts
+/// as it would to any crash. Returns the container's name.
+pub fn kill_process(
+    cluster: &mut Cluster,
+    key: &ObjKey,
+    container: Option<&str>,
+) -> Result<String, String> {
+    let Some(uid) = cluster.kubelet.by_key.get(key).cloned() else {
+        return Err(match cluster.get(key) {
+            None => format!("Error from server (NotFound): pods \"{}\" not found", key.name),
+            Some(_) => format!("pod {} has no running containers", key.name),
+        });
+    };
+    let Some(mut prt) = cluster.kubelet.pods.remove(&uid) else {
+        return Err(format!("pod {} has no running containers", key.name));
+    };
+    let ci = match container {
+        Some(name) => prt.containers.iter().position(|c| c.name == name),
+        None => prt.containers.iter().position(|c| matches!(c.state, CState::Running { .. })),
+    };
+    let result = match ci {
+        Some(ci) if matches!(prt.containers[ci].state, CState::Running { .. }) => {
+            let name = prt.containers[ci].name.clone();
+            container_exited(cluster, &mut prt, ci, 137, "Error", String::new());
+            Ok(name)
+        }
+        Some(ci) => {
+            Err(format!("container {} in pod {} is not running", prt.containers[ci].name, key.name))
+        }
+        None => Err(match container {
+            Some(c) => format!("container {c} is not valid for pod {}", key.name),
+            None => format!("pod {} has no running containers", key.name),
+        }),
+    };
+    finish_if_done(cluster, prt);
+    result
 }

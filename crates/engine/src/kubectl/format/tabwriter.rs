@@ -20,9 +20,23 @@ pub const PADDING_CHARS: usize = 3;
 /// A tab writer that, like kubectl's, remembers the widest width of each column between
 /// [`TabWriter::format`] calls (`RememberWidths`), so rows printed later by `get --watch` stay
 /// aligned with the header printed first.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct TabWriter {
     max_widths: Vec<usize>,
+    min_width: usize,
+    padding: usize,
+    remember_widths: bool,
+}
+
+impl Default for TabWriter {
+    fn default() -> Self {
+        TabWriter {
+            max_widths: Vec::new(),
+            min_width: MIN_WIDTH_CHARS,
+            padding: PADDING_CHARS,
+            remember_widths: true,
+        }
+    }
 }
 
 struct Line {
@@ -34,6 +48,12 @@ impl TabWriter {
     /// A writer with no remembered widths.
     pub fn new() -> Self {
         TabWriter::default()
+    }
+
+    /// A writer with other settings and no memory between calls: `kubectl describe` uses
+    /// minwidth 0, padding 2 (its `PrefixWriter`).
+    pub fn with_layout(min_width: usize, padding: usize) -> Self {
+        TabWriter { max_widths: Vec::new(), min_width, padding, remember_widths: false }
     }
 
     /// Forgets remembered widths (kubectl does this when the resource kind changes).
@@ -87,17 +107,19 @@ impl TabWriter {
                     continue;
                 }
                 let start = i;
-                let mut width = MIN_WIDTH_CHARS;
+                let mut width = self.min_width;
                 while i < lines.len() && lines[i].cells.len().saturating_sub(1) > col {
-                    width = width.max(lines[i].cells[col].chars().count() + PADDING_CHARS);
+                    width = width.max(lines[i].cells[col].chars().count() + self.padding);
                     i += 1;
                 }
                 // RememberWidths: a column never gets narrower than it has been.
-                if self.max_widths.len() <= col {
-                    self.max_widths.resize(col + 1, 0);
+                if self.remember_widths {
+                    if self.max_widths.len() <= col {
+                        self.max_widths.resize(col + 1, 0);
+                    }
+                    width = width.max(self.max_widths[col]);
+                    self.max_widths[col] = width;
                 }
-                width = width.max(self.max_widths[col]);
-                self.max_widths[col] = width;
                 for row in &mut widths[start..i] {
                     row[col] = width;
                 }
