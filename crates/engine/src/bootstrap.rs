@@ -420,7 +420,8 @@ fn deployment(
                 owner_references: Some(vec![owner_ref("ReplicaSet", "apps/v1", &rs_obj)]),
                 ..Default::default()
             },
-            spec: rs_template.spec.clone(),
+            // kind schedules its add-ons before the workers join: they land on the control plane.
+            spec: rs_template.spec.clone().map(|s| PodSpec { node_name: Some(control_plane_name()), ..s }),
             status: None,
         };
         let _ = cluster.create(pod.into_object());

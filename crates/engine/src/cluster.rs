@@ -56,6 +56,7 @@ pub struct Cluster {
     pub(crate) rng: Rng,
     pub(crate) kubelet: kubelet::Runtime,
     pub(crate) owners: controllers::gc::OwnerIndex,
+    pub(crate) scheduler_cache: crate::scheduler::Cache,
     queue: VecDeque<(Component, ObjKey)>,
     queued: BTreeSet<(Component, ObjKey)>,
     event_index: BTreeMap<String, String>,
@@ -73,6 +74,7 @@ impl Cluster {
             rng,
             kubelet: kubelet::Runtime::default(),
             owners: controllers::gc::OwnerIndex::default(),
+            scheduler_cache: crate::scheduler::Cache::default(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
             event_index: BTreeMap::new(),
@@ -277,7 +279,9 @@ impl Cluster {
     pub fn update_internal(&mut self, mut object: Object) -> Object {
         let key = ObjKey::of(&object);
         if let Some(old) = self.store.get(&key) {
-            if strategy::has_generation(object.kind()) && strategy::spec_changed(old, &object) {
+            // Binding and status writes never bump a pod's generation; controllers' spec writes do.
+            let tracks = strategy::has_generation(object.kind()) && object.kind() != Kind::Pod;
+            if tracks && strategy::spec_changed(old, &object) {
                 object.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
             }
             if &object == old {

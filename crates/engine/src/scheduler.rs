@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{
     Node, NodeSelectorRequirement, Pod, PodCondition, Taint, Toleration,
 };
 
-use crate::api::{Kind, ObjKey};
+use crate::api::ObjKey;
 use crate::cluster::Cluster;
 use crate::controllers::Component;
 use crate::quantity::{cpu_millis, memory_bytes};
@@ -174,6 +174,75 @@ struct NodeUsage {
     same_owner: usize,
 }
 
+/// What one bound, active pod takes from its node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Placement {
+    node: String,
+    cpu_millis: i64,
+    memory_bytes: i64,
+    owner: Option<String>,
+}
+
+/// The scheduler's cache of node usage, kept current from watch events so that placing a pod
+/// costs O(nodes), not O(pods).
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    placements: BTreeMap<ObjKey, Placement>,
+    totals: BTreeMap<String, (usize, i64, i64)>,
+    by_owner: BTreeMap<(String, String), usize>,
+}
+
+impl Cache {
+    fn remove(&mut self, key: &ObjKey) {
+        if let Some(p) = self.placements.remove(key) {
+            if let Some(t) = self.totals.get_mut(&p.node) {
+                t.0 -= 1;
+                t.1 -= p.cpu_millis;
+                t.2 -= p.memory_bytes;
+            }
+            if let Some(o) = p.owner {
+                let k = (p.node, o);
+                if let Some(n) = self.by_owner.get_mut(&k) {
+                    *n -= 1;
+                    if *n == 0 {
+                        self.by_owner.remove(&k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Updates the cache for a pod that was written (`Some`) or removed (`None`).
+    pub fn observe(&mut self, key: &ObjKey, pod: Option<&Pod>) {
+        self.remove(key);
+        let Some(pod) = pod else { return };
+        let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+        if phase == "Succeeded" || phase == "Failed" {
+            return;
+        }
+        let (cpu, mem) = pod_requests(pod);
+        let owner = controller_uid(pod);
+        let t = self.totals.entry(node.clone()).or_default();
+        t.0 += 1;
+        t.1 += cpu;
+        t.2 += mem;
+        if let Some(o) = &owner {
+            *self.by_owner.entry((node.clone(), o.clone())).or_default() += 1;
+        }
+        self.placements.insert(key.clone(), Placement { node, cpu_millis: cpu, memory_bytes: mem, owner });
+    }
+
+    fn usage(&self, node: &str, owner: Option<&str>) -> NodeUsage {
+        let (pods, cpu_millis, memory_bytes) = self.totals.get(node).copied().unwrap_or_default();
+        let same_owner = owner
+            .and_then(|o| self.by_owner.get(&(node.to_string(), o.to_string())))
+            .copied()
+            .unwrap_or(0);
+        NodeUsage { pods, cpu_millis, memory_bytes, same_owner }
+    }
+}
+
 fn controller_uid(pod: &Pod) -> Option<String> {
     pod.metadata
         .owner_references
@@ -181,27 +250,6 @@ fn controller_uid(pod: &Pod) -> Option<String> {
         .flatten()
         .find(|r| r.controller == Some(true))
         .map(|r| r.uid.clone())
-}
-
-fn usage_by_node(cluster: &Cluster, pod: &Pod) -> BTreeMap<String, NodeUsage> {
-    let owner = controller_uid(pod);
-    let mut usage: BTreeMap<String, NodeUsage> = BTreeMap::new();
-    for p in cluster.store.list_typed::<Pod>(None) {
-        let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
-        let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
-        if phase == "Succeeded" || phase == "Failed" {
-            continue;
-        }
-        let u = usage.entry(node).or_default();
-        let (cpu, mem) = pod_requests(p);
-        u.pods += 1;
-        u.cpu_millis += cpu;
-        u.memory_bytes += mem;
-        if owner.is_some() && controller_uid(p) == owner {
-            u.same_owner += 1;
-        }
-    }
-    usage
 }
 
 /// Tries to bind one pending pod.
@@ -219,12 +267,12 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let nodes: Vec<Node> = cluster.store.list_typed::<Node>(None).cloned().collect();
-    let usage = usage_by_node(cluster, &pod);
+    let owner = controller_uid(&pod);
     let mut feasible: Vec<(i64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     for node in &nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
-        let used = usage.get(&name).cloned().unwrap_or_default();
+        let used = cluster.scheduler_cache.usage(&name, owner.as_deref());
         match filter(&pod, node, &used) {
             Ok(()) => {
                 // Spread pods of one owner first, then prefer the least loaded node.
@@ -329,5 +377,4 @@ fn bind(cluster: &mut Cluster, mut pod: Pod, node: &str) {
         "default-scheduler",
         None,
     );
-    let _ = Kind::Pod;
 }

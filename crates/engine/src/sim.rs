@@ -19,7 +19,7 @@ pub struct SimConfig {
 }
 
 /// The most worker nodes a cluster may have.
-pub const MAX_WORKER_NODES: u32 = 20;
+pub const MAX_WORKER_NODES: u32 = 100;
 /// The longest command line taken (a huge paste gets an error, not a hang).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// The longest `sleep` one command may ask for.

@@ -30,6 +30,10 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
     let key = &event.key;
     match key.kind {
         Kind::Pod => {
+            let live = (event.event_type != WatchEventType::Deleted)
+                .then(|| object.as_kind::<k8s_openapi::api::core::v1::Pod>())
+                .flatten();
+            cluster.scheduler_cache.observe(key, live);
             let bound = object
                 .as_kind::<k8s_openapi::api::core::v1::Pod>()
                 .and_then(|p| p.spec.as_ref())

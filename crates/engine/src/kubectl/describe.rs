@@ -295,7 +295,9 @@ fn container_lines(w: &mut W, c: &Container, pod: &Pod) {
         w.kv(2, "Container ID", &id);
     }
     w.kv(2, "Image", c.image.as_deref().unwrap_or(""));
-    w.kv(2, "Image ID", status.as_ref().map(|s| s.image_id.as_str()).unwrap_or(""));
+    if let Some(s) = &status {
+        w.kv(2, "Image ID", &s.image_id);
+    }
     let ports: Vec<String> = c
         .ports
         .iter()
@@ -627,14 +629,19 @@ fn describe_node(ctx: &Ctx, object: &Object, node: &Node, now: i64) -> String {
     w.line(0, "Conditions:");
     w.line(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage");
     w.line(1, "----\t------\t-----------------\t------------------\t------\t-------");
+    // The kubelet posts full node status every 5 minutes (nodeStatusReportFrequency) while up.
+    let created = node.metadata.creation_timestamp.as_ref().map(ms_of).unwrap_or(0);
+    let reported_until = ctx.cluster.kubelet.node_down_since(object.name()).map_or(now, |d| d as i64);
+    let heartbeat = created + (reported_until - created).max(0) / 300_000 * 300_000;
     for c in status.conditions.iter().flatten() {
+        let beat = c.last_heartbeat_time.as_ref().map(ms_of).unwrap_or(0).max(heartbeat);
         w.line(
             1,
             &format!(
                 "{}\t{}\t{}\t{}\t{}\t{}",
                 c.type_,
                 c.status,
-                c.last_heartbeat_time.as_ref().map(rfc1123z).unwrap_or_default(),
+                rfc1123z(&crate::time::time(beat)),
                 c.last_transition_time.as_ref().map(rfc1123z).unwrap_or_default(),
                 c.reason.clone().unwrap_or_default(),
                 c.message.clone().unwrap_or_default()

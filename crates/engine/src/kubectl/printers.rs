@@ -237,10 +237,11 @@ fn node_status(node: &Node) -> String {
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
         .map(|c| c.status.clone());
+    // printNode: a Ready condition that is not True (False or Unknown) reads NotReady.
     let mut s = match ready.as_deref() {
         Some("True") => "Ready".to_string(),
-        Some("False") => "NotReady".to_string(),
-        _ => "Unknown".to_string(),
+        Some(_) => "NotReady".to_string(),
+        None => "Unknown".to_string(),
     };
     if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         s.push_str(",SchedulingDisabled");

@@ -131,6 +131,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
         create_runtime(cluster, &pod, &node);
         schedule(cluster, &uid, SANDBOX_MS, Action::SandboxReady);
+        // The kubelet reports its containers as ContainerCreating as soon as it admits the pod.
+        if let Some(prt) = cluster.kubelet.pods.remove(&uid) {
+            finish_if_done(cluster, prt);
+        }
         return;
     }
     let Some(mut prt) = cluster.kubelet.pods.remove(&uid) else { return };
@@ -320,6 +324,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 container_id: String::new(),
                 backoff: None,
                 pull_backoff: None,
+                pull_started_ms: 0,
                 probes: BTreeMap::new(),
                 requests_served: 0,
                 logs: Vec::new(),
@@ -512,10 +517,10 @@ fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         "Pulling",
         format!("Pulling image \"{spec_image}\""),
     );
+    prt.containers[ci].pull_started_ms = now;
     let size = prt.containers[ci].image_info.as_ref().map(|i| i.size_bytes).unwrap_or(0);
     let base_ms = if present { 300 } else { 500 + size / 60_000 };
     let jitter = cluster.rng.below(base_ms / 4 + 1);
-    let _ = now;
     schedule(cluster, &prt.uid, base_ms + jitter, Action::PullDone(ci));
 }
 
@@ -556,9 +561,7 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         return;
     };
     let now = cluster.now_ms();
-    let took = prt.containers[ci].logs.first().map(|_| 0).unwrap_or(0);
-    let _ = took;
-    let pulled_ms = last_pull_duration(cluster, prt, ci, now);
+    let pulled_ms = now.saturating_sub(prt.containers[ci].pull_started_ms).max(1);
     if let Some(n) = cluster.kubelet.nodes.get_mut(&prt.node) {
         n.images.insert(image.full());
     }
@@ -576,25 +579,6 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     );
     prt.containers[ci].pull_backoff = None;
     schedule(cluster, &prt.uid, CREATE_MS, Action::Start(ci));
-}
-
-// How long the pull took: from the Pulling event to now (found in the container's pull record).
-fn last_pull_duration(cluster: &Cluster, prt: &PodRuntime, ci: usize, now: Millis) -> Millis {
-    let field = format!("spec.containers{{{}}}", prt.containers[ci].name);
-    let started = cluster
-        .store
-        .list_typed::<k8s_openapi::api::core::v1::Event>(Some(&prt.key.namespace))
-        .filter(|e| {
-            e.involved_object.uid.as_deref() == Some(prt.uid.as_str())
-                && e.involved_object.field_path.as_deref() == Some(field.as_str())
-                && e.reason.as_deref() == Some("Pulling")
-        })
-        .filter_map(|e| e.last_timestamp.as_ref().map(time::ms_of))
-        .max()
-        .unwrap_or(now as i64);
-    // Event times are whole seconds; keep the millisecond part from the real timer instead.
-    let precise = now as i64 - started;
-    precise.max(1) as Millis + (now % 1000).min(999) % 7
 }
 
 fn enter_pull_backoff(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
@@ -1249,7 +1233,7 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
     let sandbox = prt.sandbox_ready_ms.is_some() && !completed;
     let mut conditions = vec![
         condition("PodReadyToStartContainers", sandbox, None, None),
-        condition("Initialized", prt.sandbox_ready_ms.is_some() || true, None, None),
+        condition("Initialized", true, None, None),
         condition("Ready", all_ready && !completed, ready_reason.clone(), ready_message.clone()),
         condition("ContainersReady", all_ready && !completed, ready_reason, ready_message),
     ];

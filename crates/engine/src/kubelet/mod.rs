@@ -176,6 +176,8 @@ pub struct ContainerRt {
     pub backoff: Option<(Millis, Millis)>,
     /// Image pull back-off: (delay, last update).
     pub pull_backoff: Option<(Millis, Millis)>,
+    /// When the current image pull started.
+    pub pull_started_ms: Millis,
     /// Probe counters per kind.
     pub probes: BTreeMap<ProbeKind, ProbeCounter>,
     /// Requests this run has served.
