@@ -421,7 +421,10 @@ fn deployment(
                 ..Default::default()
             },
             // kind schedules its add-ons before the workers join: they land on the control plane.
-            spec: rs_template.spec.clone().map(|s| PodSpec { node_name: Some(control_plane_name()), ..s }),
+            spec: rs_template
+                .spec
+                .clone()
+                .map(|s| PodSpec { node_name: Some(control_plane_name()), ..s }),
             status: None,
         };
         let _ = cluster.create(pod.into_object());

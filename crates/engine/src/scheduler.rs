@@ -230,7 +230,8 @@ impl Cache {
         if let Some(o) = &owner {
             *self.by_owner.entry((node.clone(), o.clone())).or_default() += 1;
         }
-        self.placements.insert(key.clone(), Placement { node, cpu_millis: cpu, memory_bytes: mem, owner });
+        self.placements
+            .insert(key.clone(), Placement { node, cpu_millis: cpu, memory_bytes: mem, owner });
     }
 
     fn usage(&self, node: &str, owner: Option<&str>) -> NodeUsage {

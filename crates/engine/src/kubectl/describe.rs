@@ -631,7 +631,8 @@ fn describe_node(ctx: &Ctx, object: &Object, node: &Node, now: i64) -> String {
     w.line(1, "----\t------\t-----------------\t------------------\t------\t-------");
     // The kubelet posts full node status every 5 minutes (nodeStatusReportFrequency) while up.
     let created = node.metadata.creation_timestamp.as_ref().map(ms_of).unwrap_or(0);
-    let reported_until = ctx.cluster.kubelet.node_down_since(object.name()).map_or(now, |d| d as i64);
+    let reported_until =
+        ctx.cluster.kubelet.node_down_since(object.name()).map_or(now, |d| d as i64);
     let heartbeat = created + (reported_until - created).max(0) / 300_000 * 300_000;
     for c in status.conditions.iter().flatten() {
         let beat = c.last_heartbeat_time.as_ref().map(ms_of).unwrap_or(0).max(heartbeat);

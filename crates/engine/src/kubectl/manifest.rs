@@ -40,7 +40,12 @@ fn source_name(file: &str) -> &str {
 pub type DocResult = Result<Object, String>;
 
 /// Decodes every document of `file`. A file that is not YAML at all fails as a whole.
-pub fn decode_file(ctx: &mut Ctx, file: &str, verb: &str) -> Result<Vec<DocResult>, String> {
+pub fn decode_file(
+    ctx: &mut Ctx,
+    file: &str,
+    verb: &str,
+    command: &str,
+) -> Result<Vec<DocResult>, String> {
     let text = read_source(ctx, file)?;
     let name = source_name(file);
     let docs = decode::parse_documents(&text).map_err(|e| match e {
@@ -50,8 +55,7 @@ pub fn decode_file(ctx: &mut Ctx, file: &str, verb: &str) -> Result<Vec<DocResul
         e => format!("error: error parsing {name}: {e}"),
     })?;
     if docs.is_empty() {
-        return Err("error: no objects passed to ".to_string()
-            + if verb == "creating" { "create" } else { "apply" });
+        return Err(format!("error: no objects passed to {command}"));
     }
     Ok(docs
         .into_iter()
@@ -90,7 +94,7 @@ fn set_namespace(object: &mut Object, namespace: &str, explicit: bool) -> Result
 /// The objects a `-f` names (for `get -f`, `delete -f`).
 pub fn read_objects(ctx: &mut Ctx, file: &str, namespace: &str) -> Result<Vec<Object>, String> {
     let mut out = Vec::new();
-    for d in decode_file(ctx, file, "getting")? {
+    for d in decode_file(ctx, file, "getting", "get")? {
         let mut o = d?;
         set_namespace(&mut o, namespace, false)?;
         out.push(o);
@@ -167,7 +171,7 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
     let mut out = Output::default();
     let command_line = format!("kubectl create {}", argv.join(" "));
     for file in files {
-        let docs = match decode_file(ctx, &file, "creating") {
+        let docs = match decode_file(ctx, &file, "creating", "create") {
             Ok(d) => d,
             Err(e) => {
                 out.push(Output::fail(e));
@@ -335,7 +339,7 @@ pub fn apply(ctx: &mut Ctx, argv: &[String]) -> Output {
     let command_line = format!("kubectl apply {}", argv.join(" "));
     let mut out = Output::default();
     for file in files {
-        let docs = match decode_file(ctx, &file, "creating") {
+        let docs = match decode_file(ctx, &file, "creating", "apply") {
             Ok(d) => d,
             Err(e) => {
                 out.push(Output::fail(e));
