@@ -206,8 +206,8 @@ fn bad_services_are_rejected_in_upstream_words() {
             "The Service \"out\" is invalid: spec.clusterIPs: Invalid value: [\"1.1.1.1\"]: failed to allocate IP 1.1.1.1: the provided IP (1.1.1.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12",
         ),
         (
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: tp\nspec:\n  ports:\n  - port: 80\n    targetPort: HTTP\n",
-            "The Service \"tp\" is invalid: spec.ports[0].targetPort: Invalid value: \"HTTP\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: tp\nspec:\n  ports:\n  - port: 80\n    targetPort: ht_tp\n",
+            "The Service \"tp\" is invalid: spec.ports[0].targetPort: Invalid value: \"ht_tp\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
         ),
     ];
     for (yaml, want) in rows {

@@ -250,23 +250,23 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
             ));
         }
     }
-    if let Some(policy) = spec.external_traffic_policy.as_deref() {
-        if !matches!(policy, "Cluster" | "Local") {
-            errs.push(FieldError::not_supported(
-                &spec_path.child("externalTrafficPolicy"),
-                policy,
-                &["Cluster", "Local"],
-            ));
-        }
+    if let Some(policy) = spec.external_traffic_policy.as_deref()
+        && !matches!(policy, "Cluster" | "Local")
+    {
+        errs.push(FieldError::not_supported(
+            &spec_path.child("externalTrafficPolicy"),
+            policy,
+            &["Cluster", "Local"],
+        ));
     }
-    if let Some(policy) = spec.internal_traffic_policy.as_deref() {
-        if !matches!(policy, "Cluster" | "Local") {
-            errs.push(FieldError::not_supported(
-                &spec_path.child("internalTrafficPolicy"),
-                policy,
-                &["Cluster", "Local"],
-            ));
-        }
+    if let Some(policy) = spec.internal_traffic_policy.as_deref()
+        && !matches!(policy, "Cluster" | "Local")
+    {
+        errs.push(FieldError::not_supported(
+            &spec_path.child("internalTrafficPolicy"),
+            policy,
+            &["Cluster", "Local"],
+        ));
     }
     if let Some(ip) = spec.cluster_ips.as_ref().and_then(|v| v.first()) {
         if ip != "None" && parse_ipv4(ip).is_none() {
@@ -276,7 +276,7 @@ pub fn validate_service(svc: &Service) -> Vec<FieldError> {
                 "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
             ));
         }
-        if ip == "None" && t == "NodePort" || ip == "None" && t == "LoadBalancer" {
+        if ip == "None" && matches!(t, "NodePort" | "LoadBalancer") {
             errs.push(FieldError::invalid(
                 &spec_path.child("clusterIPs").index(0),
                 ip,
@@ -297,22 +297,22 @@ pub fn validate_allocation(cluster: &Cluster, svc: &Service) -> Vec<FieldError> 
         svc.metadata.name.clone().unwrap_or_default(),
     );
     let path = FieldPath::root("spec");
-    if needs_cluster_ip(spec) {
-        if let Some(ip) = spec.cluster_ips.as_ref().and_then(|v| v.first()) {
-            let ips = spec.cluster_ips.as_deref().unwrap_or(&[]);
-            if let Some(n) = parse_ipv4(ip) {
-                let detail = if !in_service_cidr(n) {
-                    Some(format!(
-                        "failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {SERVICE_CIDR}"
-                    ))
-                } else if taken_cluster_ips(cluster, &me).contains(&n) {
-                    Some(format!("failed to allocate IP {ip}: provided IP is already allocated"))
-                } else {
-                    None
-                };
-                if let Some(d) = detail {
-                    errs.push(FieldError::invalid(&path.child("clusterIPs"), ips, d));
-                }
+    if needs_cluster_ip(spec)
+        && let Some(ip) = spec.cluster_ips.as_ref().and_then(|v| v.first())
+    {
+        let ips = spec.cluster_ips.as_deref().unwrap_or(&[]);
+        if let Some(n) = parse_ipv4(ip) {
+            let detail = if !in_service_cidr(n) {
+                Some(format!(
+                    "failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {SERVICE_CIDR}"
+                ))
+            } else if taken_cluster_ips(cluster, &me).contains(&n) {
+                Some(format!("failed to allocate IP {ip}: provided IP is already allocated"))
+            } else {
+                None
+            };
+            if let Some(d) = detail {
+                errs.push(FieldError::invalid(&path.child("clusterIPs"), ips, d));
             }
         }
     }
@@ -345,14 +345,15 @@ pub fn validate_service_update(old: &Service, new: &Service) -> Vec<FieldError> 
     let old_ips = o.cluster_ips.as_deref().unwrap_or(&[]);
     let new_ips = n.cluster_ips.as_deref().unwrap_or(&[]);
     let changing_to_external = spec_type(n) == "ExternalName" && spec_type(o) != "ExternalName";
-    if let (Some(a), Some(b)) = (old_ips.first(), new_ips.first()) {
-        if a != b && !changing_to_external {
-            errs.push(FieldError::invalid(
-                &FieldPath::root("spec").child("clusterIPs").index(0),
-                BadValue::from(new_ips),
-                "may not change once set",
-            ));
-        }
+    if let (Some(a), Some(b)) = (old_ips.first(), new_ips.first())
+        && a != b
+        && !changing_to_external
+    {
+        errs.push(FieldError::invalid(
+            &FieldPath::root("spec").child("clusterIPs").index(0),
+            BadValue::from(new_ips),
+            "may not change once set",
+        ));
     }
     errs
 }
@@ -427,11 +428,12 @@ pub fn allocate(cluster: &mut Cluster, svc: &mut Service) {
         spec.cluster_ips = None;
         spec.ip_families = None;
         spec.ip_family_policy = None;
-    } else if !is_headless(spec) && spec.cluster_ip.as_deref().is_none_or(str::is_empty) {
-        if let Some(ip) = allocate_cluster_ip(cluster, &me) {
-            spec.cluster_ip = Some(ip.clone());
-            spec.cluster_ips = Some(vec![ip]);
-        }
+    } else if !is_headless(spec)
+        && spec.cluster_ip.as_deref().is_none_or(str::is_empty)
+        && let Some(ip) = allocate_cluster_ip(cluster, &me)
+    {
+        spec.cluster_ip = Some(ip.clone());
+        spec.cluster_ips = Some(vec![ip]);
     }
     let mut taken = taken_node_ports(cluster, &me);
     if needs_node_ports(spec) {

@@ -45,11 +45,16 @@ fn managed_slices(cluster: &Cluster, ns: &str, svc: &str) -> Vec<EndpointSlice> 
         .collect()
 }
 
-fn desired(cluster: &Cluster, svc: &Service) -> Vec<(Option<Vec<EndpointPort>>, Vec<Endpoint>)> {
+/// One slice's worth: its ports and endpoints.
+type SliceContent = (Option<Vec<EndpointPort>>, Vec<Endpoint>);
+/// Endpoints keyed for sorting by (numeric IP, pod UID).
+type Keyed = Vec<((u32, String), Endpoint)>;
+
+fn desired(cluster: &Cluster, svc: &Service) -> Vec<SliceContent> {
     let spec = svc.spec.clone().unwrap_or_default();
     let publish = spec.publish_not_ready_addresses == Some(true);
     let svc_ports = spec.ports.clone().unwrap_or_default();
-    let mut groups: BTreeMap<Vec<PortKey>, Vec<((u32, String), Endpoint)>> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<PortKey>, Keyed> = BTreeMap::new();
     for pod in selected_pods(cluster, svc).into_iter().take(MAX_ENDPOINTS_PER_SERVICE) {
         if !should_be_in_endpoints(pod, true) {
             continue;

@@ -101,10 +101,10 @@ fn find(cluster: &Cluster, host: &str, path: &str) -> Option<Match> {
                 }
             }
         }
-        if default.is_none() {
-            if let Some(b) = &spec.default_backend {
-                default = Some(Match { ingress: key, backend: b.clone(), tls: false });
-            }
+        if default.is_none()
+            && let Some(b) = &spec.default_backend
+        {
+            default = Some(Match { ingress: key, backend: b.clone(), tls: false });
         }
     }
     best.map(|(_, m)| m).or(default)

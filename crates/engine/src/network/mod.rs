@@ -102,12 +102,11 @@ impl NetState {
     ) {
         if self.affinity.len() >= MAX_AFFINITY_ENTRIES && !self.affinity.contains_key(&key) {
             self.affinity.retain(|_, (_, e)| *e > now);
-            if self.affinity.len() >= MAX_AFFINITY_ENTRIES {
-                if let Some(oldest) =
+            if self.affinity.len() >= MAX_AFFINITY_ENTRIES
+                && let Some(oldest) =
                     self.affinity.iter().min_by_key(|(_, (_, e))| *e).map(|(k, _)| k.clone())
-                {
-                    self.affinity.remove(&oldest);
-                }
+            {
+                self.affinity.remove(&oldest);
             }
         }
         self.affinity.insert(key, (ip, expires));
@@ -178,14 +177,14 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
             let mut services: BTreeSet<ObjKey> =
                 cluster.net.pod_services.get(key).cloned().unwrap_or_default();
             for svc in cluster.store.list_typed::<Service>(Some(&key.namespace)) {
-                if let Some(sel) = crate::controllers::endpoints::selector(svc) {
-                    if crate::controllers::endpoints::selects(sel, labels) {
-                        services.insert(ObjKey::new(
-                            Kind::Service,
-                            &key.namespace,
-                            svc.metadata.name.as_deref().unwrap_or(""),
-                        ));
-                    }
+                if let Some(sel) = crate::controllers::endpoints::selector(svc)
+                    && crate::controllers::endpoints::selects(sel, labels)
+                {
+                    services.insert(ObjKey::new(
+                        Kind::Service,
+                        &key.namespace,
+                        svc.metadata.name.as_deref().unwrap_or(""),
+                    ));
                 }
             }
             for s in services {

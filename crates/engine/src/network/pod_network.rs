@@ -68,19 +68,19 @@ pub fn exec_in_pod(
         let mut net = PodNetwork::new(cluster, pod.clone(), busybox);
         exec_with_network(&mut copy, container, argv, now, &mut net)
     };
-    if let Some(live) = cluster.kubelet.pod_mut(pod) {
-        if live.uid == copy.uid {
-            for (i, (c, before)) in copy.containers.iter().zip(&original.containers).enumerate() {
-                let Some(l) = live.containers.get_mut(i) else { continue };
-                if i == container {
-                    l.fs = c.fs.clone();
-                }
-                l.requests_served += c.requests_served.saturating_sub(before.requests_served);
-                if c.run_id == l.run_id && c.logs.len() > before.logs.len() {
-                    l.logs.extend(c.logs[before.logs.len()..].iter().cloned());
-                    let excess = l.logs.len().saturating_sub(crate::kubelet::MAX_LOG_LINES);
-                    l.logs.drain(..excess);
-                }
+    if let Some(live) = cluster.kubelet.pod_mut(pod)
+        && live.uid == copy.uid
+    {
+        for (i, (c, before)) in copy.containers.iter().zip(&original.containers).enumerate() {
+            let Some(l) = live.containers.get_mut(i) else { continue };
+            if i == container {
+                l.fs = c.fs.clone();
+            }
+            l.requests_served += c.requests_served.saturating_sub(before.requests_served);
+            if c.run_id == l.run_id && c.logs.len() > before.logs.len() {
+                l.logs.extend(c.logs[before.logs.len()..].iter().cloned());
+                let excess = l.logs.len().saturating_sub(crate::kubelet::MAX_LOG_LINES);
+                l.logs.drain(..excess);
             }
         }
     }

@@ -194,13 +194,12 @@ pub(crate) fn pick(
             client_ip.to_string(),
         );
         let expires = now + (timeout_s.max(0) as u64) * 1000;
-        if let Some((ip, until)) = cluster.net.affinity.get(&key).cloned() {
-            if until > now {
-                if let Some(t) = targets.iter().find(|t| t.ip == ip) {
-                    cluster.net.remember_affinity(key, ip, expires, now);
-                    return Some(t.clone());
-                }
-            }
+        if let Some((ip, until)) = cluster.net.affinity.get(&key).cloned()
+            && until > now
+            && let Some(t) = targets.iter().find(|t| t.ip == ip)
+        {
+            cluster.net.remember_affinity(key, ip, expires, now);
+            return Some(t.clone());
         }
         let t = targets[cluster.rng.below(targets.len() as u64) as usize].clone();
         cluster.net.remember_affinity(key, t.ip.clone(), expires, now);
