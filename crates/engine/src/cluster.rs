@@ -61,6 +61,7 @@ pub struct Cluster {
     queued: BTreeSet<(Component, ObjKey)>,
     event_index: BTreeMap<String, String>,
     event_seq: u64,
+    pub(crate) net: crate::network::NetState,
 }
 
 impl Cluster {
@@ -79,6 +80,7 @@ impl Cluster {
             queued: BTreeSet::new(),
             event_index: BTreeMap::new(),
             event_seq: 0,
+            net: crate::network::NetState::default(),
         }
     }
 
@@ -250,6 +252,7 @@ impl Cluster {
             return Err(ApiError::not_found(&info.qualified_plural(), object.name()));
         };
         strategy::default(self, &mut object);
+        strategy::prepare_for_update(self, &old, &mut object);
         let mut causes = strategy::validate_update(self, &old, &object);
         causes.extend(strategy::validate_create(self, &object));
         if !causes.is_empty() {

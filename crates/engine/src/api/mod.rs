@@ -5,10 +5,13 @@
 //! `kinds!` table below plus a per-kind file with its defaulting and validation.
 
 pub mod decode;
+pub mod endpoints;
 pub mod errors;
+pub mod ingress;
 pub mod kinds;
 pub mod namespace;
 pub mod pod;
+pub mod service;
 pub mod store;
 pub mod strategy;
 pub mod validation;

@@ -2,7 +2,7 @@
 //! admission, validation, generation and status handling. Each kind's rules live in its own file.
 
 use super::kinds::{Kind, Object};
-use super::{namespace, pod};
+use super::{endpoints, ingress, namespace, pod, service};
 use crate::cluster::Cluster;
 
 /// Applies the kind's defaults, as the API server does when it decodes a request.
@@ -10,6 +10,8 @@ pub fn default(_cluster: &Cluster, object: &mut Object) {
     match object {
         Object::Pod(p) => pod::default_pod(p),
         Object::Namespace(n) => namespace::default_namespace(n),
+        Object::Service(s) => service::default_service(s),
+        Object::Endpoints(e) => endpoints::default_endpoints(e),
         _ => {}
     }
 }
@@ -27,6 +29,20 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
     match object {
         Object::Pod(p) => errs.extend(pod::validate_pod(cluster, p)),
         Object::Namespace(_) => {}
+        Object::Service(s) => {
+            let mut field_errs = service::validate_service(s);
+            // The allocators run only for a valid object, as the REST layer's do.
+            if field_errs.is_empty() && errs.is_empty() {
+                field_errs = service::validate_allocation(cluster, s);
+            }
+            errs.extend(field_errs.iter().map(ToString::to_string));
+        }
+        Object::Endpoints(e) => {
+            errs.extend(endpoints::validate_endpoints(e).iter().map(ToString::to_string))
+        }
+        Object::Ingress(i) => {
+            errs.extend(ingress::validate_ingress(i).iter().map(ToString::to_string))
+        }
         _ => {}
     }
     errs
@@ -36,6 +52,9 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
 pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<String> {
     match (old, new) {
         (Object::Pod(o), Object::Pod(n)) => pod::validate_pod_update(o, n),
+        (Object::Service(o), Object::Service(n)) => {
+            service::validate_service_update(o, n).iter().map(ToString::to_string).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -85,10 +104,24 @@ pub fn keep_status(old: &Object, new: &mut Object) {
 }
 
 /// Resets what a client may not set on create (status) to its initial value.
-pub fn prepare_for_create(_cluster: &mut Cluster, object: &mut Object) {
+pub fn prepare_for_create(cluster: &mut Cluster, object: &mut Object) {
     match object {
         Object::Pod(p) => pod::initial_status(p),
         Object::Namespace(n) => namespace::initial_status(n),
+        Object::Service(s) => {
+            service::allocate(cluster, s);
+            s.status = Some(Default::default());
+        }
+        Object::Ingress(i) => i.status = None,
         _ => {}
+    }
+}
+
+/// On update, before validation: what the server allocated and the client left out is kept, and
+/// what a changed type now needs is allocated.
+pub fn prepare_for_update(cluster: &mut Cluster, old: &Object, new: &mut Object) {
+    if let (Object::Service(o), Object::Service(n)) = (old, new) {
+        service::keep_allocated(o, n);
+        service::allocate(cluster, n);
     }
 }

@@ -1,6 +1,8 @@
 //! The control loops. Each reacts to watch events by queueing object keys, and reconciles one key
 //! at a time from the current state, never told why it ran (as kube-runtime controllers do).
 
+pub mod endpoints;
+pub mod endpointslice;
 pub mod gc;
 pub mod namespace;
 pub mod node_lifecycle;
@@ -22,11 +24,20 @@ pub enum Component {
     Namespace,
     /// garbage-collector: deletes dependents whose owners are gone.
     GarbageCollector,
+    /// endpoint-controller: a Service's Endpoints (keys are Services).
+    Endpoints,
+    /// endpointslice-controller: a Service's EndpointSlices (keys are Services).
+    EndpointSlice,
+    /// service-controller: LoadBalancer provisioning (keys are Services).
+    ServiceController,
+    /// The ingress controller: Ingress status (keys are Ingresses).
+    IngressController,
 }
 
 /// Routes one watch event to the loops that care about it.
 pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
     gc::observe(cluster, event, object);
+    crate::network::on_watch_event(cluster, event, object);
     let key = &event.key;
     match key.kind {
         Kind::Pod => {
@@ -71,5 +82,9 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::NodeLifecycle => node_lifecycle::reconcile(cluster, key),
         Component::Namespace => namespace::reconcile(cluster, key),
         Component::GarbageCollector => gc::reconcile(cluster, key),
+        Component::Endpoints => endpoints::reconcile(cluster, key),
+        Component::EndpointSlice => endpointslice::reconcile(cluster, key),
+        Component::ServiceController => crate::network::lb::reconcile_service(cluster, key),
+        Component::IngressController => crate::network::lb::reconcile_ingress(cluster, key),
     }
 }

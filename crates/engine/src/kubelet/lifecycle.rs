@@ -332,6 +332,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 killing: None,
                 script: Vec::new(),
                 fs: files,
+                service_env: Vec::new(),
             }
         })
         .collect();
@@ -662,7 +663,16 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     }
     container_event(cluster, prt, ci, "Normal", "Created", format!("Created container: {name}"));
     container_event(cluster, prt, ci, "Normal", "Started", format!("Started container {name}"));
+    // Service variables come from the services that exist when the container starts.
+    let links = cluster
+        .store
+        .get_typed::<Pod>(&prt.key.namespace, &prt.key.name)
+        .and_then(|p| p.spec.as_ref())
+        .and_then(|s| s.enable_service_links)
+        .unwrap_or(true);
+    let service_env = crate::network::env::service_env(cluster, &prt.key.namespace, links);
     let c = &mut prt.containers[ci];
+    c.service_env = service_env;
     c.run_id += 1;
     c.container_id = format!("containerd://{id}");
     c.state = CState::Running { started_ms: now };

@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::Container;
 use crate::api::ObjKey;
 use crate::clock::Millis;
 
-pub use lifecycle::{on_timer, reconcile};
+pub use lifecycle::{http_get, on_timer, reconcile};
 
 use images::{ImageInfo, ImageRef, Program};
 
@@ -192,6 +192,8 @@ pub struct ContainerRt {
     pub script: Vec<images::Step>,
     /// The container's files.
     pub fs: fs::Fs,
+    /// Service environment variables, fixed when the container last started.
+    pub service_env: Vec<(String, String)>,
 }
 
 /// The kubelet's record of one pod.

@@ -155,14 +155,18 @@ impl Shell<'_> {
         for e in c.spec.env.iter().flatten() {
             env.push((e.name.clone(), e.value.clone().unwrap_or_default()));
         }
-        env.push(("KUBERNETES_SERVICE_HOST".into(), "10.96.0.1".into()));
-        env.push(("KUBERNETES_SERVICE_PORT".into(), "443".into()));
-        env.push(("KUBERNETES_SERVICE_PORT_HTTPS".into(), "443".into()));
-        env.push(("KUBERNETES_PORT".into(), "tcp://10.96.0.1:443".into()));
-        env.push(("KUBERNETES_PORT_443_TCP".into(), "tcp://10.96.0.1:443".into()));
-        env.push(("KUBERNETES_PORT_443_TCP_PROTO".into(), "tcp".into()));
-        env.push(("KUBERNETES_PORT_443_TCP_PORT".into(), "443".into()));
-        env.push(("KUBERNETES_PORT_443_TCP_ADDR".into(), "10.96.0.1".into()));
+        if c.service_env.is_empty() {
+            env.push(("KUBERNETES_SERVICE_HOST".into(), "10.96.0.1".into()));
+            env.push(("KUBERNETES_SERVICE_PORT".into(), "443".into()));
+            env.push(("KUBERNETES_SERVICE_PORT_HTTPS".into(), "443".into()));
+            env.push(("KUBERNETES_PORT".into(), "tcp://10.96.0.1:443".into()));
+            env.push(("KUBERNETES_PORT_443_TCP".into(), "tcp://10.96.0.1:443".into()));
+            env.push(("KUBERNETES_PORT_443_TCP_PROTO".into(), "tcp".into()));
+            env.push(("KUBERNETES_PORT_443_TCP_PORT".into(), "443".into()));
+            env.push(("KUBERNETES_PORT_443_TCP_ADDR".into(), "10.96.0.1".into()));
+        }
+        // Set by the kubelet at container start (network::env).
+        env.extend(c.service_env.iter().cloned());
         env.push(("HOME".into(), "/root".into()));
         env
     }
