@@ -2,7 +2,7 @@
 //! admission, validation, generation and status handling. Each kind's rules live in its own file.
 
 use super::kinds::{Kind, Object};
-use super::{namespace, pod};
+use super::{apps, batch, namespace, pod, replication_controller};
 use crate::cluster::Cluster;
 
 /// Applies the kind's defaults, as the API server does when it decodes a request.
@@ -10,6 +10,14 @@ pub fn default(_cluster: &Cluster, object: &mut Object) {
     match object {
         Object::Pod(p) => pod::default_pod(p),
         Object::Namespace(n) => namespace::default_namespace(n),
+        Object::ReplicaSet(r) => apps::default_replica_set(r),
+        Object::Deployment(d) => apps::default_deployment(d),
+        Object::DaemonSet(d) => apps::default_daemon_set(d),
+        Object::ReplicationController(r) => {
+            replication_controller::default_replication_controller(r)
+        }
+        Object::Job(j) => batch::default_job(j),
+        Object::CronJob(c) => batch::default_cron_job(c),
         _ => {}
     }
 }
@@ -27,6 +35,14 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
     match object {
         Object::Pod(p) => errs.extend(pod::validate_pod(cluster, p)),
         Object::Namespace(_) => {}
+        Object::ReplicaSet(r) => errs.extend(apps::validate_replica_set(r)),
+        Object::Deployment(d) => errs.extend(apps::validate_deployment(d)),
+        Object::DaemonSet(d) => errs.extend(apps::validate_daemon_set(d)),
+        Object::ReplicationController(r) => {
+            errs.extend(replication_controller::validate_replication_controller(r))
+        }
+        Object::Job(j) => errs.extend(batch::validate_job(j)),
+        Object::CronJob(c) => errs.extend(batch::validate_cron_job(c, None)),
         _ => {}
     }
     errs
@@ -36,6 +52,16 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
 pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<String> {
     match (old, new) {
         (Object::Pod(o), Object::Pod(n)) => pod::validate_pod_update(o, n),
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::Deployment(o), Object::Deployment(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::DaemonSet(o), Object::DaemonSet(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::Job(o), Object::Job(n)) => batch::validate_job_update(o, n),
         _ => Vec::new(),
     }
 }
@@ -89,6 +115,13 @@ pub fn prepare_for_create(_cluster: &mut Cluster, object: &mut Object) {
     match object {
         Object::Pod(p) => pod::initial_status(p),
         Object::Namespace(n) => namespace::initial_status(n),
+        // The workload strategies start every status empty.
+        Object::ReplicaSet(r) => r.status = Some(Default::default()),
+        Object::Deployment(d) => d.status = Some(Default::default()),
+        Object::DaemonSet(d) => d.status = Some(Default::default()),
+        Object::ReplicationController(r) => r.status = Some(Default::default()),
+        Object::Job(j) => batch::prepare_job_for_create(j),
+        Object::CronJob(c) => c.status = Some(Default::default()),
         _ => {}
     }
 }

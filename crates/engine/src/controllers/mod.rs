@@ -1,9 +1,15 @@
 //! The control loops. Each reacts to watch events by queueing object keys, and reconciles one key
 //! at a time from the current state, never told why it ran (as kube-runtime controllers do).
 
+pub mod cronjob;
+pub mod daemonset;
+pub mod deployment;
 pub mod gc;
+pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
+pub mod replicaset;
+pub mod workload;
 
 use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::cluster::Cluster;
@@ -22,11 +28,24 @@ pub enum Component {
     Namespace,
     /// garbage-collector: deletes dependents whose owners are gone.
     GarbageCollector,
+    /// replicaset-controller.
+    ReplicaSet,
+    /// replication-controller (ReplicationControllers).
+    ReplicationController,
+    /// deployment-controller.
+    Deployment,
+    /// daemonset-controller.
+    DaemonSet,
+    /// job-controller.
+    Job,
+    /// cronjob-controller.
+    CronJob,
 }
 
 /// Routes one watch event to the loops that care about it.
 pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
     gc::observe(cluster, event, object);
+    workload::route(cluster, event, object);
     let key = &event.key;
     match key.kind {
         Kind::Pod => {
@@ -67,5 +86,12 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::NodeLifecycle => node_lifecycle::reconcile(cluster, key),
         Component::Namespace => namespace::reconcile(cluster, key),
         Component::GarbageCollector => gc::reconcile(cluster, key),
+        Component::ReplicaSet | Component::ReplicationController => {
+            replicaset::reconcile(cluster, key)
+        }
+        Component::Deployment => deployment::reconcile(cluster, key),
+        Component::DaemonSet => daemonset::reconcile(cluster, key),
+        Component::Job => job::reconcile(cluster, key),
+        Component::CronJob => cronjob::reconcile(cluster, key),
     }
 }
