@@ -152,11 +152,16 @@ fn validate_job_spec(spec: &JobSpec, path: &FieldPath, check_selector: bool) -> 
     out
 }
 
-/// Validation of a Job (after the strategy generated its selector).
+/// Validation of a Job. The request path validates before the UID exists, so a generated
+/// selector (no `manualSelector`) is not there yet; it always matches, so only a manual one is
+/// checked.
 pub fn validate_job(job: &Job) -> Vec<String> {
     match &job.spec {
         None => vec![FieldError::required(&FieldPath::root("spec"), "").to_string()],
-        Some(spec) => validate_job_spec(spec, &FieldPath::root("spec"), true),
+        Some(spec) => {
+            let manual = spec.manual_selector == Some(true) || job.metadata.uid.is_some();
+            validate_job_spec(spec, &FieldPath::root("spec"), manual)
+        }
     }
 }
 
