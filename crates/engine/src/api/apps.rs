@@ -122,14 +122,14 @@ pub fn validate_replicated_template(
         return vec![FieldError::required(path, "").to_string()];
     };
     let labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-    if let Some(sel) = selector.filter(|s| !s.is_empty()) {
-        if !sel.matches(&labels) {
-            errs.push(FieldError::invalid(
-                &path.child("metadata").child("labels"),
-                json(&labels),
-                "`selector` does not match template `labels`",
-            ));
-        }
+    if let Some(sel) = selector.filter(|s| !s.is_empty())
+        && !sel.matches(&labels)
+    {
+        errs.push(FieldError::invalid(
+            &path.child("metadata").child("labels"),
+            json(&labels),
+            "`selector` does not match template `labels`",
+        ));
     }
     let mut out: Vec<String> = errs.iter().map(ToString::to_string).collect();
     let spec_path = path.child("spec");

@@ -51,10 +51,10 @@ pub fn default_job(job: &mut Job) {
     let spec = job.spec.get_or_insert_with(Default::default);
     default_job_spec(spec);
     let template_labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone());
-    if let Some(l) = template_labels.filter(|l| !l.is_empty()) {
-        if job.metadata.labels.as_ref().is_none_or(BTreeMap::is_empty) {
-            job.metadata.labels = Some(l);
-        }
+    if let Some(l) = template_labels.filter(|l| !l.is_empty())
+        && job.metadata.labels.as_ref().is_none_or(BTreeMap::is_empty)
+    {
+        job.metadata.labels = Some(l);
     }
 }
 
@@ -103,29 +103,30 @@ fn validate_job_spec(spec: &JobSpec, path: &FieldPath, check_selector: bool) -> 
     if let Some(t) = spec.ttl_seconds_after_finished {
         errs.extend(nonnegative(i64::from(t), &path.child("ttlSecondsAfterFinished")));
     }
-    if let Some(m) = spec.completion_mode.as_deref() {
-        if !matches!(m, "NonIndexed" | "Indexed") {
-            errs.push(FieldError::not_supported(
-                &path.child("completionMode"),
-                m,
-                &["NonIndexed", "Indexed"],
-            ));
-        }
+    if let Some(m) = spec.completion_mode.as_deref()
+        && !matches!(m, "NonIndexed" | "Indexed")
+    {
+        errs.push(FieldError::not_supported(
+            &path.child("completionMode"),
+            m,
+            &["NonIndexed", "Indexed"],
+        ));
     }
     let labels = spec.template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     if check_selector {
         match &spec.selector {
             None => errs.push(FieldError::required(&path.child("selector"), "")),
             Some(sel) => {
-                if let Ok(s) = label_selector_as_selector(Some(sel)) {
-                    if !s.is_empty() && !s.matches(&labels) {
-                        let value = serde_json::to_value(&labels).unwrap_or(Value::Null);
-                        errs.push(FieldError::invalid(
-                            &path.child("template").child("metadata").child("labels"),
-                            value,
-                            "`selector` does not match template `labels`",
-                        ));
-                    }
+                if let Ok(s) = label_selector_as_selector(Some(sel))
+                    && !s.is_empty()
+                    && !s.matches(&labels)
+                {
+                    let value = serde_json::to_value(&labels).unwrap_or(Value::Null);
+                    errs.push(FieldError::invalid(
+                        &path.child("template").child("metadata").child("labels"),
+                        value,
+                        "`selector` does not match template `labels`",
+                    ));
                 }
             }
         }
@@ -233,14 +234,14 @@ pub fn validate_cron_job(cj: &CronJob, old: Option<&CronJob>) -> Vec<String> {
     if let Some(d) = spec.starting_deadline_seconds {
         errs.extend(nonnegative(d, &path.child("startingDeadlineSeconds")));
     }
-    if let Some(p) = spec.concurrency_policy.as_deref() {
-        if !matches!(p, "Allow" | "Forbid" | "Replace") {
-            errs.push(FieldError::not_supported(
-                &path.child("concurrencyPolicy"),
-                p,
-                &["Allow", "Forbid", "Replace"],
-            ));
-        }
+    if let Some(p) = spec.concurrency_policy.as_deref()
+        && !matches!(p, "Allow" | "Forbid" | "Replace")
+    {
+        errs.push(FieldError::not_supported(
+            &path.child("concurrencyPolicy"),
+            p,
+            &["Allow", "Forbid", "Replace"],
+        ));
     }
     for (field, v) in [
         ("successfulJobsHistoryLimit", spec.successful_jobs_history_limit),

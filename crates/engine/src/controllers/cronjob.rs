@@ -219,21 +219,21 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         write_status(cluster, key, status);
         return;
     };
-    if let Some(d) = cj.spec.starting_deadline_seconds {
-        if scheduled_s + d < now_s {
-            cluster.record_event(
-                &obj,
-                None,
-                "Warning",
-                "MissSchedule",
-                format!("Missed scheduled time to start a job: {}", rfc1123z_of_unix(scheduled_s)),
-                COMPONENT,
-                None,
-            );
-            next_requeue(cluster);
-            write_status(cluster, key, status);
-            return;
-        }
+    if let Some(d) = cj.spec.starting_deadline_seconds
+        && scheduled_s + d < now_s
+    {
+        cluster.record_event(
+            &obj,
+            None,
+            "Warning",
+            "MissSchedule",
+            format!("Missed scheduled time to start a job: {}", rfc1123z_of_unix(scheduled_s)),
+            COMPONENT,
+            None,
+        );
+        next_requeue(cluster);
+        write_status(cluster, key, status);
+        return;
     }
     let job_name = format!("{}-{}", key.name, scheduled_s.div_euclid(60));
     if jobs.contains_key(&job_name) {

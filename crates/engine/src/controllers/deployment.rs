@@ -997,7 +997,7 @@ fn rollout_rolling(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet]
 fn reconcile_old(
     cluster: &mut Cluster,
     d: &Deployment,
-    old: &mut Vec<ReplicaSet>,
+    old: &mut [ReplicaSet],
     new_rs: &ReplicaSet,
 ) -> bool {
     let old_count: i32 = old.iter().map(rs_replicas).sum();
@@ -1014,7 +1014,7 @@ fn reconcile_old(
     // cleanupUnhealthyReplicas: oldest first, the unavailable part of each.
     old.sort_by_key(creation_key);
     let mut cleaned = 0;
-    let snapshot: Vec<ReplicaSet> = old.clone();
+    let snapshot: Vec<ReplicaSet> = old.to_vec();
     for rs in snapshot {
         if cleaned >= max_scaled_down {
             break;
@@ -1029,13 +1029,13 @@ fn reconcile_old(
         cleaned += down;
     }
     // scaleDownOldReplicaSetsForRollingUpdate: only what keeps minAvailable.
-    let mut all = old.clone();
+    let mut all = old.to_vec();
     all.push(new_rs.clone());
     let available: i32 = all.iter().map(rs_available).sum();
     let mut scaled = 0;
     if available > min_available {
         let total = available - min_available;
-        let snapshot: Vec<ReplicaSet> = old.clone();
+        let snapshot: Vec<ReplicaSet> = old.to_vec();
         for rs in snapshot {
             if scaled >= total {
                 break;

@@ -322,11 +322,11 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             active_now.extend(created.iter().filter_map(|o| o.as_kind::<Pod>().cloned()));
         }
     }
-    if let (Some(d), Some(start)) = (deadline_ms, start_ms) {
-        if !suspended {
-            let at = start + d;
-            wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
-        }
+    if let (Some(d), Some(start)) = (deadline_ms, start_ms)
+        && !suspended
+    {
+        let at = start + d;
+        wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
     }
     match wake_at {
         Some(at) => requeue_at(cluster, Component::Job, key, at.max(0) as u64),

@@ -367,17 +367,16 @@ pub fn route(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
                 cluster.enqueue(c, k);
             }
             // Recreate waits for old pods to be gone: their removal wakes the Deployment.
-            if deleted {
-                if let Some(r) = controller_ref(&pod.metadata).filter(|r| r.kind == "ReplicaSet") {
-                    let rs_key = ObjKey::new(Kind::ReplicaSet, &key.namespace, &r.name);
-                    let owner =
-                        cluster.get(&rs_key).and_then(|rs| controller_ref(rs.meta()).cloned());
-                    if let Some(d) = owner.filter(|o| o.kind == "Deployment") {
-                        cluster.enqueue(
-                            Component::Deployment,
-                            ObjKey::new(Kind::Deployment, &key.namespace, &d.name),
-                        );
-                    }
+            if deleted
+                && let Some(r) = controller_ref(&pod.metadata).filter(|r| r.kind == "ReplicaSet")
+            {
+                let rs_key = ObjKey::new(Kind::ReplicaSet, &key.namespace, &r.name);
+                let owner = cluster.get(&rs_key).and_then(|rs| controller_ref(rs.meta()).cloned());
+                if let Some(d) = owner.filter(|o| o.kind == "Deployment") {
+                    cluster.enqueue(
+                        Component::Deployment,
+                        ObjKey::new(Kind::Deployment, &key.namespace, &d.name),
+                    );
                 }
             }
         }
