@@ -4,10 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{
-    DaemonSet, DaemonSetSpec, DaemonSetStatus, Deployment, DeploymentSpec, DeploymentStatus,
-    ReplicaSet, ReplicaSetSpec, ReplicaSetStatus,
-};
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, DaemonEndpoint, EndpointAddress, EndpointPort, EndpointSubset,
     Endpoints, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec,
@@ -246,17 +243,6 @@ fn static_pod(cluster: &mut Cluster, component: &str, image: &str, node: &Object
     let _ = cluster.create(pod.into_object());
 }
 
-fn owner_ref(kind: &str, api_version: &str, obj: &Object) -> OwnerReference {
-    OwnerReference {
-        api_version: api_version.into(),
-        kind: kind.into(),
-        name: obj.name().into(),
-        uid: obj.meta().uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
-    }
-}
-
 fn pod_template(
     labels_: &BTreeMap<String, String>,
     containers: Vec<Container>,
@@ -290,61 +276,29 @@ fn pod_template(
     }
 }
 
-fn daemon_set(cluster: &mut Cluster, name: &str, image: &str, nodes: &[String]) {
+// The DaemonSet only: the daemonset-controller creates its pods, as in a real cluster.
+fn daemon_set(cluster: &mut Cluster, name: &str, image: &str) {
     let l = labels(&[("k8s-app", name)]);
     let template = pod_template(&l, vec![system_container(name, image)], true, true);
-    let n = nodes.len() as i32;
     let ds = DaemonSet {
         metadata: ObjectMeta { labels: Some(l.clone()), ..meta(name, Some("kube-system")) },
         spec: DaemonSetSpec {
-            selector: LabelSelector { match_labels: Some(l.clone()), ..Default::default() },
-            template: template.clone(),
+            selector: LabelSelector { match_labels: Some(l), ..Default::default() },
+            template,
             ..Default::default()
         },
         status: None,
     };
-    let Ok(mut ds_obj) = cluster.create(ds.into_object()) else { return };
-    if let Object::DaemonSet(d) = &mut ds_obj {
-        d.status = Some(DaemonSetStatus {
-            current_number_scheduled: n,
-            desired_number_scheduled: n,
-            number_available: Some(n),
-            number_misscheduled: 0,
-            number_ready: n,
-            updated_number_scheduled: Some(n),
-            observed_generation: Some(1),
-            ..Default::default()
-        });
-    }
-    let ds_obj = cluster.write(ds_obj);
-    for node in nodes {
-        let mut pod_labels = l.clone();
-        pod_labels.insert("controller-revision-hash".into(), "6f9c6c7b4".into());
-        pod_labels.insert("pod-template-generation".into(), "1".into());
-        let pod = Pod {
-            metadata: ObjectMeta {
-                generate_name: Some(format!("{name}-")),
-                namespace: Some("kube-system".into()),
-                labels: Some(pod_labels),
-                owner_references: Some(vec![owner_ref("DaemonSet", "apps/v1", &ds_obj)]),
-                ..Default::default()
-            },
-            spec: Some(PodSpec {
-                node_name: Some(node.clone()),
-                ..template.spec.clone().unwrap_or_default()
-            }),
-            status: None,
-        };
-        let _ = cluster.create(pod.into_object());
-    }
+    let _ = cluster.create(ds.into_object());
 }
 
+// The Deployment only: the deployment-controller makes its ReplicaSet, which makes the pods.
+#[allow(clippy::too_many_arguments)]
 fn deployment(
     cluster: &mut Cluster,
     namespace: &str,
     name: &str,
     app_label: (&str, &str),
-    hash: &str,
     containers: Vec<Container>,
     replicas: i32,
     control_plane_ok: bool,
@@ -355,80 +309,13 @@ fn deployment(
         metadata: ObjectMeta { labels: Some(l.clone()), ..meta(name, Some(namespace)) },
         spec: DeploymentSpec {
             replicas: Some(replicas),
-            selector: LabelSelector { match_labels: Some(l.clone()), ..Default::default() },
-            template: template.clone(),
+            selector: LabelSelector { match_labels: Some(l), ..Default::default() },
+            template,
             ..Default::default()
         },
         status: None,
     };
-    let Ok(mut d_obj) = cluster.create(deploy.into_object()) else { return };
-    if let Object::Deployment(d) = &mut d_obj {
-        d.metadata.annotations = Some(labels(&[("deployment.kubernetes.io/revision", "1")]));
-        d.status = Some(DeploymentStatus {
-            available_replicas: Some(replicas),
-            ready_replicas: Some(replicas),
-            replicas: Some(replicas),
-            updated_replicas: Some(replicas),
-            observed_generation: Some(1),
-            ..Default::default()
-        });
-    }
-    let d_obj = cluster.write(d_obj);
-    let mut rs_labels = l.clone();
-    rs_labels.insert("pod-template-hash".into(), hash.into());
-    let mut rs_template = template.clone();
-    if let Some(m) = rs_template.metadata.as_mut() {
-        m.labels = Some(rs_labels.clone());
-    }
-    let rs = ReplicaSet {
-        metadata: ObjectMeta {
-            labels: Some(rs_labels.clone()),
-            annotations: Some(labels(&[
-                ("deployment.kubernetes.io/desired-replicas", &replicas.to_string()),
-                ("deployment.kubernetes.io/max-replicas", &(replicas + 1).to_string()),
-                ("deployment.kubernetes.io/revision", "1"),
-            ])),
-            owner_references: Some(vec![owner_ref("Deployment", "apps/v1", &d_obj)]),
-            ..meta(&format!("{name}-{hash}"), Some(namespace))
-        },
-        spec: ReplicaSetSpec {
-            replicas: Some(replicas),
-            selector: LabelSelector { match_labels: Some(rs_labels.clone()), ..Default::default() },
-            template: Some(rs_template.clone()),
-            ..Default::default()
-        },
-        status: None,
-    };
-    let Ok(mut rs_obj) = cluster.create(rs.into_object()) else { return };
-    if let Object::ReplicaSet(r) = &mut rs_obj {
-        r.status = Some(ReplicaSetStatus {
-            available_replicas: Some(replicas),
-            fully_labeled_replicas: Some(replicas),
-            ready_replicas: Some(replicas),
-            replicas,
-            observed_generation: Some(1),
-            ..Default::default()
-        });
-    }
-    let rs_obj = cluster.write(rs_obj);
-    for _ in 0..replicas {
-        let pod = Pod {
-            metadata: ObjectMeta {
-                generate_name: Some(format!("{name}-{hash}-")),
-                namespace: Some(namespace.into()),
-                labels: Some(rs_labels.clone()),
-                owner_references: Some(vec![owner_ref("ReplicaSet", "apps/v1", &rs_obj)]),
-                ..Default::default()
-            },
-            // kind schedules its add-ons before the workers join: they land on the control plane.
-            spec: rs_template
-                .spec
-                .clone()
-                .map(|s| PodSpec { node_name: Some(control_plane_name()), ..s }),
-            status: None,
-        };
-        let _ = cluster.create(pod.into_object());
-    }
+    let _ = cluster.create(deploy.into_object());
 }
 
 fn service(
@@ -554,8 +441,8 @@ pub fn bootstrap(cluster: &mut Cluster) {
         );
         static_pod(cluster, "kube-scheduler", "registry.k8s.io/kube-scheduler:v1.34.0", &cp);
     }
-    daemon_set(cluster, "kindnet", "docker.io/kindest/kindnetd:v20250512-df8de77b", &node_names);
-    daemon_set(cluster, "kube-proxy", "registry.k8s.io/kube-proxy:v1.34.0", &node_names);
+    daemon_set(cluster, "kindnet", "docker.io/kindest/kindnetd:v20250512-df8de77b");
+    daemon_set(cluster, "kube-proxy", "registry.k8s.io/kube-proxy:v1.34.0");
     let mut dns = system_container("coredns", "registry.k8s.io/coredns/coredns:v1.12.1");
     dns.args = Some(vec!["-conf".into(), "/etc/coredns/Corefile".into()]);
     dns.ports = Some(vec![
@@ -578,22 +465,12 @@ pub fn bootstrap(cluster: &mut Cluster) {
             ..Default::default()
         },
     ]);
-    deployment(
-        cluster,
-        "kube-system",
-        "coredns",
-        ("k8s-app", "kube-dns"),
-        "66bc5c9577",
-        vec![dns],
-        2,
-        true,
-    );
+    deployment(cluster, "kube-system", "coredns", ("k8s-app", "kube-dns"), vec![dns], 2, true);
     deployment(
         cluster,
         "local-path-storage",
         "local-path-provisioner",
         ("app", "local-path-provisioner"),
-        "7b8c8ddbd6",
         vec![system_container(
             "local-path-provisioner",
             "docker.io/kindest/local-path-provisioner:v20250214-acbabc1a",

@@ -4,6 +4,8 @@
 //! Objects are the real Kubernetes schema (`k8s-openapi` types). Adding a kind is one line in the
 //! `kinds!` table below plus a per-kind file with its defaulting and validation.
 
+pub mod apps;
+pub mod batch;
 pub mod decode;
 pub mod endpoints;
 pub mod errors;
@@ -11,6 +13,7 @@ pub mod ingress;
 pub mod kinds;
 pub mod namespace;
 pub mod pod;
+pub mod replication_controller;
 pub mod service;
 pub mod store;
 pub mod strategy;

@@ -2,7 +2,7 @@
 //! admission, validation, generation and status handling. Each kind's rules live in its own file.
 
 use super::kinds::{Kind, Object};
-use super::{endpoints, ingress, namespace, pod, service};
+use super::{apps, batch, endpoints, ingress, namespace, pod, replication_controller, service};
 use crate::cluster::Cluster;
 
 /// Applies the kind's defaults, as the API server does when it decodes a request.
@@ -12,6 +12,14 @@ pub fn default(_cluster: &Cluster, object: &mut Object) {
         Object::Namespace(n) => namespace::default_namespace(n),
         Object::Service(s) => service::default_service(s),
         Object::Endpoints(e) => endpoints::default_endpoints(e),
+        Object::ReplicaSet(r) => apps::default_replica_set(r),
+        Object::Deployment(d) => apps::default_deployment(d),
+        Object::DaemonSet(d) => apps::default_daemon_set(d),
+        Object::ReplicationController(r) => {
+            replication_controller::default_replication_controller(r)
+        }
+        Object::Job(j) => batch::default_job(j),
+        Object::CronJob(c) => batch::default_cron_job(c),
         _ => {}
     }
 }
@@ -43,6 +51,14 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
         Object::Ingress(i) => {
             errs.extend(ingress::validate_ingress(i).iter().map(ToString::to_string))
         }
+        Object::ReplicaSet(r) => errs.extend(apps::validate_replica_set(r)),
+        Object::Deployment(d) => errs.extend(apps::validate_deployment(d)),
+        Object::DaemonSet(d) => errs.extend(apps::validate_daemon_set(d)),
+        Object::ReplicationController(r) => {
+            errs.extend(replication_controller::validate_replication_controller(r))
+        }
+        Object::Job(j) => errs.extend(batch::validate_job(j)),
+        Object::CronJob(c) => errs.extend(batch::validate_cron_job(c, None)),
         _ => {}
     }
     errs
@@ -55,6 +71,16 @@ pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<St
         (Object::Service(o), Object::Service(n)) => {
             service::validate_service_update(o, n).iter().map(ToString::to_string).collect()
         }
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::Deployment(o), Object::Deployment(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::DaemonSet(o), Object::DaemonSet(n)) => {
+            apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
+        }
+        (Object::Job(o), Object::Job(n)) => batch::validate_job_update(o, n),
         _ => Vec::new(),
     }
 }
@@ -113,6 +139,13 @@ pub fn prepare_for_create(cluster: &mut Cluster, object: &mut Object) {
             s.status = Some(Default::default());
         }
         Object::Ingress(i) => i.status = None,
+        // The workload strategies start every status empty.
+        Object::ReplicaSet(r) => r.status = Some(Default::default()),
+        Object::Deployment(d) => d.status = Some(Default::default()),
+        Object::DaemonSet(d) => d.status = Some(Default::default()),
+        Object::ReplicationController(r) => r.status = Some(Default::default()),
+        Object::Job(j) => batch::prepare_job_for_create(j),
+        Object::CronJob(c) => c.status = Some(Default::default()),
         _ => {}
     }
 }

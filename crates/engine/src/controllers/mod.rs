@@ -1,11 +1,17 @@
 //! The control loops. Each reacts to watch events by queueing object keys, and reconciles one key
 //! at a time from the current state, never told why it ran (as kube-runtime controllers do).
 
+pub mod cronjob;
+pub mod daemonset;
+pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod gc;
+pub mod job;
 pub mod namespace;
 pub mod node_lifecycle;
+pub mod replicaset;
+pub mod workload;
 
 use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::cluster::Cluster;
@@ -32,12 +38,25 @@ pub enum Component {
     ServiceController,
     /// The ingress controller: Ingress status (keys are Ingresses).
     IngressController,
+    /// replicaset-controller.
+    ReplicaSet,
+    /// replication-controller (ReplicationControllers).
+    ReplicationController,
+    /// deployment-controller.
+    Deployment,
+    /// daemonset-controller.
+    DaemonSet,
+    /// job-controller.
+    Job,
+    /// cronjob-controller.
+    CronJob,
 }
 
 /// Routes one watch event to the loops that care about it.
 pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
     gc::observe(cluster, event, object);
     crate::network::on_watch_event(cluster, event, object);
+    workload::route(cluster, event, object);
     let key = &event.key;
     match key.kind {
         Kind::Pod => {
@@ -86,5 +105,12 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::EndpointSlice => endpointslice::reconcile(cluster, key),
         Component::ServiceController => crate::network::lb::reconcile_service(cluster, key),
         Component::IngressController => crate::network::lb::reconcile_ingress(cluster, key),
+        Component::ReplicaSet | Component::ReplicationController => {
+            replicaset::reconcile(cluster, key)
+        }
+        Component::Deployment => deployment::reconcile(cluster, key),
+        Component::DaemonSet => daemonset::reconcile(cluster, key),
+        Component::Job => job::reconcile(cluster, key),
+        Component::CronJob => cronjob::reconcile(cluster, key),
     }
 }

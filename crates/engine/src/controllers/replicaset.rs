@@ -1,0 +1,271 @@
+//! replicaset-controller and replication-controller: one `manageReplicas` for both kinds, as
+//! upstream wraps RCs in the RS code (`pkg/controller/replicaset/replica_set.go`,
+//! `pkg/controller/replication`).
+//!
+//! A sync claims matching pods (adopting orphans, releasing pods relabelled out), creates missing
+//! pods in slow-start batches of 1, 2, 4, ... (at most 500 a sync), deletes surplus pods in
+//! `ActivePodsWithRanks` order and writes the status. Expectations are not needed here: the
+//! store is read-your-writes, so the next sync already sees the pods this one created.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationControllerStatus};
+
+use crate::api::{Kind, ObjKey, Object};
+use crate::apimachinery::Selector;
+use crate::apimachinery::labels::label_selector_as_selector;
+use crate::cluster::Cluster;
+
+use super::Component;
+use super::workload::{
+    BURST_REPLICAS, MAX_REPLICAS, available_at_ms, cancel_requeue, claim, controller_ref,
+    delete_pod, is_active, is_available, is_ready, pod_from_template, pods_in, rank_for_deletion,
+    requeue_at, slow_start,
+};
+
+/// What a sync needs of an RS or RC.
+struct Spec {
+    replicas: i32,
+    min_ready_s: i32,
+    selector: Selector,
+    template: Option<PodTemplateSpec>,
+    generation: i64,
+    component: &'static str,
+    loop_: Component,
+}
+
+fn spec_of(obj: &Object) -> Option<Spec> {
+    match obj {
+        Object::ReplicaSet(rs) => Some(Spec {
+            replicas: rs.spec.replicas.unwrap_or(1),
+            min_ready_s: rs.spec.min_ready_seconds.unwrap_or(0),
+            selector: label_selector_as_selector(Some(&rs.spec.selector)).ok()?,
+            template: rs.spec.template.clone(),
+            generation: rs.metadata.generation.unwrap_or(0),
+            component: "replicaset-controller",
+            loop_: Component::ReplicaSet,
+        }),
+        Object::ReplicationController(rc) => {
+            let spec = rc.spec.as_ref()?;
+            let sel = spec.selector.clone().unwrap_or_default();
+            // An RC with an empty selector would select everything; validation forbids it.
+            if sel.is_empty() {
+                return None;
+            }
+            Some(Spec {
+                replicas: spec.replicas.unwrap_or(1),
+                min_ready_s: spec.min_ready_seconds.unwrap_or(0),
+                selector: Selector::from_set(&sel),
+                template: spec.template.clone(),
+                generation: rc.metadata.generation.unwrap_or(0),
+                component: "replication-controller",
+                loop_: Component::ReplicationController,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Counts a sync reports in the status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    replicas: i32,
+    fully_labeled: i32,
+    ready: i32,
+    available: i32,
+}
+
+/// Syncs one ReplicaSet or ReplicationController.
+pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
+    let Some(obj) = cluster.get(key).cloned() else { return };
+    let Some(spec) = spec_of(&obj) else { return };
+    let now = cluster.now();
+    let candidates = pods_in(cluster, &key.namespace);
+    let claimed = claim(cluster, &obj, &spec.selector, candidates, |p: &Pod| &p.metadata);
+    let active: Vec<Pod> = claimed.into_iter().filter(is_active).collect();
+
+    let template_labels = spec
+        .template
+        .as_ref()
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    let template_selector = Selector::from_set(&template_labels);
+    let mut counts = Counts { replicas: active.len() as i32, ..Default::default() };
+    let mut next_available: Option<i64> = None;
+    for p in &active {
+        let labels = p.metadata.labels.clone().unwrap_or_default();
+        if template_selector.matches(&labels) {
+            counts.fully_labeled += 1;
+        }
+        if is_ready(p) {
+            counts.ready += 1;
+        }
+        if is_available(p, spec.min_ready_s, now) {
+            counts.available += 1;
+        } else if let Some(at) = available_at_ms(p, spec.min_ready_s, now) {
+            next_available = Some(next_available.map_or(at, |n: i64| n.min(at)));
+        }
+    }
+
+    if obj.meta().deletion_timestamp.is_none() {
+        manage_replicas(cluster, &obj, &spec, active, now);
+    }
+
+    // Come back when a ready pod has been ready for minReadySeconds.
+    match next_available {
+        Some(at) => requeue_at(cluster, spec.loop_, key, at.max(0) as u64),
+        None => cancel_requeue(cluster, spec.loop_, key),
+    }
+    write_status(cluster, key, &spec, counts);
+}
+
+fn manage_replicas(cluster: &mut Cluster, obj: &Object, spec: &Spec, active: Vec<Pod>, now: i64) {
+    let want = spec.replicas.clamp(0, MAX_REPLICAS) as usize;
+    let have = active.len();
+    if have < want {
+        let Some(template) = spec.template.clone() else { return };
+        let n = (want - have).min(BURST_REPLICAS);
+        let generate_name = format!("{}-", obj.name());
+        let component = spec.component;
+        slow_start(cluster, n, |cluster| {
+            let pod = pod_from_template(&template, obj, &generate_name);
+            match cluster.create(pod.into()) {
+                Ok(created) => {
+                    cluster.record_event(
+                        obj,
+                        None,
+                        "Normal",
+                        "SuccessfulCreate",
+                        format!("Created pod: {}", created.name()),
+                        component,
+                        None,
+                    );
+                    Some(created)
+                }
+                Err(e) => {
+                    cluster.record_event(
+                        obj,
+                        None,
+                        "Warning",
+                        "FailedCreate",
+                        format!("Error creating: {}", e.message),
+                        component,
+                        None,
+                    );
+                    None
+                }
+            }
+        });
+    } else if have > want {
+        let n = (have - want).min(BURST_REPLICAS);
+        let related = related_pods(cluster, obj, &active);
+        let doomed: Vec<Pod> =
+            rank_for_deletion(active, &related, now).into_iter().take(n).collect();
+        for pod in doomed {
+            delete_pod(cluster, obj, &pod, spec.component);
+        }
+    }
+}
+
+// Pods of every ReplicaSet controlled by the same owner (a Deployment's RSs): doubling up on a
+// node is judged across them (`getIndirectlyRelatedPods`).
+fn related_pods(cluster: &Cluster, obj: &Object, own: &[Pod]) -> Vec<Pod> {
+    let Some(owner_uid) = controller_ref(obj.meta()).map(|r| r.uid.clone()) else {
+        return own.to_vec();
+    };
+    let rs_uids: BTreeSet<String> = cluster
+        .store()
+        .list_typed::<ReplicaSet>(Some(obj.namespace()))
+        .filter(|rs| controller_ref(&rs.metadata).is_some_and(|r| r.uid == owner_uid))
+        .filter_map(|rs| rs.metadata.uid.clone())
+        .collect();
+    cluster
+        .store()
+        .list_typed::<Pod>(Some(obj.namespace()))
+        .filter(|p| is_active(p))
+        .filter(|p| controller_ref(&p.metadata).is_some_and(|r| rs_uids.contains(&r.uid)))
+        .cloned()
+        .collect()
+}
+
+fn write_status(cluster: &mut Cluster, key: &ObjKey, spec: &Spec, c: Counts) {
+    // Re-read: the sync may have changed the object (adoption does not, but be safe).
+    let Some(mut obj) = cluster.get(key).cloned() else { return };
+    match &mut obj {
+        Object::ReplicaSet(rs) => {
+            let old = rs.status.clone().unwrap_or_default();
+            rs.status = Some(ReplicaSetStatus {
+                replicas: c.replicas,
+                fully_labeled_replicas: Some(c.fully_labeled),
+                ready_replicas: Some(c.ready),
+                available_replicas: Some(c.available),
+                observed_generation: Some(spec.generation),
+                conditions: old.conditions,
+                terminating_replicas: old.terminating_replicas,
+            });
+        }
+        Object::ReplicationController(rc) => {
+            let old = rc.status.clone().unwrap_or_default();
+            rc.status = Some(ReplicationControllerStatus {
+                replicas: c.replicas,
+                fully_labeled_replicas: Some(c.fully_labeled),
+                ready_replicas: Some(c.ready),
+                available_replicas: Some(c.available),
+                observed_generation: Some(spec.generation),
+                conditions: old.conditions,
+            });
+        }
+        _ => return,
+    }
+    cluster.update_internal(obj);
+}
+
+/// Owners to wake for a pod event: its controller if it is one of ours, else (an orphan) every
+/// RS, RC and DaemonSet in its namespace whose selector matches it, which may adopt it.
+pub fn owners_for_pod(cluster: &Cluster, pod: &Pod) -> Vec<(Component, ObjKey)> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+    if let Some(r) = controller_ref(&pod.metadata) {
+        let component = match r.kind.as_str() {
+            "ReplicaSet" => Component::ReplicaSet,
+            "ReplicationController" => Component::ReplicationController,
+            "DaemonSet" => Component::DaemonSet,
+            "Job" => Component::Job,
+            _ => return Vec::new(),
+        };
+        let kind = match component {
+            Component::ReplicaSet => Kind::ReplicaSet,
+            Component::ReplicationController => Kind::ReplicationController,
+            Component::DaemonSet => Kind::DaemonSet,
+            _ => Kind::Job,
+        };
+        return vec![(component, ObjKey::new(kind, ns, &r.name))];
+    }
+    if pod.metadata.deletion_timestamp.is_some() {
+        return Vec::new();
+    }
+    let labels: BTreeMap<String, String> = pod.metadata.labels.clone().unwrap_or_default();
+    if labels.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for obj in cluster.store().list(Kind::ReplicaSet, Some(ns)) {
+        if spec_of(obj).is_some_and(|s| !s.selector.is_empty() && s.selector.matches(&labels)) {
+            out.push((Component::ReplicaSet, ObjKey::of(obj)));
+        }
+    }
+    for obj in cluster.store().list(Kind::ReplicationController, Some(ns)) {
+        if spec_of(obj).is_some_and(|s| s.selector.matches(&labels)) {
+            out.push((Component::ReplicationController, ObjKey::of(obj)));
+        }
+    }
+    for ds in cluster.store().list_typed::<k8s_openapi::api::apps::v1::DaemonSet>(Some(ns)) {
+        let sel = label_selector_as_selector(Some(&ds.spec.selector));
+        if sel.is_ok_and(|s| !s.is_empty() && s.matches(&labels)) {
+            let key = ObjKey::new(Kind::DaemonSet, ns, ds.metadata.name.as_deref().unwrap_or(""));
+            out.push((Component::DaemonSet, key));
+        }
+    }
+    out
+}
