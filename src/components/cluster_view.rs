@@ -144,7 +144,7 @@ fn pod_card(pod: &PodView) -> Html {
             <span class="pod-icon" aria-hidden="true">{ look.icon() }</span>
             <span class="pod-name">{ &pod.name }</span>
             <span class="pod-status">{ status }</span>
-            <span class="pod-ready">{ format!("{}/{}", pod.ready_containers, pod.total_containers) }</span>
+            <span class="pod-count">{ format!("{}/{}", pod.ready_containers, pod.total_containers) }</span>
             if pod.restarts > 0 {
                 <span class="pod-restarts">{ format!("↻ {}", pod.restarts) }</span>
             }
