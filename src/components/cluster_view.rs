@@ -142,8 +142,8 @@ fn pod_card(pod: &PodView) -> Html {
             title={pod.owner.clone().map(|o| format!("owned by {o}"))}
         >
             <span class="pod-icon" aria-hidden="true">{ look.icon() }</span>
-            <span class="pod-name">{ &pod.name }</span>
-            <span class="pod-status">{ status }</span>
+            <span class="pod-name" title={pod.name.clone()}>{ &pod.name }</span>
+            <span class="pod-status" title={status.to_owned()}>{ status }</span>
             <span class="pod-count">{ format!("{}/{}", pod.ready_containers, pod.total_containers) }</span>
             if pod.restarts > 0 {
                 <span class="pod-restarts">{ format!("↻ {}", pod.restarts) }</span>

@@ -25,7 +25,8 @@ pub struct TerminalProps {
 #[component]
 pub fn Terminal(props: &TerminalProps) -> Html {
     let input_ref = use_node_ref();
-    let output_ref = use_node_ref();
+    // The scrolling box around transcript and prompt: the prompt follows the last line, as in a shell.
+    let scroll_ref = use_node_ref();
     let line = use_state(String::new);
     // Position in the history while browsing with ↑/↓ (`None`: editing a new line).
     let cursor = use_state(|| None::<usize>);
@@ -33,10 +34,10 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     let draft = use_mut_ref(String::new);
 
     {
-        let output_ref = output_ref.clone();
+        let scroll_ref = scroll_ref.clone();
         use_effect_with(props.transcript.clone(), move |_| {
-            if let Some(pre) = output_ref.cast::<web_sys::Element>() {
-                pre.set_scroll_top(pre.scroll_height());
+            if let Some(scroll) = scroll_ref.cast::<web_sys::Element>() {
+                scroll.set_scroll_top(scroll.scroll_height());
             }
         });
     }
@@ -114,8 +115,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     };
 
     html! {
-        <div class="terminal" {onclick}>
-            <pre class="terminal-output" data-testid="terminal-output" ref={output_ref}
+        <div class="terminal" ref={scroll_ref} {onclick}>
+            <pre class="terminal-output" data-testid="terminal-output"
                 aria-live="polite">{ props.transcript.as_str() }</pre>
             <label class="terminal-prompt">
                 <span aria-hidden="true">{ "$ " }</span>
