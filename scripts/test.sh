@@ -6,6 +6,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_build_tools
+for component in rustfmt clippy; do
+  if rustup component list --installed | grep -q "^$component"; then
+    note "rust component $component: installed"
+  else
+    rustup component add "$component"
+  fi
+done
 say "Checking browser-test tools"
 command -v python3 >/dev/null || apt_install python3
 if [[ -x /usr/bin/chromium ]]; then note "chromium: installed"; else apt_install chromium; fi

@@ -45,7 +45,13 @@ fn Playground() -> Html {
     html! {
         <div class="shell">
             <aside class="pane pane-lesson" aria-label="lesson">
-                <h1 class="brand"><img src="favicon.svg" alt="" width="20" height="20" />{ "kubeplay" }</h1>
+                <h1 class="brand">
+                    <svg viewBox="0 0 32 32" width="20" height="20" aria-hidden="true">
+                        <path fill="#326ce5" d="M16 1.5 29 8v16l-13 6.5L3 24V8z" />
+                        <path fill="#fff" d="M12.5 10v12l10-6z" />
+                    </svg>
+                    { "kubeplay" }
+                </h1>
                 <h2 class="pane-title">{ "Sandbox" }</h2>
                 <p>{ "A simulated cluster with one control-plane node and three workers. \
                       Type kubectl commands in the terminal below; press ▶ to let time run." }</p>
