@@ -129,7 +129,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     autocomplete="off"
                     autocapitalize="off"
                     spellcheck="false"
-                    placeholder="kubectl get nodes"
+                    placeholder={props.transcript.is_empty().then_some("kubectl get nodes")}
                     value={(*line).clone()}
                     {oninput}
                     {onkeydown}
