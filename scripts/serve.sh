@@ -9,4 +9,4 @@ PORT="${PORT:-8080}"
 ensure_build_tools
 
 say "Serving kubeplay on http://127.0.0.1:$PORT/ (Ctrl-C stops)"
-exec trunk serve --address 127.0.0.1 --port "$PORT" "$@"
+exec trunk serve --address 127.0.0.1 --disable-address-lookup --port "$PORT" "$@"
