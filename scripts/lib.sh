@@ -51,8 +51,8 @@ install_cargo_tool() {
   local bin="$1" crate="$2" version="$3"
   shift 3
   local have
-  have="$("$ROOT/.tools/bin/$bin" --version 2>/dev/null || true)"
-  if [[ $have == "$bin $version"* ]]; then
+  have="$("$ROOT/.tools/bin/$bin" --version 2>/dev/null | head -n1 || true)"
+  if [[ $have == "$bin $version" || $have == "$bin $version "* ]]; then
     note "$bin $version: installed"
     return
   fi
