@@ -1,0 +1,6 @@
+//! Presentational components: they draw what they are given and report user intent through
+//! `Callback` props. None of them touches the simulation; `app.rs` wires them to the reducer.
+
+pub mod cluster_view;
+pub mod terminal;
+pub mod time_controls;

@@ -1,0 +1,140 @@
+//! The terminal: a transcript and a prompt.
+//!
+//! Enter sends the line to `on_run`; ↑/↓ walk the history; Ctrl-L (or typing `clear`) asks for the
+//! transcript to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it).
+
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Props of [`Terminal`].
+#[derive(Properties, PartialEq)]
+pub struct TerminalProps {
+    /// Everything printed so far.
+    pub transcript: Rc<String>,
+    /// Commands entered, oldest first.
+    pub history: Rc<Vec<String>>,
+    /// A command line was entered.
+    pub on_run: Callback<String>,
+    /// The user asked for a clear screen.
+    pub on_clear: Callback<()>,
+}
+
+/// A shell-like terminal with a `$ ` prompt.
+#[component]
+pub fn Terminal(props: &TerminalProps) -> Html {
+    let input_ref = use_node_ref();
+    // The scrolling box around transcript and prompt: the prompt follows the last line, as in a shell.
+    let scroll_ref = use_node_ref();
+    let line = use_state(String::new);
+    // Position in the history while browsing with ↑/↓ (`None`: editing a new line).
+    let cursor = use_state(|| None::<usize>);
+    // The new line being typed before browsing started, restored by ↓ past the newest entry.
+    let draft = use_mut_ref(String::new);
+
+    {
+        let scroll_ref = scroll_ref.clone();
+        use_effect_with(props.transcript.clone(), move |_| {
+            if let Some(scroll) = scroll_ref.cast::<web_sys::Element>() {
+                scroll.set_scroll_top(scroll.scroll_height());
+            }
+        });
+    }
+
+    let oninput = {
+        let line = line.clone();
+        let cursor = cursor.clone();
+        Callback::from(move |e: InputEvent| {
+            line.set(e.target_unchecked_into::<HtmlInputElement>().value());
+            cursor.set(None);
+        })
+    };
+
+    let onkeydown = {
+        let line = line.clone();
+        let cursor = cursor.clone();
+        let history = props.history.clone();
+        let on_run = props.on_run.clone();
+        let on_clear = props.on_clear.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => {
+                e.prevent_default();
+                let text = (*line).clone();
+                line.set(String::new());
+                cursor.set(None);
+                if text.trim() == "clear" {
+                    on_clear.emit(());
+                } else {
+                    on_run.emit(text);
+                }
+            }
+            "ArrowUp" if !history.is_empty() => {
+                e.prevent_default();
+                let at = match *cursor {
+                    None => {
+                        *draft.borrow_mut() = (*line).clone();
+                        history.len() - 1
+                    }
+                    Some(i) => i.saturating_sub(1),
+                };
+                cursor.set(Some(at));
+                line.set(history[at].clone());
+            }
+            "ArrowDown" => {
+                if let Some(i) = *cursor {
+                    e.prevent_default();
+                    if i + 1 < history.len() {
+                        cursor.set(Some(i + 1));
+                        line.set(history[i + 1].clone());
+                    } else {
+                        cursor.set(None);
+                        line.set(draft.borrow().clone());
+                    }
+                }
+            }
+            "l" | "L" if e.ctrl_key() => {
+                e.prevent_default();
+                on_clear.emit(());
+            }
+            _ => {}
+        })
+    };
+
+    // A click anywhere in the terminal (but not a text selection) puts the caret in the prompt.
+    let onclick = {
+        let input_ref = input_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            let selecting = web_sys::window()
+                .and_then(|w| w.get_selection().ok().flatten())
+                .is_some_and(|s| !s.is_collapsed());
+            if !selecting && let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+            }
+        })
+    };
+
+    html! {
+        <div class="terminal" ref={scroll_ref} {onclick}>
+            <pre class="terminal-output" data-testid="terminal-output"
+                aria-live="polite">{ props.transcript.as_str() }</pre>
+            <label class="terminal-prompt">
+                <span aria-hidden="true">{ "$ " }</span>
+                <input
+                    ref={input_ref}
+                    data-testid="terminal-input"
+                    aria-label="command line"
+                    type="text"
+                    autofocus=true
+                    autocomplete="off"
+                    autocapitalize="off"
+                    spellcheck="false"
+                    placeholder={props.transcript.is_empty().then_some("kubectl get nodes")}
+                    value={(*line).clone()}
+                    {oninput}
+                    {onkeydown}
+                />
+            </label>
+        </div>
+    }
+}

@@ -1,0 +1,265 @@
+//! The one reducer that owns every state change of a session.
+//!
+//! [`SimState`] holds the simulated cluster and what the UI derives from it (the last snapshot, the
+//! terminal transcript, command history, the play state). Every change is a [`SimAction`] sent
+//! through [`SimProvider`]'s reducer; components read the state with [`use_sim`] and never mutate
+//! the cluster themselves.
+//!
+//! The [`Sim`] is not `Clone` (and cloning a cluster per keystroke would be wasteful), so the state
+//! keeps it behind an `Rc<RefCell<_>>` handle that successive states share. Only `reduce` borrows
+//! it mutably, and every reduction returns a fresh `SimState` whose plain values (snapshot,
+//! transcript, ...) tell Yew what changed.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use kubeplay_engine::view::ClusterSnapshot;
+use kubeplay_engine::{Sim, SimConfig};
+use yew::prelude::*;
+
+/// Wall-clock period of the play loop.
+pub const TICK_MS: u32 = 100;
+/// Speeds offered by the time controls, in percent of real time (0.25x ... 50x).
+pub const SPEEDS_PCT: [u32; 8] = [25, 50, 100, 200, 500, 1_000, 2_000, 5_000];
+/// The terminal keeps at most this many bytes of transcript; older lines scroll away for good.
+pub const TRANSCRIPT_BYTES_MAX: usize = 256 * 1024;
+/// The terminal remembers at most this many commands for the up/down keys.
+pub const HISTORY_LEN_MAX: usize = 500;
+/// A command line longer than this is refused before it reaches the engine.
+pub const COMMAND_BYTES_MAX: usize = 64 * 1024;
+
+/// Everything the user (or the play loop) can do to a session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimAction {
+    /// Run one command line as typed in the terminal.
+    Run(String),
+    /// Advance virtual time by this many milliseconds.
+    Advance(u64),
+    /// Start or stop virtual time following the wall clock.
+    SetPlaying(bool),
+    /// Set the speed, in percent of real time.
+    SetSpeed(u32),
+    /// Clear the terminal (Ctrl-L, `clear`); history stays.
+    ClearTerminal,
+    /// Throw the cluster away and start a fresh one from `seed`.
+    Reset {
+        /// Seed of the new cluster.
+        seed: u64,
+    },
+}
+
+/// One session: the cluster and what the UI shows of it.
+#[derive(Clone)]
+pub struct SimState {
+    sim: Rc<RefCell<Sim>>,
+    /// The cluster as of the last action.
+    pub snapshot: Rc<ClusterSnapshot>,
+    /// What the terminal printed: `$ command`, then stdout, then stderr, as a terminal shows them.
+    pub transcript: Rc<String>,
+    /// Commands entered, oldest first.
+    pub history: Rc<Vec<String>>,
+    /// Whether virtual time follows the wall clock.
+    pub playing: bool,
+    /// Speed in percent of real time (100 = 1x).
+    pub speed_pct: u32,
+}
+
+impl PartialEq for SimState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &other.sim)
+            && self.snapshot == other.snapshot
+            && self.transcript == other.transcript
+            && self.history == other.history
+            && self.playing == other.playing
+            && self.speed_pct == other.speed_pct
+    }
+}
+
+impl SimState {
+    /// A fresh session on a cluster made from `config`; time starts paused.
+    pub fn new(config: SimConfig) -> Self {
+        let sim = Sim::new(config);
+        let snapshot = Rc::new(sim.snapshot());
+        SimState {
+            sim: Rc::new(RefCell::new(sim)),
+            snapshot,
+            transcript: Rc::default(),
+            history: Rc::default(),
+            playing: false,
+            speed_pct: 100,
+        }
+    }
+
+    /// This state with a fresh snapshot of the (just mutated) cluster.
+    fn resnapshot(mut self) -> Rc<Self> {
+        self.snapshot = Rc::new(self.sim.borrow().snapshot());
+        Rc::new(self)
+    }
+}
+
+impl Default for SimState {
+    fn default() -> Self {
+        SimState::new(SimConfig::default())
+    }
+}
+
+impl Reducible for SimState {
+    type Action = SimAction;
+
+    fn reduce(self: Rc<Self>, action: SimAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            SimAction::Run(line) => {
+                let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                let mut text = format!("$ {line}\n");
+                if line.len() > COMMAND_BYTES_MAX {
+                    text.push_str("kubeplay: command line too long\n");
+                } else if !line.trim().is_empty() {
+                    let out = next.sim.borrow_mut().run(&line);
+                    text.push_str(&out.stdout);
+                    text.push_str(&out.stderr);
+                    next.history = Rc::new(pushed_history(&next.history, &line));
+                }
+                next.transcript = Rc::new(appended_transcript(&next.transcript, &text));
+                next.resnapshot()
+            }
+            SimAction::Advance(ms) => {
+                next.sim.borrow_mut().advance(ms);
+                next.resnapshot()
+            }
+            SimAction::SetPlaying(playing) => {
+                next.playing = playing;
+                Rc::new(next)
+            }
+            SimAction::SetSpeed(pct) => {
+                next.speed_pct = pct.clamp(SPEEDS_PCT[0], SPEEDS_PCT[SPEEDS_PCT.len() - 1]);
+                Rc::new(next)
+            }
+            SimAction::ClearTerminal => {
+                next.transcript = Rc::default();
+                Rc::new(next)
+            }
+            SimAction::Reset { seed } => {
+                let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
+                next.sim = Rc::new(RefCell::new(Sim::new(config)));
+                next.transcript = Rc::default();
+                next.playing = false;
+                next.resnapshot()
+            }
+        }
+    }
+}
+
+/// `text` appended to `transcript`, dropping whole lines from the front beyond the byte limit.
+fn appended_transcript(transcript: &str, text: &str) -> String {
+    let mut out = String::with_capacity(transcript.len() + text.len());
+    out.push_str(transcript);
+    out.push_str(text);
+    if out.len() > TRANSCRIPT_BYTES_MAX {
+        let cut = out.len() - TRANSCRIPT_BYTES_MAX;
+        let cut = out[cut..].find('\n').map_or(out.len(), |i| cut + i + 1);
+        out.drain(..cut);
+    }
+    out
+}
+
+/// `history` with `line` added, unless it repeats the last entry; bounded.
+fn pushed_history(history: &[String], line: &str) -> Vec<String> {
+    let mut out = history.to_vec();
+    if out.last().map(String::as_str) != Some(line) {
+        out.push(line.to_owned());
+    }
+    if out.len() > HISTORY_LEN_MAX {
+        out.drain(..out.len() - HISTORY_LEN_MAX);
+    }
+    out
+}
+
+/// Virtual milliseconds one play-loop tick advances at `speed_pct`.
+pub fn tick_advance_ms(speed_pct: u32) -> u64 {
+    u64::from(TICK_MS) * u64::from(speed_pct) / 100
+}
+
+/// The session as components see it: read the state, dispatch actions.
+pub type SimHandle = UseReducerHandle<SimState>;
+
+/// Props of [`SimProvider`].
+#[derive(Properties, PartialEq)]
+pub struct SimProviderProps {
+    /// The part of the app that may use [`use_sim`].
+    pub children: Html,
+}
+
+/// Owns the session reducer, shares it through a context, and drives the play loop: while playing,
+/// every [`TICK_MS`] of wall time it advances virtual time by that much times the speed.
+#[component]
+pub fn SimProvider(props: &SimProviderProps) -> Html {
+    let sim = use_reducer(SimState::default);
+    let dispatcher = sim.dispatcher();
+    use_effect_with((sim.playing, sim.speed_pct), move |&(playing, speed_pct)| {
+        let tick_ms = tick_advance_ms(speed_pct);
+        let interval = playing.then(|| {
+            Interval::new(TICK_MS, move || dispatcher.dispatch(SimAction::Advance(tick_ms)))
+        });
+        move || drop(interval)
+    });
+    html! {
+        <ContextProvider<SimHandle> context={sim}>
+            { props.children.clone() }
+        </ContextProvider<SimHandle>>
+    }
+}
+
+/// The session of the enclosing [`SimProvider`].
+#[hook]
+pub fn use_sim() -> SimHandle {
+    use_context::<SimHandle>().expect("use_sim() needs a SimProvider above it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_drops_whole_lines_beyond_the_limit() {
+        let line = "x".repeat(1023) + "\n";
+        let mut t = String::new();
+        for _ in 0..300 {
+            t = appended_transcript(&t, &line);
+        }
+        assert!(t.len() <= TRANSCRIPT_BYTES_MAX);
+        assert!(t.starts_with('x') && t.ends_with('\n'));
+        assert_eq!(t.len() % 1024, 0);
+    }
+
+    #[test]
+    fn history_skips_repeats_and_is_bounded() {
+        let mut h = Vec::new();
+        for i in 0..(HISTORY_LEN_MAX + 10) {
+            h = pushed_history(&h, &format!("cmd {i}"));
+            h = pushed_history(&h, &format!("cmd {i}"));
+        }
+        assert_eq!(h.len(), HISTORY_LEN_MAX);
+        assert_eq!(
+            h.last().map(String::as_str),
+            Some(format!("cmd {}", HISTORY_LEN_MAX + 9).as_str())
+        );
+    }
+
+    #[test]
+    fn run_appends_command_and_output_and_advance_moves_time() {
+        let s = Rc::new(SimState::default());
+        let s = s.reduce(SimAction::Run("kubectl version".into()));
+        assert!(s.transcript.starts_with("$ kubectl version\nClient Version:"));
+        assert_eq!(*s.history, vec!["kubectl version".to_owned()]);
+        let s = s.reduce(SimAction::SetPlaying(true)).reduce(SimAction::SetSpeed(200));
+        assert!(s.playing);
+        let tick_ms = tick_advance_ms(s.speed_pct);
+        let s = s.reduce(SimAction::Advance(tick_ms));
+        assert_eq!(s.snapshot.now_ms, 200);
+        let s = s.reduce(SimAction::ClearTerminal);
+        assert!(s.transcript.is_empty());
+        assert_eq!(s.history.len(), 1);
+    }
+}
