@@ -95,7 +95,10 @@ fn check_lessons(dir: &Path) -> ExitCode {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("ch") && name.ends_with(".md")
+        })
         .collect();
     files.sort();
     if files.is_empty() {

@@ -205,16 +205,16 @@ impl Cluster {
         } else {
             object.meta_mut().namespace = None;
         }
-        if object.name().is_empty() {
-            if let Some(base) = object.meta().generate_name.clone().filter(|g| !g.is_empty()) {
-                let base: String = base.chars().take(58).collect();
-                let ns = object.namespace().to_string();
-                let mut name = format!("{base}{}", self.random_suffix(5));
-                while self.store.get(&ObjKey::new(kind, &ns, &name)).is_some() {
-                    name = format!("{base}{}", self.random_suffix(5));
-                }
-                object.meta_mut().name = Some(name);
+        if object.name().is_empty()
+            && let Some(base) = object.meta().generate_name.clone().filter(|g| !g.is_empty())
+        {
+            let base: String = base.chars().take(58).collect();
+            let ns = object.namespace().to_string();
+            let mut name = format!("{base}{}", self.random_suffix(5));
+            while self.store.get(&ObjKey::new(kind, &ns, &name)).is_some() {
+                name = format!("{base}{}", self.random_suffix(5));
             }
+            object.meta_mut().name = Some(name);
         }
         strategy::default(self, &mut object);
         strategy::admit(self, &mut object);
@@ -436,13 +436,13 @@ impl Cluster {
             field_path.as_deref().unwrap_or("")
         );
         let now = self.now();
-        if let Some(name) = self.event_index.get(&index_key).cloned() {
-            if let Some(mut ev) = self.store.get_typed::<Event>(&namespace, &name).cloned() {
-                ev.count = Some(ev.count.unwrap_or(1) + 1);
-                ev.last_timestamp = Some(time::time(now));
-                self.store.put(ev.into_object());
-                return;
-            }
+        if let Some(name) = self.event_index.get(&index_key).cloned()
+            && let Some(mut ev) = self.store.get_typed::<Event>(&namespace, &name).cloned()
+        {
+            ev.count = Some(ev.count.unwrap_or(1) + 1);
+            ev.last_timestamp = Some(time::time(now));
+            self.store.put(ev.into_object());
+            return;
         }
         self.event_seq += 1;
         let nanos = time::instant(now).as_nanosecond() as u128 + self.event_seq as u128;
@@ -536,8 +536,7 @@ fn old_with_rv(old: &Object, new: &Object) -> Object {
 fn unreachable_object(key: &ObjKey) -> Object {
     // `write` just stored the object; a missing one would be a store bug. Answer an empty object
     // rather than panic in the browser.
-    let mut meta = ObjectMeta::default();
-    meta.name = Some(key.name.clone());
+    let meta = ObjectMeta { name: Some(key.name.clone()), ..Default::default() };
     Object::Namespace(k8s_openapi::api::core::v1::Namespace {
         metadata: meta,
         ..Default::default()

@@ -158,6 +158,7 @@ impl Sim {
                 },
             },
             "sim" => self.sim_command(&words[1..]),
+            "curl" => self.curl(&words[1..]),
             "echo" => CommandOutput::ok(format!("{}\n", words[1..].join(" "))),
             "cat" if stdin.is_some() => CommandOutput::ok(stdin.unwrap_or_default().to_string()),
             _ => CommandOutput {
@@ -168,6 +169,59 @@ impl Sim {
         };
         self.cluster.settle();
         out
+    }
+
+    // A bare curl runs on the learner's machine, outside the cluster.
+    fn curl(&mut self, args: &[String]) -> CommandOutput {
+        let mut headers = Vec::new();
+        let mut url = None;
+        let mut silent = false;
+        let mut include = false;
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "-H" | "--header" => headers.extend(it.next().cloned()),
+                "-s" | "--silent" => silent = true,
+                "-i" | "--include" => include = true,
+                "-m" | "--max-time" | "-o" | "--output" | "-X" | "--request"
+                | "--connect-timeout" => {
+                    it.next();
+                }
+                a if a.starts_with('-') => {
+                    silent |= a.chars().skip(1).any(|c| c == 's');
+                    include |= a.chars().skip(1).any(|c| c == 'i');
+                }
+                a => url = Some(a.to_string()),
+            }
+        }
+        let Some(url) = url else {
+            return CommandOutput {
+                stderr: "curl: try 'curl --help' or 'curl --manual' for more information\n".into(),
+                exit_code: 2,
+                ..Default::default()
+            };
+        };
+        match crate::network::http(
+            &mut self.cluster,
+            &crate::network::Client::Outside,
+            &url,
+            &headers,
+        ) {
+            Ok(r) => {
+                let head =
+                    if include { format!("HTTP/1.1 {}\r\n\r\n", r.status) } else { String::new() };
+                CommandOutput::ok(format!("{head}{}", r.body))
+            }
+            Err(e) => CommandOutput {
+                stderr: if silent {
+                    String::new()
+                } else {
+                    format!("curl: {}\n", e.curl_message())
+                },
+                exit_code: e.curl_code(),
+                ..Default::default()
+            },
+        }
     }
 
     fn sim_command(&mut self, args: &[String]) -> CommandOutput {

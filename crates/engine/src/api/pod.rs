@@ -42,10 +42,10 @@ fn default_probe(probe: &mut Probe) {
 
 /// Container defaults shared by pods and pod templates.
 pub fn default_container(c: &mut Container) {
-    if let Some(image) = c.image.as_deref() {
-        if c.image_pull_policy.is_none() {
-            c.image_pull_policy = Some(default_pull_policy(image).into());
-        }
+    if let Some(image) = c.image.as_deref()
+        && c.image_pull_policy.is_none()
+    {
+        c.image_pull_policy = Some(default_pull_policy(image).into());
     }
     c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
     c.termination_message_policy.get_or_insert_with(|| "File".into());
@@ -278,13 +278,13 @@ pub fn validate_pod_spec(path: &str, spec: &PodSpec) -> Vec<String> {
                     p.container_port
                 ));
             }
-            if let Some(proto) = p.protocol.as_deref() {
-                if !matches!(proto, "TCP" | "UDP" | "SCTP") {
-                    errs.push(format!(
+            if let Some(proto) = p.protocol.as_deref()
+                && !matches!(proto, "TCP" | "UDP" | "SCTP")
+            {
+                errs.push(format!(
                         "{cp}.ports[{j}].protocol: Unsupported value: {}: supported values: \"SCTP\", \"TCP\", \"UDP\"",
                         Value::from(proto)
                     ));
-                }
             }
         }
         if let Some(p) = &c.liveness_probe {
@@ -296,22 +296,22 @@ pub fn validate_pod_spec(path: &str, spec: &PodSpec) -> Vec<String> {
         if let Some(p) = &c.startup_probe {
             validate_probe(&format!("{cp}.startupProbe"), p, true, &mut errs);
         }
-        if let Some(policy) = c.image_pull_policy.as_deref() {
-            if !matches!(policy, "Always" | "IfNotPresent" | "Never") {
-                errs.push(format!(
+        if let Some(policy) = c.image_pull_policy.as_deref()
+            && !matches!(policy, "Always" | "IfNotPresent" | "Never")
+        {
+            errs.push(format!(
                     "{cp}.imagePullPolicy: Unsupported value: {}: supported values: \"Always\", \"IfNotPresent\", \"Never\"",
                     Value::from(policy)
                 ));
-            }
         }
     }
-    if let Some(policy) = spec.restart_policy.as_deref() {
-        if !matches!(policy, "Always" | "OnFailure" | "Never") {
-            errs.push(format!(
+    if let Some(policy) = spec.restart_policy.as_deref()
+        && !matches!(policy, "Always" | "OnFailure" | "Never")
+    {
+        errs.push(format!(
                 "{path}.restartPolicy: Unsupported value: {}: supported values: \"Always\", \"OnFailure\", \"Never\"",
                 Value::from(policy)
             ));
-        }
     }
     if let Some(g) = spec.termination_grace_period_seconds.filter(|g| *g < 0) {
         errs.push(format!(

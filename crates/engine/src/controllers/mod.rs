@@ -84,10 +84,8 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
             cluster.enqueue(Component::NodeLifecycle, key.clone());
             scheduler::retry_pending(cluster);
         }
-        Kind::Namespace => {
-            if event.event_type != WatchEventType::Deleted {
-                cluster.enqueue(Component::Namespace, key.clone());
-            }
+        Kind::Namespace if event.event_type != WatchEventType::Deleted => {
+            cluster.enqueue(Component::Namespace, key.clone());
         }
         _ => {}
     }

@@ -20,11 +20,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let name = key.name.clone();
-    let mut remaining = 0;
     for kind in Kind::ALL.iter().copied().filter(|k| k.info().namespaced) {
         let keys: Vec<ObjKey> = cluster.store.list(kind, Some(&name)).map(ObjKey::of).collect();
         for k in keys {
-            remaining += 1;
             let deleting = cluster.get(&k).is_some_and(|o| o.meta().deletion_timestamp.is_some());
             if !deleting {
                 let _ = cluster.delete(&k, None, Propagation::Background);
@@ -35,7 +33,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .iter()
         .filter(|k| k.info().namespaced)
         .any(|k| cluster.store.list(*k, Some(&name)).next().is_some());
-    if left || remaining > 0 && left {
+    if left {
         cluster.requeue_after(Component::Namespace, key.clone(), RECHECK_MS);
     } else {
         cluster.remove(key);

@@ -68,10 +68,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         taints.retain(|t| t.key != UNREACHABLE);
         crate::bootstrap::set_node_conditions_ready(&mut updated, now);
     }
-    if updated.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(Vec::is_empty) {
-        if let Some(s) = updated.spec.as_mut() {
-            s.taints = None;
-        }
+    if updated.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(Vec::is_empty)
+        && let Some(s) = updated.spec.as_mut()
+    {
+        s.taints = None;
     }
     if updated != node {
         let obj = cluster.update_internal(updated.into());

@@ -333,18 +333,15 @@ fn run_attached(ctx: &mut Ctx, pod: &Object, command: &[String], remove: bool) -
     });
     let mut out = Output::default();
     if !ready {
-        out.push(Output::fail(format!("error: timed out waiting for the condition")));
+        out.push(Output::fail("error: timed out waiting for the condition".to_string()));
         return out;
     }
     if !command.is_empty() {
-        let now = ctx.cluster.now_ms();
-        if let Some(prt) = ctx.cluster.kubelet.pod_mut(&key) {
-            let r = kubelet::shell::exec_in_container(prt, 0, command, now);
-            out.stdout.push_str(&r.stdout);
-            out.stderr.push_str(&r.stderr);
-            if r.exit_code != 0 {
-                out.exit_code = 1;
-            }
+        let r = crate::network::exec_in_pod(ctx.cluster, &key, 0, command);
+        out.stdout.push_str(&r.stdout);
+        out.stderr.push_str(&r.stderr);
+        if r.exit_code != 0 {
+            out.exit_code = 1;
         }
     }
     if remove {
@@ -417,7 +414,7 @@ fn find_pod(ctx: &Ctx, namespace: &str, arg: &str) -> Result<Pod, String> {
     };
     pods.into_iter()
         .find(|p| matches(p))
-        .ok_or_else(|| format!("error: timed out waiting for the condition"))
+        .ok_or_else(|| "error: timed out waiting for the condition".to_string())
 }
 
 fn pick_container(pod: &Pod, requested: Option<&str>, out: &mut Output) -> Result<String, String> {
@@ -579,8 +576,7 @@ pub fn exec(ctx: &mut Ctx, argv: &[String]) -> Output {
     }
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let key = ObjKey::new(Kind::Pod, &namespace, &pod_name);
-    let now = ctx.cluster.now_ms();
-    let Some(prt) = ctx.cluster.kubelet.pod_mut(&key) else {
+    let Some(prt) = ctx.cluster.kubelet.pod(&key) else {
         return Output::fail(format!(
             "error: unable to upgrade connection: container not found (\"{container}\")"
         ));
@@ -595,7 +591,7 @@ pub fn exec(ctx: &mut Ctx, argv: &[String]) -> Output {
             "error: unable to upgrade connection: container not found (\"{container}\")"
         ));
     }
-    let r = kubelet::shell::exec_in_container(prt, ci, &command, now);
+    let r = crate::network::exec_in_pod(ctx.cluster, &key, ci, &command);
     out.stdout.push_str(&r.stdout);
     out.stderr.push_str(&r.stderr);
     if r.exit_code == -1 {
@@ -712,15 +708,12 @@ pub fn label(ctx: &mut Ctx, argv: &[String], field: MetaField) -> Output {
             }
             continue;
         }
-        if !p.is_set("overwrite") {
-            if let Some((k, v)) = set.iter().find_map(|(k, _)| current.get(k).map(|v| (k, v))) {
-                if set.get(k) != Some(v) || true {
-                    errors.push(format!(
-                        "error: '{k}' already has a value ({v}), and --overwrite is false"
-                    ));
-                    continue;
-                }
-            }
+        if !p.is_set("overwrite")
+            && let Some((k, v)) = set.iter().find_map(|(k, _)| current.get(k).map(|v| (k, v)))
+        {
+            errors
+                .push(format!("error: '{k}' already has a value ({v}), and --overwrite is false"));
+            continue;
         }
         let mut updated = current.clone();
         for (k, v) in &set {
@@ -744,11 +737,11 @@ pub fn label(ctx: &mut Ctx, argv: &[String], field: MetaField) -> Output {
             MetaField::Labels => obj.meta_mut().labels = new_map,
             MetaField::Annotations => obj.meta_mut().annotations = new_map,
         }
-        if updated != current {
-            if let Err(e) = ctx.cluster.update(obj.clone()) {
-                errors.push(e.kubectl_message(None));
-                continue;
-            }
+        if updated != current
+            && let Err(e) = ctx.cluster.update(obj.clone())
+        {
+            errors.push(e.kubectl_message(None));
+            continue;
         }
         out.stdout.push_str(&format!("{} {verb}\n", name_of(&obj)));
     }

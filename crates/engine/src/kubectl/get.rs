@@ -298,6 +298,7 @@ fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
         }
     };
     let show_kind = resolved.show_kind || p.is_set("show-kind");
+    let endpoints_warning = resolved.targets.iter().any(|t| t.kind == Kind::Endpoints);
     let single = resolved.targets.len() == 1 && resolved.targets[0].name.is_some();
     let mut errors = Vec::new();
     // Group consecutive targets of one kind into one table.
@@ -346,6 +347,9 @@ fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
         no_headers: p.is_set("no-headers"),
     };
     let mut out = Output::default();
+    if endpoints_warning {
+        out.stderr.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
+    }
     let total: usize = groups.iter().map(|(_, o)| o.len()).sum();
     match &format {
         Format::Table | Format::Wide => {
@@ -369,11 +373,11 @@ fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
     }
     if total == 0 && errors.is_empty() && !matches!(format, Format::Yaml | Format::Json) {
         let any_namespaced = groups.iter().any(|(k, _)| k.info().namespaced);
-        out.stderr = if all_namespaces || !any_namespaced {
-            "No resources found\n".into()
+        out.stderr.push_str(&if all_namespaces || !any_namespaced {
+            "No resources found\n".to_string()
         } else {
             format!("No resources found in {namespace} namespace.\n")
-        };
+        });
     }
     for e in &errors {
         out.stderr.push_str(e);
@@ -467,10 +471,10 @@ fn watch(
                 continue;
             }
             let Some(obj) = ctx.cluster.get(&ev.key).cloned() else { continue };
-            if let Some(sel) = selector {
-                if !sel.matches(&obj.meta().labels.clone().unwrap_or_default()) {
-                    continue;
-                }
+            if let Some(sel) = selector
+                && !sel.matches(&obj.meta().labels.clone().unwrap_or_default())
+            {
+                continue;
             }
             let rows =
                 table_rows(ev.key.kind, std::slice::from_ref(&obj), opts, ctx.cluster.now(), false);

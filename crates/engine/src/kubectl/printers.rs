@@ -792,12 +792,12 @@ pub fn name_of(object: &Object) -> String {
 /// keeps an explicit null, so the text matches a real server's.
 pub fn output_json(object: &Object) -> Value {
     let mut v = object.to_json();
-    if let Some(conds) = v.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
-        if object.kind() == Kind::Pod {
-            for c in conds {
-                if let Some(m) = c.as_object_mut() {
-                    m.entry("lastProbeTime").or_insert(Value::Null);
-                }
+    if let Some(conds) = v.pointer_mut("/status/conditions").and_then(Value::as_array_mut)
+        && object.kind() == Kind::Pod
+    {
+        for c in conds {
+            if let Some(m) = c.as_object_mut() {
+                m.entry("lastProbeTime").or_insert(Value::Null);
             }
         }
     }

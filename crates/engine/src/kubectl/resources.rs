@@ -51,9 +51,10 @@ pub fn resolve(args: &[String]) -> Result<Resolved, String> {
                 return Err("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'".into());
             };
             if n.is_empty() {
-                return Err(format!(
+                return Err(
                     "error: arguments in resource/name form must have a single resource and name"
-                ));
+                        .to_string(),
+                );
             }
             targets.push(Target { kind: kind_of(t)?, name: Some(n.to_string()) });
         }

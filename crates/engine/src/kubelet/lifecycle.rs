@@ -12,8 +12,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::images::{self, App, Program, Step};
 use super::{
     Action, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, CREATE_MS, CState, ContainerRt, KillReason,
-    KubeletTimer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeCounter, ProbeKind, SANDBOX_MS, apps,
-    fs, shell,
+    KubeletTimer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeKind, SANDBOX_MS, apps, fs, shell,
 };
 use crate::api::{Kind, ObjKey, Object};
 use crate::clock::Millis;
@@ -149,12 +148,12 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
 /// Fires a kubelet timer.
 pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
     let Some(mut prt) = cluster.kubelet.pods.remove(&timer.pod_uid) else { return };
-    if let Some(node) = cluster.kubelet.nodes.get_mut(&prt.node) {
-        if node.down_since.is_some() {
-            node.deferred.push(timer);
-            cluster.kubelet.pods.insert(prt.uid.clone(), prt);
-            return;
-        }
+    if let Some(node) = cluster.kubelet.nodes.get_mut(&prt.node)
+        && node.down_since.is_some()
+    {
+        node.deferred.push(timer);
+        cluster.kubelet.pods.insert(prt.uid.clone(), prt);
+        return;
     }
     match timer.action {
         Action::SandboxReady => sandbox_ready(cluster, &mut prt),
@@ -1023,7 +1022,7 @@ fn run_probe(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize, kind: Probe
     let Some(spec) = probe_spec(c, kind).cloned() else { return };
     let result = execute_probe(cluster, prt, ci, kind);
     let c = &mut prt.containers[ci];
-    let counter = c.probes.entry(kind).or_insert_with(ProbeCounter::default);
+    let counter = c.probes.entry(kind).or_default();
     let success_threshold = spec.success_threshold.unwrap_or(1).max(1);
     let failure_threshold = spec.failure_threshold.unwrap_or(3).max(1);
     let mut failure_message = None;

@@ -277,10 +277,10 @@ impl Runtime {
 
 /// `sim node-down`: the node's kubelet stops; its containers freeze in place.
 pub fn node_down(cluster: &mut crate::cluster::Cluster, node: &str, now_ms: Millis) {
-    if let Some(n) = cluster.kubelet.nodes.get_mut(node) {
-        if n.down_since.is_none() {
-            n.down_since = Some(now_ms);
-        }
+    if let Some(n) = cluster.kubelet.nodes.get_mut(node)
+        && n.down_since.is_none()
+    {
+        n.down_since = Some(now_ms);
     }
     cluster.enqueue(
         crate::controllers::Component::NodeLifecycle,

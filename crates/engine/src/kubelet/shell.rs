@@ -598,7 +598,25 @@ impl Shell<'_> {
             Ok((status, _)) => {
                 ExecOutput::err(format!("wget: server returned error: HTTP/1.1 {status}\n"), 1)
             }
-            Err(e) => ExecOutput::err(format!("wget: {}\n", e.split(") ").nth(1).unwrap_or(&e)), 1),
+            Err(e) => {
+                // BusyBox wget words the same failures its own way.
+                let host = url
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or(&url)
+                    .split(['/', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                let msg = if e.starts_with("(6)") {
+                    format!("wget: bad address '{host}'\n")
+                } else if e.starts_with("(28)") {
+                    format!("wget: can't connect to remote host ({host}): Connection timed out\n")
+                } else {
+                    format!("wget: can't connect to remote host ({host}): Connection refused\n")
+                };
+                ExecOutput::err(msg, 1)
+            }
         }
     }
 
