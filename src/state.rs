@@ -256,8 +256,9 @@ mod tests {
         let s = s.reduce(SimAction::SetPlaying(true)).reduce(SimAction::SetSpeed(200));
         assert!(s.playing);
         let tick_ms = tick_advance_ms(s.speed_pct);
+        let before = s.snapshot.now_ms;
         let s = s.reduce(SimAction::Advance(tick_ms));
-        assert_eq!(s.snapshot.now_ms, 200);
+        assert_eq!(s.snapshot.now_ms, before + 200);
         let s = s.reduce(SimAction::ClearTerminal);
         assert!(s.transcript.is_empty());
         assert_eq!(s.history.len(), 1);

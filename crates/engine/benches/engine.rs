@@ -64,5 +64,45 @@ fn thousand_to_running(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, step_10k, thousand_to_running);
+fn deployment_yaml(image: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 1000\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n      - name: web\n        image: {image}\n"
+    )
+}
+
+fn rolled_out(sim: &mut Sim, image: &str) -> bool {
+    let out = sim.run("kubectl get deploy web -o jsonpath={.status.updatedReplicas}/{.status.availableReplicas}/{.status.replicas}");
+    let pods_new = sim.run(&format!("kubectl get rs -o jsonpath={{range .items[?(@.spec.template.spec.containers[0].image==\"{image}\")]}}{{.status.availableReplicas}}{{end}}"));
+    out.stdout == "1000/1000/1000" && pods_new.stdout == "1000"
+}
+
+fn thousand_replica_rollout(c: &mut Criterion) {
+    let mut group = c.benchmark_group("deployments");
+    group.sample_size(10);
+    group.bench_function("1,000-replica Deployment applied and rolled to a new image", |b| {
+        b.iter_batched(
+            || {
+                let mut sim = Sim::new(SimConfig { seed: 7, worker_nodes: 10 });
+                sim.write_file("v1.yaml", &deployment_yaml("nginx:1.26"));
+                sim.write_file("v2.yaml", &deployment_yaml("nginx:1.27"));
+                sim
+            },
+            |mut sim| {
+                sim.run("kubectl apply -f v1.yaml");
+                while !rolled_out(&mut sim, "nginx:1.26") {
+                    sim.advance(10_000);
+                }
+                sim.run("kubectl apply -f v2.yaml");
+                while !rolled_out(&mut sim, "nginx:1.27") {
+                    sim.advance(10_000);
+                }
+                black_box(sim.now_ms())
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, step_10k, thousand_to_running, thousand_replica_rollout);
 criterion_main!(benches);
