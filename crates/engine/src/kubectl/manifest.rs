@@ -164,14 +164,48 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(d) => d,
         Err(e) => return Output::fail(e),
     };
+    let save_config = p.is_set("save-config");
+    for_each_object(
+        ctx,
+        &p,
+        "create",
+        &format!("kubectl create {}", argv.join(" ")),
+        |ctx, mut object, file| {
+            if save_config {
+                let applied = applied_config(&object);
+                object
+                    .meta_mut()
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(LAST_APPLIED.into(), applied);
+            }
+            let result = if dry { Ok(object) } else { ctx.cluster.create(object) };
+            result
+                .map(|o| (o, "created", None))
+                .map_err(|e| e.kubectl_message(Some(("creating", source_name(file)))))
+        },
+    )
+}
+
+/// The result of applying one object: the object, the verb to print, and a warning.
+type Applied = Result<(Object, &'static str, Option<String>), String>;
+
+/// Decodes every `-f` file and hands each object (namespaced, change-cause recorded) to `each`,
+/// printing what it returns as kubectl does; one object's failure does not stop the others.
+fn for_each_object(
+    ctx: &mut Ctx,
+    p: &Parsed,
+    command: &str,
+    command_line: &str,
+    mut each: impl FnMut(&mut Ctx, Object, &str) -> Applied,
+) -> Output {
     let format = match parse_format(p.get("output")) {
         Ok(f) => f,
         Err(e) => return Output::fail(e),
     };
     let mut out = Output::default();
-    let command_line = format!("kubectl create {}", argv.join(" "));
-    for file in files {
-        let docs = match decode_file(ctx, &file, "creating", "create") {
+    for file in p.all("filename") {
+        let docs = match decode_file(ctx, &file, "creating", command) {
             Ok(d) => d,
             Err(e) => {
                 out.push(Output::fail(e));
@@ -190,26 +224,22 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
                 out.push(Output::fail(e));
                 continue;
             }
-            record_change_cause(&mut object, &p, &command_line);
-            if p.is_set("save-config") {
-                let applied = applied_config(&object);
-                object
-                    .meta_mut()
-                    .annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(LAST_APPLIED.into(), applied);
-            }
-            let result = if dry { Ok(object.clone()) } else { ctx.cluster.create(object) };
-            match result {
-                Ok(created) => out.stdout.push_str(&created_line(
-                    &format,
-                    &created,
-                    "created",
-                    dry_suffix(p.get("dry-run")),
-                    ctx.cluster.now(),
-                )),
-                Err(e) => out
-                    .push(Output::fail(e.kubectl_message(Some(("creating", source_name(&file)))))),
+            record_change_cause(&mut object, p, command_line);
+            match each(ctx, object, &file) {
+                Ok((obj, verb, warning)) => {
+                    if let Some(w) = warning {
+                        out.stderr.push_str(&w);
+                    }
+                    let suffix = dry_suffix(p.get("dry-run"));
+                    out.stdout.push_str(&created_line(
+                        &format,
+                        &obj,
+                        verb,
+                        suffix,
+                        ctx.cluster.now(),
+                    ));
+                }
+                Err(e) => out.push(Output::fail(e)),
             }
         }
     }
@@ -332,52 +362,13 @@ pub fn apply(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(d) => d,
         Err(e) => return Output::fail(e),
     };
-    let format = match parse_format(p.get("output")) {
-        Ok(f) => f,
-        Err(e) => return Output::fail(e),
-    };
-    let command_line = format!("kubectl apply {}", argv.join(" "));
-    let mut out = Output::default();
-    for file in files {
-        let docs = match decode_file(ctx, &file, "creating", "apply") {
-            Ok(d) => d,
-            Err(e) => {
-                out.push(Output::fail(e));
-                continue;
-            }
-        };
-        for doc in docs {
-            let mut object = match doc {
-                Ok(o) => o,
-                Err(e) => {
-                    out.push(Output::fail(e));
-                    continue;
-                }
-            };
-            if let Err(e) = set_namespace(&mut object, &p.namespace(), p.given("namespace")) {
-                out.push(Output::fail(e));
-                continue;
-            }
-            record_change_cause(&mut object, &p, &command_line);
-            let result = apply_one(ctx, object, dry, &file);
-            match result {
-                Ok((obj, verb, warning)) => {
-                    if let Some(w) = warning {
-                        out.stderr.push_str(&w);
-                    }
-                    out.stdout.push_str(&created_line(
-                        &format,
-                        &obj,
-                        verb,
-                        dry_suffix(p.get("dry-run")),
-                        ctx.cluster.now(),
-                    ));
-                }
-                Err(e) => out.push(Output::fail(e)),
-            }
-        }
-    }
-    out
+    for_each_object(
+        ctx,
+        &p,
+        "apply",
+        &format!("kubectl apply {}", argv.join(" ")),
+        |ctx, object, file| apply_one(ctx, object, dry, file),
+    )
 }
 
 fn apply_one(
