@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use kubeplay_engine::{Sim, SimConfig, script};
+use kubeplay_engine::{Sim, SimConfig, lesson, script};
 
 const USAGE: &str =
     "usage:\n  kubeplay script FILE [--seed N] [--nodes N]\n  kubeplay lessons check [DIR]\n";
@@ -84,6 +84,8 @@ fn run_script(args: &[String]) -> ExitCode {
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// Every `chNN-*.md` in `dir`: parse, then prove each step (check fails before the solution,
+/// passes after). One line per step, a closing count; exit 1 on any failure or unreadable file.
 fn check_lessons(dir: &Path) -> ExitCode {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -101,14 +103,39 @@ fn check_lessons(dir: &Path) -> ExitCode {
         })
         .collect();
     files.sort();
-    if files.is_empty() {
-        println!("lessons check: no lesson files in {} yet", dir.display());
-        println!("0 passed, 0 failed");
-        return ExitCode::SUCCESS;
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in &files {
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let lesson = match std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| lesson::parse(&text).map_err(|e| e.to_string()))
+        {
+            Ok(l) if l.id == stem => l,
+            Ok(l) => {
+                println!("{}: id `{}` does not match the file name: FAILED", file.display(), l.id);
+                failed += 1;
+                continue;
+            }
+            Err(e) => {
+                println!("{}: {e}: FAILED", file.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for report in lesson::verify(&lesson) {
+            let head = format!("{} step {} \"{}\"", lesson.id, report.number, report.title);
+            if report.ok() {
+                println!("{head}: ok");
+                passed += 1;
+            } else {
+                println!("{head}: FAILED");
+                for p in &report.problems {
+                    println!("    {}", p.replace('\n', "\n    "));
+                }
+                failed += 1;
+            }
+        }
     }
-    eprintln!(
-        "kubeplay: lesson checking arrives with the lesson format ({} files found)",
-        files.len()
-    );
-    ExitCode::from(1)
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
