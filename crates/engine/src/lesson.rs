@@ -386,11 +386,14 @@ fn front_matter(lines: &[&str]) -> Result<(FrontMatter, usize), LessonError> {
     let missing =
         |k: &str| LessonError::At { line: 1, message: format!("front matter lacks `{k}`") };
     let id = id.ok_or_else(|| missing("id"))?;
-    let valid_id = id.len() > 5
-        && id.starts_with("ch")
-        && id[2..4].bytes().all(|b| b.is_ascii_digit())
-        && id.as_bytes()[4] == b'-'
-        && id[5..].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    // Bytes, not str slices: an id with non-ASCII characters must be an error, not a panic.
+    let b = id.as_bytes();
+    let valid_id = b.len() > 5
+        && b.len() <= 64
+        && b.starts_with(b"ch")
+        && b[2..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
     if !valid_id {
         return err(1, format!("id `{id}` is not of the form chNN-slug"));
     }
@@ -953,6 +956,28 @@ mod tests {
             )
             .contains("plain file name")
         );
+    }
+
+    #[test]
+    fn odd_ids_are_errors_not_panics() {
+        for id in ["ch1é-x", "ché", "ch01-Ünï", "ch01x-abc", "ch"] {
+            let text = GOOD.replace("id: ch99-test", &format!("id: {id}"));
+            assert!(parse_err(&text).contains("chNN-slug"), "{id}");
+        }
+    }
+
+    proptest::proptest! {
+        // Lesson text comes from authors and, later, from users: no input may panic the parser.
+        #[test]
+        fn parsing_never_panics(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "---\n", "id: ch01-a\n", "chapter: 1\n", "title: T\n", "seed: 1\n", "nodes: 2\n",
+            "nodes: 999\n", "## Step 1: a\n", "## Step 2: b\n", "## Step x\n", "```check\n",
+            "```solution\n", "```yaml file=a.yaml\n", "```yaml file=é invalid\n", "```\n",
+            "````\n", "$ kubectl get pods\n", "$ \n", "/[/\n", "/a.*/\n", "...\n",
+            "> Hint: h\n", ">\n", "kubectl apply -f - <<EOF\n", "EOF\n", "é\n", "\n",
+        ]), 0..40)) {
+            let _ = parse(&parts.concat());
+        }
     }
 
     #[test]
