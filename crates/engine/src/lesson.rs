@@ -672,7 +672,14 @@ fn expect_line(raw: &str, number: usize) -> Result<Expect, LessonError> {
 pub fn check(sim: &mut Sim, check: &Check) -> CheckResult {
     for c in &check.commands {
         let out = sim.run(&c.command);
-        let text = format!("{}{}", out.stdout, out.stderr);
+        // `-o jsonpath` prints no final newline; keep a warning on stderr on its own line.
+        let gap = if !out.stdout.is_empty() && !out.stdout.ends_with('\n') && !out.stderr.is_empty()
+        {
+            "\n"
+        } else {
+            ""
+        };
+        let text = format!("{}{gap}{}", out.stdout, out.stderr);
         let lines: Vec<&str> = text.lines().collect();
         if lines.len() > MAX_OUTPUT_LINES {
             return fail(format!("`{}` printed more than {MAX_OUTPUT_LINES} lines", c.command));
