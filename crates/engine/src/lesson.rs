@@ -428,7 +428,7 @@ fn read_fence(lines: &[&str], start: usize, ticks: usize) -> Result<(Fence, usiz
         body.push('\n');
         i += 1;
     }
-    err(start + 1, format!("code block `{}` is never closed", lines[start].trim()))
+    err(start + 1, format!("the code block opened by {} is never closed", lines[start].trim()))
 }
 
 fn push_fence_text(out: &mut String, lines: &[&str], from: usize, to: usize) {
@@ -921,7 +921,8 @@ mod tests {
             "```solution\nkubectl run web\n",
         );
         assert!(
-            parse_err(&open).starts_with("line 24: code block ````solution` is never closed"),
+            parse_err(&open)
+                .starts_with("line 24: the code block opened by ```solution is never closed"),
             "{}",
             parse_err(&open)
         );
