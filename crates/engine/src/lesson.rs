@@ -967,6 +967,18 @@ mod tests {
     }
 
     #[test]
+    fn a_hint_may_be_a_fenced_block_but_only_one() {
+        let fenced =
+            GOOD.replace("> Hint: use `kubectl run`.\n", "```hint\nTry `kubectl run`.\n```\n");
+        assert_eq!(parse(&fenced).expect("parses").steps[0].hint, "Try `kubectl run`.");
+        let two = GOOD.replace("> Hint: use `kubectl run`.\n", "> Hint: one\n\n> Hint: two\n");
+        assert!(parse_err(&two).contains("second hint"));
+        let multi =
+            GOOD.replace("> Hint: use `kubectl run`.\n", "> Hint: first line\n> second line\n");
+        assert_eq!(parse(&multi).expect("parses").steps[0].hint, "first line\nsecond line");
+    }
+
+    #[test]
     fn odd_ids_are_errors_not_panics() {
         for id in ["ch1é-x", "ché", "ch01-Ünï", "ch01x-abc", "ch"] {
             let text = GOOD.replace("id: ch99-test", &format!("id: {id}"));
