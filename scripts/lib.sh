@@ -8,6 +8,8 @@ cd "$ROOT"
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+# Lesson manifests are validated with this PyPI package (it ships the schemas; no network at run time).
+KUBERNETES_VALIDATE_VERSION=1.37.0
 
 export PATH="$ROOT/.tools/bin:$ROOT/tools/node_modules/.bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
@@ -89,4 +91,21 @@ ensure_build_tools() {
   install_cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
   npm_ci_once tools
   wasm-opt --version | grep -q "version $BINARYEN_VERSION" || die "wasm-opt on PATH is not binaryen $BINARYEN_VERSION"
+}
+
+# A repo-local venv (.venv-validate/) holding kubernetes-validate at KUBERNETES_VALIDATE_VERSION.
+ensure_kubernetes_validate() {
+  local venv="$ROOT/.venv-validate" have
+  have="$("$venv/bin/kubernetes-validate" --version 2>/dev/null || true)"
+  if [[ $have == "$KUBERNETES_VALIDATE_VERSION" ]]; then
+    note "kubernetes-validate $KUBERNETES_VALIDATE_VERSION: installed"
+    return
+  fi
+  command -v python3 >/dev/null || apt_install python3
+  if [[ ! -x $venv/bin/pip ]]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  fi
+  note "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION into .venv-validate"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 }

@@ -33,6 +33,11 @@ cargo test --workspace
 say "kubeplay lessons check lessons/"
 cargo run -q -p kubeplay-cli -- lessons check lessons/
 
+say "Lesson manifests against the Kubernetes schemas (kubernetes-validate, strict)"
+ensure_kubernetes_validate
+cargo run -q -p kubeplay-cli -- lessons manifests lessons/ target/lesson-manifests
+.venv-validate/bin/python scripts/validate_manifests.py target/lesson-manifests
+
 say "trunk build --release (into dist/)"
 trunk build --release
 

@@ -19,6 +19,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod kubectl;
 pub mod kubelet;
+pub mod lesson;
 pub mod network;
 pub mod quantity;
 pub mod rng;
