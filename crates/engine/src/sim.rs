@@ -138,7 +138,23 @@ impl Sim {
         if line.is_empty() || line.starts_with('#') {
             return CommandOutput::default();
         }
-        let words = split_words(line);
+        let line = match self.substitute_commands(line) {
+            Ok(l) => l,
+            Err(out) => return out,
+        };
+        let mut stages = split_pipeline(&line);
+        if stages.len() > 1 {
+            let first = stages.remove(0);
+            let mut out = self.run_with_stdin(&first, stdin);
+            for filter in stages {
+                out = match pipe_filter(&filter, out) {
+                    Ok(o) => o,
+                    Err(e) => return e,
+                };
+            }
+            return out;
+        }
+        let words = split_words(&line);
         let Some(program) = words.first() else { return CommandOutput::default() };
         let out = match program.as_str() {
             "kubectl" => {
@@ -169,6 +185,35 @@ impl Sim {
         };
         self.cluster.settle();
         out
+    }
+
+    // `$(command)` runs the inner command and splices in its output, as a shell does
+    // (`kubectl delete pod $(kubectl get pods -o jsonpath={.items[0].metadata.name})`).
+    fn substitute_commands(&mut self, line: &str) -> Result<String, CommandOutput> {
+        const MAX_SUBSTITUTIONS: usize = 8;
+        let mut out = String::new();
+        let mut rest = line;
+        let mut count = 0;
+        while let Some(start) = rest.find("$(") {
+            let Some(len) = rest[start + 2..].find(')') else {
+                return Err(CommandOutput {
+                    stderr: "bash: unexpected EOF while looking for matching `)'\n".into(),
+                    exit_code: 2,
+                    ..Default::default()
+                });
+            };
+            count += 1;
+            if count > MAX_SUBSTITUTIONS {
+                return Err(CommandOutput::fail("bash: too many command substitutions"));
+            }
+            let inner = &rest[start + 2..start + 2 + len];
+            let result = self.run(inner);
+            out.push_str(&rest[..start]);
+            out.push_str(&result.stdout.split_whitespace().collect::<Vec<_>>().join(" "));
+            rest = &rest[start + 3 + len..];
+        }
+        out.push_str(rest);
+        Ok(out)
     }
 
     // A bare curl runs on the learner's machine, outside the cluster.
@@ -336,6 +381,90 @@ impl Sim {
             .collect();
         ClusterSnapshot { now_ms: self.now_ms(), nodes, pods }
     }
+}
+
+/// Splits a line at `|` outside quotes.
+fn split_pipeline(line: &str) -> Vec<String> {
+    let mut stages = vec![String::new()];
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '|') => {
+                stages.push(String::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(last) = stages.last_mut() {
+            last.push(c);
+        }
+    }
+    stages.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+/// The text filters a learner pipes kubectl into: head, tail, grep, wc -l, sort.
+fn pipe_filter(command: &str, input: CommandOutput) -> Result<CommandOutput, CommandOutput> {
+    let words = split_words(command);
+    let lines: Vec<&str> = input.stdout.lines().collect();
+    let count = |args: &[String], default: usize| -> usize {
+        args.iter()
+            .position(|a| a == "-n")
+            .and_then(|i| args.get(i + 1))
+            .or_else(|| args.iter().find(|a| a.starts_with('-') && a[1..].parse::<usize>().is_ok()))
+            .and_then(|a| a.trim_start_matches('-').parse().ok())
+            .unwrap_or(default)
+    };
+    let join = |ls: Vec<&str>| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let args = words.get(1..).unwrap_or_default();
+    let stdout = match words.first().map(String::as_str) {
+        Some("head") => join(lines.iter().take(count(args, 10)).copied().collect()),
+        Some("tail") => {
+            let n = count(args, 10);
+            join(lines.iter().skip(lines.len().saturating_sub(n)).copied().collect())
+        }
+        Some("wc") => format!("{}\n", lines.len()),
+        Some("sort") => {
+            let mut l = lines.clone();
+            l.sort_unstable();
+            if args.iter().any(|a| a == "-r") {
+                l.reverse();
+            }
+            join(l)
+        }
+        Some("grep") => {
+            let invert = args.iter().any(|a| a == "-v");
+            let ignore_case = args.iter().any(|a| a == "-i");
+            let Some(pattern) = args.iter().find(|a| !a.starts_with('-')) else {
+                return Err(CommandOutput {
+                    stderr: "Usage: grep [OPTION]... PATTERNS [FILE]...\n".into(),
+                    exit_code: 2,
+                    ..Default::default()
+                });
+            };
+            let hit = |l: &&&str| {
+                let found = if ignore_case {
+                    l.to_lowercase().contains(&pattern.to_lowercase())
+                } else {
+                    l.contains(pattern.as_str())
+                };
+                found != invert
+            };
+            let kept: Vec<&str> = lines.iter().filter(hit).copied().collect();
+            let code = if kept.is_empty() { 1 } else { input.exit_code };
+            return Ok(CommandOutput { stdout: join(kept), stderr: input.stderr, exit_code: code });
+        }
+        Some(other) => {
+            return Err(CommandOutput {
+                stderr: format!("bash: {other}: command not found\n"),
+                exit_code: 127,
+                ..Default::default()
+            });
+        }
+        None => return Err(CommandOutput::fail("bash: syntax error near unexpected token `|'")),
+    };
+    Ok(CommandOutput { stdout, ..input })
 }
 
 /// `30`, `30s`, `500ms`, `5m`, `1h` -> milliseconds.

@@ -54,5 +54,7 @@ spec:
       protocol: TCP
 EOF
 kubectl get events
+kubectl describe pod $(kubectl get pods -o jsonpath={.items[0].metadata.name}) | head
+kubectl get pod $(kubectl get pods -o jsonpath={.items[0].metadata.name}) -o name
 kubectl delete pod kubia-manual
 kubectl get pods
