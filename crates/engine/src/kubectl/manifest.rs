@@ -169,7 +169,7 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
         Err(e) => return Output::fail(e),
     };
     let mut out = Output::default();
-    let command_line = format!("kubectl create {}", argv.join(" "));
+    let command_line = super::workloads::change_cause("create", &p);
     for file in files {
         let docs = match decode_file(ctx, &file, "creating", "create") {
             Ok(d) => d,
@@ -336,7 +336,7 @@ pub fn apply(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(f) => f,
         Err(e) => return Output::fail(e),
     };
-    let command_line = format!("kubectl apply {}", argv.join(" "));
+    let command_line = super::workloads::change_cause("apply", &p);
     let mut out = Output::default();
     for file in files {
         let docs = match decode_file(ctx, &file, "creating", "apply") {
