@@ -76,7 +76,7 @@ fn pod_counts(ctx: &Ctx, object: &Object) -> (usize, usize, usize, usize) {
     let uid = object.meta().uid.clone();
     let mut counts = (0, 0, 0, 0);
     for p in ctx.cluster.store.list_typed::<Pod>(Some(object.namespace())) {
-        if !controller_ref(&p.metadata).is_some_and(|r| Some(&r.uid) == uid.as_ref()) {
+        if controller_ref(&p.metadata).is_none_or(|r| Some(&r.uid) != uid.as_ref()) {
             continue;
         }
         match p.status.as_ref().and_then(|s| s.phase.as_deref()) {

@@ -32,9 +32,9 @@ fn int_or_string(s: &str) -> IntOrString {
 
 fn print_created(ctx: &Ctx, p: &Parsed, object: &Object, verb: &str) -> Output {
     match p.get("output") {
-        Some(f) => match super::get::parse_format(Some(f))
-            .and_then(|f| super::get::print_objects(&f, &[object.clone()], ctx.cluster.now()))
-        {
+        Some(f) => match super::get::parse_format(Some(f)).and_then(|f| {
+            super::get::print_objects(&f, std::slice::from_ref(object), ctx.cluster.now())
+        }) {
             Ok(s) => Output::ok(s),
             Err(e) => Output::fail(e),
         },
@@ -155,7 +155,7 @@ pub fn create_service(ctx: &mut Ctx, argv: &[String]) -> Output {
     let svc = Service {
         metadata: ObjectMeta {
             name: Some(name),
-            namespace: Some(p.namespace()),
+            namespace: super::workloads::explicit_namespace(&p),
             labels: Some(labels.clone()),
             ..Default::default()
         },
@@ -178,18 +178,36 @@ pub fn create_service(ctx: &mut Ctx, argv: &[String]) -> Output {
 fn selector_of(object: &Object) -> Result<BTreeMap<String, String>, String> {
     let from_label_selector =
         |s: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector| {
-            if s.match_expressions.as_ref().is_some_and(|e| !e.is_empty()) {
+            if let Some(exprs) = s.match_expressions.as_ref().filter(|e| !e.is_empty()) {
+                // Go's %+v of []LabelSelectorRequirement.
+                let items: Vec<String> = exprs
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{{Key:{} Operator:{} Values:[{}]}}",
+                            e.key,
+                            e.operator,
+                            e.values.clone().unwrap_or_default().join(" ")
+                        )
+                    })
+                    .collect();
                 return Err(format!(
-                    "couldn't convert expressions - \"{}\" to map-based selector format",
-                    "matchExpressions"
+                    "couldn't convert expressions - \"[{}]\" to map-based selector format",
+                    items.join(" ")
                 ));
             }
             Ok(s.match_labels.clone().unwrap_or_default())
         };
     match object {
-        Object::Pod(p) => Ok(p.metadata.labels.clone().unwrap_or_default()),
+        Object::Pod(p) => match p.metadata.labels.clone().filter(|l| !l.is_empty()) {
+            Some(l) => Ok(l),
+            None => Err("the pod has no labels and cannot be exposed".into()),
+        },
         Object::Service(s) => {
-            Ok(s.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default())
+            match s.spec.as_ref().and_then(|s| s.selector.clone()).filter(|l| !l.is_empty()) {
+                Some(l) => Ok(l),
+                None => Err("the service has no pod selector set".into()),
+            }
         }
         Object::ReplicationController(r) => {
             Ok(r.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default())
@@ -426,7 +444,7 @@ fn attachable_pod(ctx: &Ctx, object: &Object) -> Result<Pod, String> {
         let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         (!running, p.metadata.creation_timestamp.clone().map(|t| t.0), p.metadata.name.clone())
     });
-    pods.into_iter().next().ok_or_else(|| format!("error: timed out waiting for the condition"))
+    pods.into_iter().next().ok_or_else(|| "error: timed out waiting for the condition".to_string())
 }
 
 /// `kubectl port-forward TYPE/NAME [LOCAL_PORT:]REMOTE_PORT...`.

@@ -1022,9 +1022,11 @@ pub fn patch(ctx: &mut Ctx, argv: &[String]) -> Output {
     let patch_value: Value = match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(v) => v,
         Err(e) => {
+            let mut quoted = String::new();
+            super::format::gofmt::push_go_quote(&mut quoted, &text);
+            let line = e.location().map_or(1, |l| l.line()).min(text.lines().count().max(1));
             return Output::fail(format!(
-                "error: unable to parse \"{text}\": yaml: {}",
-                yaml_error(&e)
+                "error: unable to parse {quoted}: error converting YAML to JSON: yaml: line {line}: did not find expected node content"
             ));
         }
     };
@@ -1125,13 +1127,6 @@ pub fn patch(ctx: &mut Ctx, argv: &[String]) -> Output {
         }
     }
     out
-}
-
-fn yaml_error(e: &serde_yaml_ng::Error) -> String {
-    match e.location() {
-        Some(l) => format!("line {}: did not find expected node content", l.line()),
-        None => "did not find expected node content".into(),
-    }
 }
 
 fn go_json_type(v: &Value) -> &'static str {
@@ -1406,9 +1401,9 @@ fn created(ctx: &mut Ctx, object: Object, p: &Parsed) -> Output {
     let dry = p.get("dry-run");
     if matches!(dry, Some("client") | Some("true")) {
         if let Some(o) = p.get("output") {
-            return match super::get::parse_format(Some(o))
-                .and_then(|f| super::get::print_objects(&f, &[object.clone()], ctx.cluster.now()))
-            {
+            return match super::get::parse_format(Some(o)).and_then(|f| {
+                super::get::print_objects(&f, std::slice::from_ref(&object), ctx.cluster.now())
+            }) {
                 Ok(s) => Output::ok(s),
                 Err(e) => Output::fail(e),
             };
@@ -1417,9 +1412,9 @@ fn created(ctx: &mut Ctx, object: Object, p: &Parsed) -> Output {
     }
     match ctx.cluster.create(object) {
         Ok(o) => match p.get("output") {
-            Some(f) => match super::get::parse_format(Some(f))
-                .and_then(|f| super::get::print_objects(&f, &[o.clone()], ctx.cluster.now()))
-            {
+            Some(f) => match super::get::parse_format(Some(f)).and_then(|f| {
+                super::get::print_objects(&f, std::slice::from_ref(&o), ctx.cluster.now())
+            }) {
                 Ok(s) => Output::ok(s),
                 Err(e) => Output::fail(e),
             },
@@ -1427,6 +1422,11 @@ fn created(ctx: &mut Ctx, object: Object, p: &Parsed) -> Output {
         },
         Err(e) => Output::fail(e.kubectl_message(None)),
     }
+}
+
+/// `-n NS` if given: generated objects carry a namespace only then (`EnforceNamespace`).
+pub fn explicit_namespace(p: &Parsed) -> Option<String> {
+    p.get("namespace").filter(|n| !n.is_empty()).map(String::from)
 }
 
 fn one_name(p: &Parsed, what: &str) -> Result<String, String> {
@@ -1509,7 +1509,7 @@ fn create_deployment(ctx: &mut Ctx, argv: &[String]) -> Output {
         metadata: ObjectMeta {
             name: Some(name),
             labels: Some(labels.clone()),
-            namespace: Some(p.namespace()),
+            namespace: explicit_namespace(&p),
             ..Default::default()
         },
         spec: DeploymentSpec {
@@ -1553,7 +1553,7 @@ fn create_job(ctx: &mut Ctx, argv: &[String]) -> Output {
         (Some(image), None) => Job {
             metadata: ObjectMeta {
                 name: Some(name.clone()),
-                namespace: Some(ns),
+                namespace: explicit_namespace(&p),
                 ..Default::default()
             },
             spec: Some(JobSpec {
@@ -1576,12 +1576,12 @@ fn create_job(ctx: &mut Ctx, argv: &[String]) -> Output {
         },
         (None, Some(from)) => {
             let Some((kind, cj_name)) = from.split_once('/') else {
-                return Output::fail(format!("error: from must be of the form <resource>/<name>"));
+                return Output::fail(
+                    "error: from must be of the form <resource>/<name>".to_string(),
+                );
             };
             if Kind::from_resource_name(kind) != Some(Kind::CronJob) {
-                return Output::fail(format!(
-                    "error: from must be an existing cronjob: unknown object type *unstructured.Unstructured"
-                ));
+                return Output::fail("error: from must be an existing cronjob: unknown object type *unstructured.Unstructured".to_string());
             }
             let cj = match lookup(ctx, Kind::CronJob, &ns, cj_name) {
                 Ok(o) => o,
@@ -1597,7 +1597,7 @@ fn create_job(ctx: &mut Ctx, argv: &[String]) -> Output {
             Job {
                 metadata: ObjectMeta {
                     name: Some(name.clone()),
-                    namespace: Some(ns),
+                    namespace: explicit_namespace(&p),
                     labels: jt.metadata.as_ref().and_then(|m| m.labels.clone()),
                     annotations: Some(annotations),
                     owner_references: Some(vec![crate::controllers::workload::owner_ref(&cj)]),
@@ -1638,7 +1638,7 @@ fn create_cronjob(ctx: &mut Ctx, argv: &[String]) -> Output {
     let cj = CronJob {
         metadata: ObjectMeta {
             name: Some(name.clone()),
-            namespace: Some(p.namespace()),
+            namespace: explicit_namespace(&p),
             ..Default::default()
         },
         spec: CronJobSpec {
