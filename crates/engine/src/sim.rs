@@ -219,6 +219,7 @@ impl Sim {
                 CommandOutput::ok(format!("{forwarded}{head}{}", r.body))
             }
             Err(e) => CommandOutput {
+                stdout: forwarded,
                 stderr: if silent {
                     String::new()
                 } else {

@@ -33,6 +33,7 @@ scenario!(ch04_controllers, "ch04_controllers.sh");
 scenario!(ch05_services, "ch05_services.sh");
 scenario!(ch09_deployments, "ch09_deployments.sh");
 scenario!(errors, "errors.sh");
+scenario!(workload_verbs, "workload_verbs.sh");
 scenario!(faults_images, "faults_images.sh");
 
 #[test]

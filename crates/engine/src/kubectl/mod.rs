@@ -133,6 +133,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "patch" => workloads::patch(ctx, rest),
         "expose" => services::expose(ctx, rest),
         "port-forward" => services::port_forward(ctx, rest),
+        "events" => workloads::events(ctx, rest),
         "rolling-update" => {
             return Output::fail(
                 "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",

@@ -494,7 +494,10 @@ pub fn port_forward(ctx: &mut Ctx, argv: &[String]) -> Output {
             Ok(n) => n,
             Err(e) => return Output::fail(e),
         };
-        let local_port = if local.is_empty() {
+        let local_port = if local.is_empty() && spec.contains(':') {
+            // `:REMOTE` asks the kernel for a free ephemeral port.
+            32768 + ctx.cluster.rng.below(28232) as i32
+        } else if local.is_empty() {
             remote_port
         } else {
             match local.parse::<u16>() {

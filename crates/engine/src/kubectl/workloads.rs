@@ -1669,6 +1669,128 @@ fn create_cronjob(ctx: &mut Ctx, argv: &[String]) -> Output {
     created(ctx, cj.into_object(), &p)
 }
 
+// ---- events ----------------------------------------------------------------------------------
+
+/// `kubectl events`: the newer event list (`pkg/cmd/events`), oldest first, `Kind/name` objects.
+pub fn events(ctx: &mut Ctx, argv: &[String]) -> Output {
+    use k8s_openapi::api::core::v1::Event;
+    let flags = [
+        boolean("all-namespaces", Some('A')),
+        val("for", None),
+        val("types", None),
+        boolean("no-headers", None),
+        boolean("watch", Some('w')),
+        val("output", Some('o')),
+        val("chunk-size", None),
+    ];
+    let p = match parse_or_fail("events", argv, &flags) {
+        Ok(p) => p,
+        Err(o) => return o,
+    };
+    let all = p.is_set("all-namespaces");
+    let types: Vec<String> = p
+        .get("types")
+        .map(|t| t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    for t in &types {
+        if !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning") {
+            return Output::fail("error: valid --types are Normal or Warning");
+        }
+    }
+    let for_object = match p.get("for") {
+        None => None,
+        Some(f) => {
+            let Some((t, n)) = f.split_once('/') else {
+                return Output::fail("error: --for must be in resource/name form");
+            };
+            match Kind::from_resource_name(t) {
+                Some(k) => Some((k.info().kind, n.to_string())),
+                None => {
+                    return Output::fail(format!(
+                        "error: the server doesn't have a resource type \"{t}\""
+                    ));
+                }
+            }
+        }
+    };
+    let ns = p.namespace();
+    let mut list: Vec<Event> = ctx
+        .cluster
+        .store
+        .list_typed::<Event>(if all { None } else { Some(ns.as_str()) })
+        .filter(|e| {
+            types.is_empty()
+                || types
+                    .iter()
+                    .any(|t| e.type_.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(t)))
+        })
+        .filter(|e| {
+            for_object.as_ref().is_none_or(|(k, n)| {
+                e.involved_object.kind.as_deref() == Some(*k)
+                    && e.involved_object.name.as_deref() == Some(n.as_str())
+            })
+        })
+        .cloned()
+        .collect();
+    if list.is_empty() {
+        let mut out = Output::default();
+        out.stderr = if all {
+            "No events found.\n".into()
+        } else {
+            format!("No events found in {ns} namespace.\n")
+        };
+        return out;
+    }
+    let at = |e: &Event| -> i64 {
+        e.last_timestamp
+            .as_ref()
+            .map(crate::time::ms_of)
+            .or_else(|| e.event_time.as_ref().map(|t| crate::time::ms_of_instant(t.0)))
+            .unwrap_or(0)
+    };
+    list.sort_by_key(|e| at(e));
+    let now = ctx.cluster.now();
+    let since = |ms: Option<i64>| {
+        ms.map_or("<unknown>".to_string(), |m| super::format::human_duration(now - m))
+    };
+    let mut text = String::new();
+    if !p.is_set("no-headers") {
+        if all {
+            text.push_str("NAMESPACE\t");
+        }
+        text.push_str("LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n");
+    }
+    for e in &list {
+        let first = e
+            .event_time
+            .as_ref()
+            .map(|t| crate::time::ms_of_instant(t.0))
+            .or_else(|| e.first_timestamp.as_ref().map(crate::time::ms_of));
+        let count = e.count.unwrap_or(1);
+        let interval = if count > 1 {
+            format!(
+                "{} (x{count} over {})",
+                since(e.last_timestamp.as_ref().map(crate::time::ms_of)),
+                since(first)
+            )
+        } else {
+            since(first)
+        };
+        if all {
+            text.push_str(&format!("{}\t", e.metadata.namespace.as_deref().unwrap_or("")));
+        }
+        text.push_str(&format!(
+            "{interval}\t{}\t{}\t{}/{}\t{}\n",
+            e.type_.as_deref().unwrap_or(""),
+            e.reason.as_deref().unwrap_or(""),
+            e.involved_object.kind.as_deref().unwrap_or(""),
+            e.involved_object.name.as_deref().unwrap_or(""),
+            e.message.as_deref().unwrap_or("").trim()
+        ));
+    }
+    Output::ok(super::format::TabWriter::new().format(&text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
