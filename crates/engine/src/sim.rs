@@ -226,7 +226,6 @@ impl Sim {
                     format!("curl: {}\n", e.curl_message())
                 },
                 exit_code: e.curl_code(),
-                ..Default::default()
             },
         }
     }

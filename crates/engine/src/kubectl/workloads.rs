@@ -1733,13 +1733,12 @@ pub fn events(ctx: &mut Ctx, argv: &[String]) -> Output {
         .cloned()
         .collect();
     if list.is_empty() {
-        let mut out = Output::default();
-        out.stderr = if all {
+        let stderr = if all {
             "No events found.\n".into()
         } else {
             format!("No events found in {ns} namespace.\n")
         };
-        return out;
+        return Output { stderr, ..Output::default() };
     }
     let at = |e: &Event| -> i64 {
         e.last_timestamp
