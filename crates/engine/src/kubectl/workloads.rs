@@ -140,11 +140,6 @@ pub fn scale(ctx: &mut Ctx, argv: &[String]) -> Output {
             "error: The --current-replicas must specify an integer of -1 or greater",
         );
     }
-    if replicas > i64::from(i32::MAX) {
-        return Output::fail(format!(
-            "The Scale \"\" is invalid: spec.replicas: Invalid value: {replicas}: must be less than or equal to 2147483647"
-        ));
-    }
     let targets = match named_targets(&p, "scale") {
         Ok(t) => t,
         Err(e) => return Output::fail(e),
@@ -173,6 +168,14 @@ pub fn scale(ctx: &mut Ctx, argv: &[String]) -> Output {
             )));
             continue;
         };
+        // The scale subresource's int32 field overflows; the server rejects the patch.
+        if replicas > i64::from(i32::MAX) {
+            out.push(Output::fail(format!(
+                "The Scale \"{name}\" is invalid: spec.replicas: Invalid value: {}: must be greater than or equal to 0",
+                replicas as i32
+            )));
+            continue;
+        }
         if current >= 0 && i64::from(slot.unwrap_or(1)) != current {
             out.push(Output::fail(format!(
                 "error: Expected replicas to be {current}, was {}",
@@ -1014,10 +1017,8 @@ pub fn patch(ctx: &mut Ctx, argv: &[String]) -> Output {
         }
     };
     if text.len() > MAX_PATCH_BYTES {
-        return Output::fail(format!(
-            "error: unable to parse \"{}...\": patch too large",
-            &text[..40.min(text.len())]
-        ));
+        let head: String = text.chars().take(40).collect();
+        return Output::fail(format!("error: unable to parse \"{head}...\": patch too large"));
     }
     let patch_value: Value = match serde_yaml_ng::from_str::<Value>(&text) {
         Ok(v) => v,
