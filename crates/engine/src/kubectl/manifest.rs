@@ -169,6 +169,7 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
         Err(e) => return Output::fail(e),
     };
     let mut out = Output::default();
+    out.stderr.push_str(super::workloads::record_deprecation(&p));
     let command_line = super::workloads::change_cause("create", &p);
     for file in files {
         let docs = match decode_file(ctx, &file, "creating", "create") {
@@ -338,6 +339,7 @@ pub fn apply(ctx: &mut Ctx, argv: &[String]) -> Output {
     };
     let command_line = super::workloads::change_cause("apply", &p);
     let mut out = Output::default();
+    out.stderr.push_str(super::workloads::record_deprecation(&p));
     for file in files {
         let docs = match decode_file(ctx, &file, "creating", "apply") {
             Ok(d) => d,

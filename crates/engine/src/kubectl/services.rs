@@ -403,7 +403,9 @@ pub fn expose(ctx: &mut Ctx, argv: &[String]) -> Output {
         }),
         status: None,
     };
-    submit(ctx, &p, svc.into_object(), "exposed")
+    let mut out = submit(ctx, &p, svc.into_object(), "exposed");
+    out.stderr.insert_str(0, super::workloads::record_deprecation(&p));
+    out
 }
 
 fn parse_label_spec(spec: &str) -> Result<BTreeMap<String, String>, String> {

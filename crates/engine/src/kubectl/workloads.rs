@@ -48,6 +48,15 @@ pub fn change_cause(command_path: &str, p: &Parsed) -> String {
     s
 }
 
+/// What cobra prints on stderr when the deprecated `--record` flag is used.
+pub fn record_deprecation(p: &Parsed) -> &'static str {
+    if p.given("record") {
+        "Flag --record has been deprecated, --record will be removed in the future\n"
+    } else {
+        ""
+    }
+}
+
 /// `TYPE NAME...` or `TYPE/NAME...` to (kind, name) pairs; every one must have a name.
 fn named_targets(p: &Parsed, command: &str) -> Result<Vec<(Kind, String)>, String> {
     let resolved = resolve(&p.positional)?;
@@ -146,6 +155,7 @@ pub fn scale(ctx: &mut Ctx, argv: &[String]) -> Output {
     };
     let ns = p.namespace();
     let mut out = Output::default();
+    out.stderr.push_str(record_deprecation(&p));
     for (kind, name) in targets {
         let mut object = match lookup(ctx, kind, &ns, &name) {
             Ok(o) => o,
@@ -814,6 +824,7 @@ fn set_image(ctx: &mut Ctx, argv: &[String]) -> Output {
     let ns = p.namespace();
     let cause = change_cause("set image", &p);
     let mut out = Output::default();
+    out.stderr.push_str(record_deprecation(&p));
     let mut errors = Vec::new();
     for (kind, name) in targets {
         let original = match lookup(ctx, kind, &ns, &name) {
@@ -1037,6 +1048,7 @@ pub fn patch(ctx: &mut Ctx, argv: &[String]) -> Output {
     };
     let ns = p.namespace();
     let mut out = Output::default();
+    out.stderr.push_str(record_deprecation(&p));
     for (kind, name) in targets {
         let original = match lookup(ctx, kind, &ns, &name) {
             Ok(o) => o,
