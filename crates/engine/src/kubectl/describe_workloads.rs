@@ -714,7 +714,14 @@ fn service(ctx: &Ctx, w: &mut W, s: &Service) {
         .and_then(|lb| lb.ingress.clone())
         .unwrap_or_default()
         .iter()
-        .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+        .map(|i| match i.ip.as_ref().filter(|ip| !ip.is_empty()) {
+            // buildIngressString: `IP (ipMode)`, or the hostname.
+            Some(ip) => match &i.ip_mode {
+                Some(mode) => format!("{ip} ({mode})"),
+                None => ip.clone(),
+            },
+            None => i.hostname.clone().unwrap_or_default(),
+        })
         .collect();
     if !lb.is_empty() {
         w.kv(0, "LoadBalancer Ingress", &lb.join(", "));
