@@ -44,6 +44,7 @@ fn print_created(ctx: &Ctx, p: &Parsed, object: &Object, verb: &str) -> Output {
 
 fn submit(ctx: &mut Ctx, p: &Parsed, object: Object, verb: &str) -> Output {
     if matches!(p.get("dry-run"), Some("client") | Some("true")) {
+        let object = super::workloads::with_client_zero_structs(object);
         return print_created(ctx, p, &object, &format!("{verb} (dry run)"));
     }
     match ctx.cluster.create(object) {

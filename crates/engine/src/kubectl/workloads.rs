@@ -1410,9 +1410,42 @@ pub fn container_name_from_image(image: &str) -> String {
         .collect()
 }
 
+/// The zero-value structs Go's encoder prints for an object built on the client (`strategy: {}`,
+/// `resources: {}`, `metadata: {}`, `status: {}`), as `--dry-run=client -o yaml` shows them.
+pub fn with_client_zero_structs(mut object: Object) -> Object {
+    use k8s_openapi::api::core::v1::{ResourceRequirements, ServiceStatus};
+    if let Some(t) = template_mut(&mut object) {
+        t.metadata.get_or_insert_with(Default::default);
+        for c in t.spec.iter_mut().flat_map(|s| s.containers.iter_mut()) {
+            c.resources.get_or_insert_with(ResourceRequirements::default);
+        }
+    }
+    match &mut object {
+        Object::Deployment(d) => {
+            d.spec.strategy.get_or_insert_with(Default::default);
+            d.status.get_or_insert_with(Default::default);
+        }
+        Object::Job(j) => {
+            j.status.get_or_insert_with(Default::default);
+        }
+        Object::CronJob(c) => {
+            c.status.get_or_insert_with(Default::default);
+        }
+        Object::Service(s) => {
+            s.status.get_or_insert_with(|| ServiceStatus {
+                load_balancer: Some(Default::default()),
+                conditions: None,
+            });
+        }
+        _ => {}
+    }
+    object
+}
+
 fn created(ctx: &mut Ctx, object: Object, p: &Parsed) -> Output {
     let dry = p.get("dry-run");
     if matches!(dry, Some("client") | Some("true")) {
+        let object = with_client_zero_structs(object);
         if let Some(o) = p.get("output") {
             return match super::get::parse_format(Some(o)).and_then(|f| {
                 super::get::print_objects(&f, std::slice::from_ref(&object), ctx.cluster.now())
