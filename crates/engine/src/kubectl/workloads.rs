@@ -58,21 +58,45 @@ pub fn record_deprecation(p: &Parsed) -> &'static str {
 }
 
 /// `TYPE NAME...` or `TYPE/NAME...` to (kind, name) pairs; every one must have a name.
-fn named_targets(p: &Parsed, command: &str) -> Result<Vec<(Kind, String)>, String> {
+fn named_targets(ctx: &mut Ctx, p: &Parsed, command: &str) -> Result<Vec<(Kind, String)>, String> {
+    // `-f FILE`: the objects the file names.
+    if let Some(file) = p.get("filename") {
+        let objects = super::manifest::read_objects(ctx, file, &p.namespace())?;
+        return Ok(objects.iter().map(|o| (o.kind(), o.name().to_string())).collect());
+    }
     let resolved = resolve(&p.positional)?;
     if resolved.targets.is_empty() {
         return Err(format!(
             "error: required resource not specified\nSee 'kubectl {command} -h' for help and examples"
         ));
     }
+    let selector = match p.get("selector").map(crate::apimachinery::labels::Selector::parse) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => return Err(format!("error: {e}")),
+    };
     let mut out = Vec::new();
     for t in resolved.targets {
         match t.name {
             Some(n) => out.push((t.kind, n)),
+            // `TYPE -l SELECTOR` or `TYPE --all`: every object of the type that matches.
+            None if selector.is_some() || p.is_set("all") => {
+                let ns = p.namespace();
+                let scope = if t.kind.info().namespaced { Some(ns.as_str()) } else { None };
+                for o in ctx.cluster.store.list(t.kind, scope) {
+                    let labels = o.meta().labels.clone().unwrap_or_default();
+                    if selector.as_ref().is_none_or(|s| s.matches(&labels)) {
+                        out.push((t.kind, o.name().to_string()));
+                    }
+                }
+            }
             None => {
                 return Err("error: resource(s) were provided, but no name was specified".into());
             }
         }
+    }
+    if out.is_empty() {
+        return Err(format!("error: no objects passed to {command}"));
     }
     Ok(out)
 }
@@ -149,7 +173,7 @@ pub fn scale(ctx: &mut Ctx, argv: &[String]) -> Output {
             "error: The --current-replicas must specify an integer of -1 or greater",
         );
     }
-    let targets = match named_targets(&p, "scale") {
+    let targets = match named_targets(ctx, &p, "scale") {
         Ok(t) => t,
         Err(e) => return Output::fail(e),
     };
@@ -237,11 +261,22 @@ pub fn rollout(ctx: &mut Ctx, argv: &[String]) -> Output {
     }
 }
 
-fn rollout_targets(p: &Parsed, verb: &str) -> Result<Vec<(Kind, String)>, String> {
-    if p.positional.is_empty() {
+// Rollout verbs report an empty selection on stderr and succeed, as upstream does.
+fn rollout_none_or_fail(e: String, p: &Parsed) -> Output {
+    if e.starts_with("error: no objects passed to") {
+        return Output {
+            stderr: format!("No resources found in {} namespace.\n", p.namespace()),
+            ..Output::default()
+        };
+    }
+    Output::fail(e)
+}
+
+fn rollout_targets(ctx: &mut Ctx, p: &Parsed, verb: &str) -> Result<Vec<(Kind, String)>, String> {
+    if p.positional.is_empty() && !p.given("filename") {
         return Err("error: required resource not specified".into());
     }
-    named_targets(p, &format!("rollout {verb}"))
+    named_targets(ctx, p, &format!("rollout {verb}"))
 }
 
 /// What `rollout status` prints for the object now, and whether it is done.
@@ -365,9 +400,9 @@ fn rollout_status(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let targets = match rollout_targets(&p, "status") {
+    let targets = match rollout_targets(ctx, &p, "status") {
         Ok(t) => t,
-        Err(e) => return Output::fail(e),
+        Err(e) => return rollout_none_or_fail(e, &p),
     };
     let timeout = match p.get("timeout") {
         None | Some("0") | Some("0s") => MAX_WAIT_MS,
@@ -482,9 +517,9 @@ fn rollout_history(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
     };
-    let targets = match rollout_targets(&p, "history") {
+    let targets = match rollout_targets(ctx, &p, "history") {
         Ok(t) => t,
-        Err(e) => return Output::fail(e),
+        Err(e) => return rollout_none_or_fail(e, &p),
     };
     let ns = p.namespace();
     let mut out = Output::default();
@@ -575,9 +610,9 @@ fn rollout_undo(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
     };
-    let targets = match rollout_targets(&p, "undo") {
+    let targets = match rollout_targets(ctx, &p, "undo") {
         Ok(t) => t,
-        Err(e) => return Output::fail(e),
+        Err(e) => return rollout_none_or_fail(e, &p),
     };
     let ns = p.namespace();
     let mut out = Output::default();
@@ -666,9 +701,9 @@ fn rollout_pause(ctx: &mut Ctx, argv: &[String], pause: bool) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let targets = match rollout_targets(&p, verb) {
+    let targets = match rollout_targets(ctx, &p, verb) {
         Ok(t) => t,
-        Err(e) => return Output::fail(e),
+        Err(e) => return rollout_none_or_fail(e, &p),
     };
     let ns = p.namespace();
     let mut out = Output::default();
@@ -717,9 +752,9 @@ fn rollout_restart(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let targets = match rollout_targets(&p, "restart") {
+    let targets = match rollout_targets(ctx, &p, "restart") {
         Ok(t) => t,
-        Err(e) => return Output::fail(e),
+        Err(e) => return rollout_none_or_fail(e, &p),
     };
     let ns = p.namespace();
     // kubectl stamps its own clock in RFC 3339 (UTC on this machine).
@@ -799,7 +834,7 @@ fn set_image(ctx: &mut Ctx, argv: &[String]) -> Output {
     };
     let (pairs, resources): (Vec<String>, Vec<String>) =
         p.positional.iter().cloned().partition(|a| a.contains('='));
-    if resources.is_empty() {
+    if resources.is_empty() && !p.given("filename") {
         return Output::fail(
             "error: one or more resources must be specified as <resource> <name> or <resource>/<name>",
         );
@@ -817,7 +852,7 @@ fn set_image(ctx: &mut Ctx, argv: &[String]) -> Output {
         );
     }
     let rp = Parsed { positional: resources, ..p.clone() };
-    let targets = match named_targets(&rp, "set image") {
+    let targets = match named_targets(ctx, &rp, "set image") {
         Ok(t) => t,
         Err(e) => return Output::fail(e),
     };
@@ -907,7 +942,7 @@ fn set_env(ctx: &mut Ctx, argv: &[String]) -> Output {
     let mut changes = changes;
     changes.extend(p.all("env"));
     let rp = Parsed { positional: resources, ..p.clone() };
-    let targets = match named_targets(&rp, "set env") {
+    let targets = match named_targets(ctx, &rp, "set env") {
         Ok(t) => t,
         Err(e) => return Output::fail(e),
     };
@@ -1042,7 +1077,7 @@ pub fn patch(ctx: &mut Ctx, argv: &[String]) -> Output {
             ));
         }
     };
-    let targets = match named_targets(&p, "patch") {
+    let targets = match named_targets(ctx, &p, "patch") {
         Ok(t) => t,
         Err(e) => return Output::fail(e),
     };

@@ -58,3 +58,9 @@ kubectl events -n kube-public
 kubectl get events --sort-by=.metadata.creationTimestamp --field-selector involvedObject.kind=Deployment
 kubectl describe job pi
 kubectl rollout history deployment kubia --revision=1
+kubectl create deployment other --image=nginx
+kubectl scale deploy -l app=other --replicas=2
+kubectl scale deploy --all --replicas=1
+kubectl rollout status deploy -l app=nobody
+kubectl create deployment web --image=nginx --dry-run=client -o yaml
+kubectl create job once --image=busybox --dry-run=client -o yaml -- echo hi
