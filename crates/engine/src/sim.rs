@@ -246,6 +246,12 @@ impl Sim {
                 ..Default::default()
             };
         };
+        // A running `kubectl port-forward` logs each connection to the same terminal.
+        let forwarded = crate::network::proxy::parse_url(&url)
+            .filter(|u| matches!(u.host.as_str(), "localhost" | "127.0.0.1"))
+            .filter(|u| self.cluster.net.port_forwards.contains_key(&u.port))
+            .map(|u| format!("Handling connection for {}\n", u.port))
+            .unwrap_or_default();
         match crate::network::http(
             &mut self.cluster,
             &crate::network::Client::Outside,
@@ -255,16 +261,16 @@ impl Sim {
             Ok(r) => {
                 let head =
                     if include { format!("HTTP/1.1 {}\r\n\r\n", r.status) } else { String::new() };
-                CommandOutput::ok(format!("{head}{}", r.body))
+                CommandOutput::ok(format!("{forwarded}{head}{}", r.body))
             }
             Err(e) => CommandOutput {
+                stdout: forwarded,
                 stderr: if silent {
                     String::new()
                 } else {
                     format!("curl: {}\n", e.curl_message())
                 },
                 exit_code: e.curl_code(),
-                ..Default::default()
             },
         }
     }

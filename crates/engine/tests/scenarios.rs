@@ -24,11 +24,16 @@ macro_rules! scenario {
 }
 
 scenario!(ch01_cluster, "ch01_cluster.sh");
+scenario!(ch02_first_steps, "ch02_first_steps.sh");
 scenario!(ch03_pods, "ch03_pods.sh");
 scenario!(ch03_labels_namespaces, "ch03_labels_namespaces.sh");
 scenario!(ch03_node_selector, "ch03_node_selector.sh");
 scenario!(ch04_liveness, "ch04_liveness.sh");
+scenario!(ch04_controllers, "ch04_controllers.sh");
+scenario!(ch05_services, "ch05_services.sh");
+scenario!(ch09_deployments, "ch09_deployments.sh");
 scenario!(errors, "errors.sh");
+scenario!(workload_verbs, "workload_verbs.sh");
 scenario!(faults_images, "faults_images.sh");
 
 #[test]

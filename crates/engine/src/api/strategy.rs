@@ -136,7 +136,11 @@ pub fn prepare_for_create(cluster: &mut Cluster, object: &mut Object) {
         Object::Namespace(n) => namespace::initial_status(n),
         Object::Service(s) => {
             service::allocate(cluster, s);
-            s.status = Some(Default::default());
+            // The API returns `status: {loadBalancer: {}}` for every new Service.
+            s.status = Some(k8s_openapi::api::core::v1::ServiceStatus {
+                load_balancer: Some(Default::default()),
+                conditions: None,
+            });
         }
         Object::Ingress(i) => i.status = None,
         // The workload strategies start every status empty.

@@ -523,11 +523,12 @@ fn calculate_status(
     let old = d.status.clone().unwrap_or_default();
     let mut status = DeploymentStatus {
         observed_generation: d.metadata.generation,
-        replicas: Some(all.iter().map(rs_status_replicas).sum()),
-        updated_replicas: Some(new_rs.map_or(0, rs_status_replicas)),
-        ready_replicas: Some(all.iter().map(rs_ready).sum()),
-        available_replicas: Some(available),
-        unavailable_replicas: Some((total - available).max(0)),
+        // Every count is `omitempty` in Go: zero is not written.
+        replicas: Some(all.iter().map(rs_status_replicas).sum()).filter(|n| *n != 0),
+        updated_replicas: Some(new_rs.map_or(0, rs_status_replicas)).filter(|n| *n != 0),
+        ready_replicas: Some(all.iter().map(rs_ready).sum()).filter(|n| *n != 0),
+        available_replicas: Some(available).filter(|n| *n != 0),
+        unavailable_replicas: Some((total - available).max(0)).filter(|n| *n != 0),
         collision_count: old.collision_count,
         conditions: old.conditions.clone(),
         terminating_replicas: old.terminating_replicas,

@@ -32,9 +32,14 @@ pub const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
 /// Addresses one Endpoints object holds before the controller truncates (`maxCapacity`).
 pub const MAX_ENDPOINTS_CAPACITY: usize = 1000;
 
-/// The service's selector, if it has a non-empty one.
+/// The service's selector, if it has a non-empty one. ExternalName services get no endpoints
+/// from either controller, selector or not (kubernetes#105986).
 pub fn selector(svc: &Service) -> Option<&BTreeMap<String, String>> {
-    svc.spec.as_ref().and_then(|s| s.selector.as_ref()).filter(|s| !s.is_empty())
+    let spec = svc.spec.as_ref()?;
+    if spec.type_.as_deref() == Some("ExternalName") {
+        return None;
+    }
+    spec.selector.as_ref().filter(|s| !s.is_empty())
 }
 
 /// Whether `labels` carry every `key=value` of `selector`.

@@ -198,9 +198,9 @@ fn write_status(cluster: &mut Cluster, key: &ObjKey, spec: &Spec, c: Counts) {
             let old = rs.status.clone().unwrap_or_default();
             rs.status = Some(ReplicaSetStatus {
                 replicas: c.replicas,
-                fully_labeled_replicas: Some(c.fully_labeled),
-                ready_replicas: Some(c.ready),
-                available_replicas: Some(c.available),
+                fully_labeled_replicas: omitempty(c.fully_labeled),
+                ready_replicas: omitempty(c.ready),
+                available_replicas: omitempty(c.available),
                 observed_generation: Some(spec.generation),
                 conditions: old.conditions,
                 terminating_replicas: old.terminating_replicas,
@@ -210,9 +210,9 @@ fn write_status(cluster: &mut Cluster, key: &ObjKey, spec: &Spec, c: Counts) {
             let old = rc.status.clone().unwrap_or_default();
             rc.status = Some(ReplicationControllerStatus {
                 replicas: c.replicas,
-                fully_labeled_replicas: Some(c.fully_labeled),
-                ready_replicas: Some(c.ready),
-                available_replicas: Some(c.available),
+                fully_labeled_replicas: omitempty(c.fully_labeled),
+                ready_replicas: omitempty(c.ready),
+                available_replicas: omitempty(c.available),
                 observed_generation: Some(spec.generation),
                 conditions: old.conditions,
             });
@@ -268,4 +268,9 @@ pub fn owners_for_pod(cluster: &Cluster, pod: &Pod) -> Vec<(Component, ObjKey)> 
         }
     }
     out
+}
+
+/// Go's `omitempty` on an int32 status field: zero is not written.
+fn omitempty(n: i32) -> Option<i32> {
+    (n != 0).then_some(n)
 }

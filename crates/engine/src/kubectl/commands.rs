@@ -937,6 +937,6 @@ pub fn create_subcommand(ctx: &mut Ctx, sub: &str, argv: &[String]) -> Output {
                 Err(e) => Output::fail(e.kubectl_message(None)),
             }
         }
-        other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl create\"")),
+        other => super::workloads::create_subcommand(ctx, other, argv),
     }
 }

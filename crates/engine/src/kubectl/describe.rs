@@ -18,12 +18,12 @@ use crate::time::{ms_of, rfc1123z};
 
 /// Lines written at an indent level, laid out like describe's PrefixWriter.
 #[derive(Default)]
-struct W {
-    text: String,
+pub(super) struct W {
+    pub(super) text: String,
 }
 
 impl W {
-    fn line(&mut self, level: usize, s: &str) {
+    pub(super) fn line(&mut self, level: usize, s: &str) {
         for _ in 0..level {
             self.text.push_str("  ");
         }
@@ -31,16 +31,16 @@ impl W {
         self.text.push('\n');
     }
 
-    fn kv(&mut self, level: usize, key: &str, value: &str) {
+    pub(super) fn kv(&mut self, level: usize, key: &str, value: &str) {
         self.line(level, &format!("{key}:\t{value}"));
     }
 
-    fn finish(self) -> String {
+    pub(super) fn finish(self) -> String {
         TabWriter::with_layout(0, 2).format(&self.text)
     }
 }
 
-fn map_lines(
+pub(super) fn map_lines(
     w: &mut W,
     level: usize,
     key: &str,
@@ -64,13 +64,13 @@ fn map_lines(
 }
 
 // describe never shows the last-applied configuration (`skipAnnotations` upstream).
-fn annotation_lines(w: &mut W, annotations: Option<&BTreeMap<String, String>>) {
+pub(super) fn annotation_lines(w: &mut W, annotations: Option<&BTreeMap<String, String>>) {
     let mut shown = annotations.cloned().unwrap_or_default();
     shown.remove(super::manifest::LAST_APPLIED);
     map_lines(w, 0, "Annotations", Some(&shown), ": ");
 }
 
-fn events_for(ctx: &Ctx, object: &Object) -> Vec<Event> {
+pub(super) fn events_for(ctx: &Ctx, object: &Object) -> Vec<Event> {
     let uid = object.meta().uid.clone();
     let ns = if object.namespace().is_empty() { "default" } else { object.namespace() };
     let mut events: Vec<Event> = ctx
@@ -86,7 +86,7 @@ fn events_for(ctx: &Ctx, object: &Object) -> Vec<Event> {
     events
 }
 
-fn write_events(w: &mut W, events: &[Event], now: i64) {
+pub(super) fn write_events(w: &mut W, events: &[Event], now: i64) {
     if events.is_empty() {
         w.kv(0, "Events", "<none>");
         return;
@@ -212,12 +212,22 @@ fn describe_object(ctx: &Ctx, object: &Object, now: i64) -> String {
     let text = match object {
         Object::Pod(p) => describe_pod(ctx, object, p, now),
         Object::Node(n) => describe_node(ctx, object, n, now),
+        Object::Deployment(_)
+        | Object::ReplicaSet(_)
+        | Object::ReplicationController(_)
+        | Object::DaemonSet(_)
+        | Object::Job(_)
+        | Object::CronJob(_)
+        | Object::Service(_)
+        | Object::Endpoints(_)
+        | Object::Ingress(_)
+        | Object::Namespace(_) => super::describe_workloads::describe(ctx, object, now),
         _ => describe_generic(ctx, object, now),
     };
     text.trim_end_matches('\n').to_string()
 }
 
-fn probe_line(p: &Probe) -> String {
+pub(super) fn probe_line(p: &Probe) -> String {
     let handler = if let Some(h) = &p.http_get {
         let port = match &h.port {
             IntOrString::Int(i) => i.to_string(),

@@ -169,7 +169,7 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
         ctx,
         &p,
         "create",
-        &format!("kubectl create {}", argv.join(" ")),
+        &super::workloads::change_cause("create", &p),
         |ctx, mut object, file| {
             if save_config {
                 let applied = applied_config(&object);
@@ -204,6 +204,7 @@ fn for_each_object(
         Err(e) => return Output::fail(e),
     };
     let mut out = Output::default();
+    out.stderr.push_str(super::workloads::record_deprecation(p));
     for file in p.all("filename") {
         let docs = match decode_file(ctx, &file, "creating", command) {
             Ok(d) => d,
@@ -366,7 +367,7 @@ pub fn apply(ctx: &mut Ctx, argv: &[String]) -> Output {
         ctx,
         &p,
         "apply",
-        &format!("kubectl apply {}", argv.join(" ")),
+        &super::workloads::change_cause("apply", &p),
         |ctx, object, file| apply_one(ctx, object, dry, file),
     )
 }

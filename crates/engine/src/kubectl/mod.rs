@@ -7,11 +7,14 @@
 pub mod args;
 mod commands;
 mod describe;
+mod describe_workloads;
 pub mod format;
 mod get;
 mod manifest;
 pub mod printers;
 mod resources;
+mod services;
+mod workloads;
 
 use std::collections::BTreeMap;
 
@@ -124,6 +127,13 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "cordon" => commands::cordon(ctx, rest, true),
         "uncordon" => commands::cordon(ctx, rest, false),
         "drain" => commands::drain(ctx, rest),
+        "scale" => workloads::scale(ctx, rest),
+        "rollout" => workloads::rollout(ctx, rest),
+        "set" => workloads::set(ctx, rest),
+        "patch" => workloads::patch(ctx, rest),
+        "expose" => services::expose(ctx, rest),
+        "port-forward" => services::port_forward(ctx, rest),
+        "events" => workloads::events(ctx, rest),
         "rolling-update" => {
             return Output::fail(
                 "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",

@@ -801,14 +801,6 @@ pub fn output_json(object: &Object) -> Value {
             }
         }
     }
-    if object.kind() == Kind::Pod
-        || object.kind() == Kind::Deployment
-        || object.kind() == Kind::ReplicaSet
-    {
-        // A template's metadata keeps an explicit creationTimestamp: null in real output.
-        if let Some(m) = v.pointer_mut("/spec/template/metadata").and_then(Value::as_object_mut) {
-            m.entry("creationTimestamp").or_insert(Value::Null);
-        }
-    }
+    // apimachinery v0.34 tags creationTimestamp `omitzero`: templates no longer print a null one.
     v
 }

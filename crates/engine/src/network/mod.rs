@@ -81,6 +81,8 @@ pub struct NetState {
     pub(crate) lb_pending: BTreeMap<ObjKey, Millis>,
     /// Ingresses waiting for their status: ingress -> due time.
     pub(crate) ingress_pending: BTreeMap<ObjKey, Millis>,
+    /// `kubectl port-forward`: local port on the learner's machine -> (pod, container port).
+    pub(crate) port_forwards: BTreeMap<i32, (ObjKey, i32)>,
 }
 
 impl NetState {

@@ -341,6 +341,13 @@ fn route(
         .unwrap_or_else(|| u.host.clone());
     let host_header = host_header.split(':').next().unwrap_or("").to_string();
     let inside = !matches!(client, Client::Outside);
+    // A `kubectl port-forward` listening on the learner's loopback goes straight to its pod.
+    if !inside
+        && matches!(u.host.as_str(), "localhost" | "127.0.0.1")
+        && let Some((pod, port)) = cluster.net.port_forwards.get(&u.port).cloned()
+    {
+        return forward_to_pod(cluster, &pod, port, &u, ev);
+    }
     // Name resolution: pods use cluster DNS; nodes and the outside world know only addresses
     // (and the outside world its own `localhost`, which kind maps to the ingress controller).
     let ip = if parse_ipv4(&u.host).is_some() {
@@ -464,6 +471,26 @@ fn deliver(
         return Err(NetError::Timeout(u.host.clone(), u.port));
     }
     to_pod(cluster, &t.ip, t.port, &u.path, seen, &u.host, u.port, ev)
+}
+
+// The forward's pod answers on its own loopback, so the app sees 127.0.0.1 as the client.
+fn forward_to_pod(
+    cluster: &mut Cluster,
+    pod: &ObjKey,
+    port: i32,
+    u: &Url,
+    ev: &mut TrafficEvent,
+) -> Result<Response, NetError> {
+    let ip = cluster
+        .store
+        .get_typed::<k8s_openapi::api::core::v1::Pod>(&pod.namespace, &pod.name)
+        .and_then(|p| p.status.as_ref()?.pod_ip.clone());
+    let Some(ip) = ip else {
+        // The forward ends when its pod goes away: kubectl has exited, nothing listens.
+        cluster.net.port_forwards.remove(&u.port);
+        return Err(NetError::Refused(u.host.clone(), u.port));
+    };
+    to_pod(cluster, &ip, port, &u.path, "127.0.0.1", &u.host, u.port, ev)
 }
 
 fn serve_ingress(
