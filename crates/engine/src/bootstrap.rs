@@ -478,4 +478,20 @@ pub fn bootstrap(cluster: &mut Cluster) {
         1,
         true,
     );
+    // kind's default class: local-path volumes created on the node of the first pod that uses them.
+    let standard = k8s_openapi::api::storage::v1::StorageClass {
+        metadata: ObjectMeta {
+            name: Some("standard".into()),
+            annotations: Some(labels(&[(
+                crate::volumes::binder::DEFAULT_CLASS_ANNOTATION,
+                "true",
+            )])),
+            ..Default::default()
+        },
+        provisioner: "rancher.io/local-path".into(),
+        reclaim_policy: Some("Delete".into()),
+        volume_binding_mode: Some("WaitForFirstConsumer".into()),
+        ..Default::default()
+    };
+    let _ = cluster.create(Object::StorageClass(standard));
 }

@@ -62,6 +62,7 @@ pub struct Cluster {
     event_index: BTreeMap<String, String>,
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
+    pub(crate) volumes: crate::volumes::Store,
 }
 
 impl Cluster {
@@ -81,6 +82,7 @@ impl Cluster {
             event_index: BTreeMap::new(),
             event_seq: 0,
             net: crate::network::NetState::default(),
+            volumes: crate::volumes::Store::default(),
         }
     }
 

@@ -152,9 +152,8 @@ impl Shell<'_> {
             ),
             ("HOSTNAME".to_string(), self.prt.key.name.clone()),
         ];
-        for e in c.spec.env.iter().flatten() {
-            env.push((e.name.clone(), e.value.clone().unwrap_or_default()));
-        }
+        // Resolved by the kubelet when the container started (volumes::env).
+        env.extend(c.env.iter().cloned());
         if c.service_env.is_empty() {
             env.push(("KUBERNETES_SERVICE_HOST".into(), "10.96.0.1".into()));
             env.push(("KUBERNETES_SERVICE_PORT".into(), "443".into()));
@@ -449,6 +448,15 @@ impl Shell<'_> {
                     mode_string(*mode),
                     content.len()
                 ),
+                Entry::Symlink { target } => format!(
+                    "lrwxrwxrwx    1 root     root    {:>10} {date} {name} -> {target}\n",
+                    target.len()
+                ),
+            };
+            // Arguments are followed through symlinks, except a link itself listed with -l.
+            let path = match fs.get(&path) {
+                Some(Entry::Symlink { .. }) if long => path,
+                _ => fs.resolve(&path),
             };
             match fs.get(&path) {
                 None => {
@@ -463,7 +471,7 @@ impl Shell<'_> {
                         Base::Busybox => 1,
                     };
                 }
-                Some(e @ Entry::File { .. }) => {
+                Some(e @ (Entry::File { .. } | Entry::Symlink { .. })) => {
                     out.stdout.push_str(&if long { line(p, e) } else { format!("{p}\n") });
                 }
                 Some(Entry::Dir) => {
