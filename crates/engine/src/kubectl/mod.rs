@@ -6,6 +6,7 @@
 
 pub mod args;
 mod commands;
+mod config;
 mod describe;
 pub mod format;
 mod get;
@@ -61,11 +62,29 @@ pub const MAX_WAIT_MS: Millis = 15 * 60 * 1000;
 pub trait Files {
     /// The content of `path`, if it exists.
     fn read(&mut self, path: &str) -> Option<String>;
+    /// The file names directly inside directory `path`, if it is one (`--from-file=DIR`).
+    fn list(&mut self, _path: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The names of files directly under `dir` among `paths` (in-memory buffers as a tree).
+pub fn list_dir<'a>(paths: impl Iterator<Item = &'a String>, dir: &str) -> Option<Vec<String>> {
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let prefix = format!("{dir}/");
+    let names: Vec<String> = paths
+        .filter_map(|p| p.trim_start_matches("./").strip_prefix(&prefix).map(str::to_string))
+        .filter(|rest| !rest.contains('/'))
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 impl Files for BTreeMap<String, String> {
     fn read(&mut self, path: &str) -> Option<String> {
         self.get(path).or_else(|| self.get(path.trim_start_matches("./"))).cloned()
+    }
+    fn list(&mut self, path: &str) -> Option<Vec<String>> {
+        list_dir(self.keys(), path)
     }
 }
 
@@ -124,6 +143,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "cordon" => commands::cordon(ctx, rest, true),
         "uncordon" => commands::cordon(ctx, rest, false),
         "drain" => commands::drain(ctx, rest),
+        "proxy" => config::proxy(ctx, rest),
         "rolling-update" => {
             return Output::fail(
                 "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",

@@ -282,6 +282,9 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
+    // The token once drawn here now comes from volumes::projection; the draw stays so that a
+    // seed replays the same names and IPs as before.
+    let _ = cluster.random_suffix(32);
     let containers = spec
         .containers
         .iter()

@@ -64,6 +64,8 @@ pub struct Store {
     pub backings: BTreeMap<String, Tree>,
     /// Mounts per pod UID.
     pub mounts: BTreeMap<String, Vec<Mount>>,
+    /// Local ports where `kubectl proxy` serves the API on the learner's machine.
+    pub proxy_ports: std::collections::BTreeSet<u16>,
 }
 
 /// Why a pod's volumes could not be set up: (event reason, message) per problem.
