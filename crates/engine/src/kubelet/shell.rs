@@ -79,7 +79,7 @@ pub fn exec_with_network(
             1,
         );
     }
-    let mut sh = Shell { prt, ci, now, net, budget: MAX_SCRIPT_COMMANDS };
+    let mut sh = Shell { prt, ci, now, net, budget: MAX_SCRIPT_COMMANDS, vars: Vec::new() };
     let mut out = sh.run_argv(argv, true);
     out.stdout.truncate(MAX_OUTPUT_BYTES);
     out.stderr.truncate(MAX_OUTPUT_BYTES);
@@ -92,6 +92,8 @@ struct Shell<'a> {
     now: Millis,
     net: &'a mut dyn Network,
     budget: usize,
+    /// Shell variables set by `NAME=value` or `export NAME=value` in this exec.
+    vars: Vec<(String, String)>,
 }
 
 /// Splits a shell command line into words, honouring single and double quotes and backslashes.
@@ -174,7 +176,8 @@ impl Shell<'_> {
         if !word.contains('$') {
             return word.to_string();
         }
-        let env = self.env();
+        let mut env = self.env();
+        env.extend(self.vars.iter().cloned());
         let mut out = word.to_string();
         let mut vars: Vec<&(String, String)> = env.iter().collect();
         vars.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
@@ -338,7 +341,34 @@ impl Shell<'_> {
     }
 
     fn run_simple(&mut self, command: &str) -> ExecOutput {
-        let mut words = split_words(command);
+        // Command substitution `$(cmd)` (not nested): the output, trailing newlines removed.
+        let mut command = command.to_string();
+        for _ in 0..8 {
+            let Some(start) = command.find("$(") else { break };
+            let Some(len) = command[start + 2..].find(')') else { break };
+            let inner = command[start + 2..start + 2 + len].to_string();
+            let out = self.run_script(&inner);
+            let value = out.stdout.trim_end_matches('\n').to_string();
+            command.replace_range(start..start + 3 + len, &value);
+        }
+        let mut words = split_words(&command);
+        // `NAME=value` and `export NAME=value` set a shell variable.
+        let assign = match words.as_slice() {
+            [w] => Some(w.clone()),
+            [e, w] if e == "export" => Some(w.clone()),
+            _ => None,
+        };
+        if let Some((name, value)) = assign.as_deref().and_then(|w| w.split_once('='))
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            let value = self.expand(value);
+            self.vars.retain(|(k, _)| k != name);
+            if self.vars.len() < 256 {
+                self.vars.push((name.to_string(), value));
+            }
+            return ExecOutput::default();
+        }
         // Output redirection: `cmd > file` or `cmd >> file`.
         let mut redirect: Option<(String, bool)> = None;
         if let Some(i) = words.iter().position(|w| w == ">" || w == ">>") {
@@ -508,6 +538,11 @@ impl Shell<'_> {
         out
     }
 
+    fn readable_cert(&self, path: &str) -> bool {
+        let path = normalize("/", path);
+        self.prt.containers[self.ci].fs.read(&path).is_ok_and(|c| c.contains("BEGIN CERTIFICATE"))
+    }
+
     fn ps(&self) -> ExecOutput {
         let c = &self.prt.containers[self.ci];
         let cmd = match &c.program {
@@ -547,11 +582,23 @@ impl Shell<'_> {
         let mut headers = Vec::new();
         let mut url = None;
         let mut it = args.iter();
+        // curl trusts a server it has a CA for (`--cacert`, `$CURL_CA_BUNDLE`) or is told to (-k).
+        let mut env = self.env();
+        env.extend(self.vars.iter().cloned());
+        let bundle = env.iter().find(|(k, _)| k == "CURL_CA_BUNDLE").map(|(_, v)| v.clone());
+        let mut trusted = bundle.is_some_and(|b| self.readable_cert(&b));
         while let Some(a) = it.next() {
             match a.as_str() {
                 "-H" | "--header" => {
                     if let Some(h) = it.next() {
-                        headers.push(h.clone());
+                        // Expand $VAR the way the shell would have before curl saw it.
+                        headers.push(self.expand(h));
+                    }
+                }
+                "-k" | "--insecure" => trusted = true,
+                "--cacert" => {
+                    if let Some(f) = it.next() {
+                        trusted |= self.readable_cert(f);
                     }
                 }
                 "-o" | "--output" | "-X" | "--request" | "-m" | "--max-time"
@@ -568,6 +615,9 @@ impl Shell<'_> {
                 2,
             );
         };
+        if trusted {
+            headers.push(crate::volumes::TRUST_HEADER.to_string());
+        }
         match self.http(&url, &headers) {
             Ok((_, body)) => ExecOutput::ok(body),
             Err(e) => {

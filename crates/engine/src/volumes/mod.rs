@@ -10,6 +10,7 @@
 //! their files in the atomic-writer layout (`..data -> ..<timestamp>`, one symlink per key) and
 //! rewrites them at its next sync after the source changes.
 
+pub mod apiserver;
 pub mod binder;
 pub mod env;
 pub mod projection;
@@ -479,6 +480,80 @@ pub fn resync_pod(cluster: &mut Cluster, key: &ObjKey) {
     let Some(mut prt) = cluster.kubelet.pods.remove(&uid) else { return };
     resync_projections(cluster, &mut prt);
     cluster.kubelet.pods.insert(uid, prt);
+}
+
+/// The header the container shell adds when curl trusts the server (`--cacert` with a readable
+/// CA file, `CURL_CA_BUNDLE`, or `-k`); it never leaves the simulation.
+pub const TRUST_HEADER: &str = "X-Kubeplay-Tls-Trusted: 1";
+
+/// Routes a request to the API server when it is addressed to it: `kubectl proxy` on the
+/// learner's localhost, an ambassador's localhost:8001 in a pod, or `https://kubernetes`.
+pub fn api_route(
+    cluster: &Cluster,
+    client: &crate::network::proxy::Client,
+    host: &str,
+    port: i32,
+    https: bool,
+    path: &str,
+    headers: &[String],
+) -> Option<Result<(u16, String), crate::network::proxy::NetError>> {
+    use crate::network::proxy::{Client, NetError};
+    let local = host == "localhost" || host == "127.0.0.1";
+    match client {
+        Client::Outside if local && !https => {
+            let port = u16::try_from(port).ok()?;
+            cluster
+                .volumes
+                .proxy_ports
+                .contains(&port)
+                .then(|| Ok(apiserver::serve(cluster, &apiserver::Caller::Admin, path)))
+        }
+        Client::Pod(k) if local && port == 8001 && !https => {
+            // An ambassador container running `kubectl proxy` with the pod's service account.
+            let prt = cluster.kubelet.pod(k)?;
+            let ambassador = prt.containers.iter().any(|c| {
+                matches!(c.state, crate::kubelet::CState::Running { .. })
+                    && c.image
+                        .as_ref()
+                        .is_some_and(|i| i.repository.ends_with("luksa/kubectl-proxy"))
+            });
+            if !ambassador {
+                return None;
+            }
+            let pod = cluster.store.get_typed::<Pod>(&k.namespace, &k.name)?;
+            let sa = pod
+                .spec
+                .as_ref()
+                .and_then(|s| s.service_account_name.clone())
+                .unwrap_or_else(|| "default".into());
+            let caller = apiserver::Caller::ServiceAccount(format!(
+                "system:serviceaccount:{}:{sa}",
+                k.namespace
+            ));
+            Some(Ok(apiserver::serve(cluster, &caller, path)))
+        }
+        Client::Pod(k) => {
+            let names = [
+                "kubernetes".to_string(),
+                format!("kubernetes.{}", "default"),
+                "kubernetes.default.svc".into(),
+                "kubernetes.default.svc.cluster.local".into(),
+                "10.96.0.1".into(),
+            ];
+            let short_ok = host != "kubernetes" || k.namespace == "default";
+            if !(names.iter().any(|n| n == host) && short_ok && port == 443) {
+                return None;
+            }
+            if !https {
+                return Some(Ok((400, "Client sent an HTTP request to an HTTPS server.\n".into())));
+            }
+            if !headers.iter().any(|h| h == TRUST_HEADER) {
+                return Some(Err(NetError::Tls));
+            }
+            Some(Ok(apiserver::serve(cluster, &apiserver::Caller::from_headers(headers), path)))
+        }
+        _ => None,
+    }
 }
 
 /// Forgets a pod's emptyDirs and mounts when the kubelet tears the pod down.
