@@ -552,11 +552,14 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let c = &prt.containers[ci];
     let spec_image = c.spec.image.clone().unwrap_or_default();
     let Some(image) = c.image.clone() else { return };
-    let Some(info) = c.image_info.clone() else {
+    // A private repository answers only to the pod's imagePullSecrets.
+    let denied = images::is_private(&image) && !crate::volumes::pull_secret_for(cluster, &prt.key);
+    let info = c.image_info.clone().filter(|_| !denied);
+    let Some(info) = info else {
         let reference = image.full();
         let known_repo =
             images::lookup(&images::ImageRef { tag: "latest".into(), ..image.clone() }).is_some();
-        let detail = if known_repo {
+        let detail = if known_repo && !denied {
             format!(
                 "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
             )

@@ -485,7 +485,7 @@ impl Shell<'_> {
             };
             // Arguments are followed through symlinks, except a link itself listed with -l.
             let path = match fs.get(&path) {
-                Some(Entry::Symlink { .. }) if long => path,
+                Some(Entry::Symlink { .. }) if long && !p.ends_with('/') => path,
                 _ => fs.resolve(&path),
             };
             match fs.get(&path) {

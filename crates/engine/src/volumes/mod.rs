@@ -153,8 +153,9 @@ fn backing_of(
         if let Some(l) = spec.local.as_ref() {
             return Ok(Some((format!("host/{node}{}", normalize("/", &l.path)), "ext4")));
         }
+        // Events about a claim's volume name the PersistentVolume.
         if let Some(err) = unavailable_source(
-            &v.name,
+            &pv_name,
             node,
             spec.nfs.as_ref().map(|n| (n.server.as_str(), n.path.as_str())),
             spec.gce_persistent_disk.is_some(),
@@ -554,6 +555,26 @@ pub fn api_route(
         }
         _ => None,
     }
+}
+
+/// Whether the pod names an imagePullSecret holding Docker Hub credentials.
+pub fn pull_secret_for(cluster: &Cluster, pod: &ObjKey) -> bool {
+    let Some(p) = cluster.store.get_typed::<Pod>(&pod.namespace, &pod.name) else { return false };
+    p.spec.iter().flat_map(|s| s.image_pull_secrets.iter().flatten()).any(|r| {
+        let Some(s) =
+            cluster.store.get_typed::<k8s_openapi::api::core::v1::Secret>(&pod.namespace, &r.name)
+        else {
+            return false;
+        };
+        let config = s
+            .data
+            .as_ref()
+            .and_then(|d| d.get(".dockerconfigjson").or_else(|| d.get(".dockercfg")));
+        config.is_some_and(|c| {
+            let text = String::from_utf8_lossy(&c.0);
+            ["index.docker.io", "docker.io"].iter().any(|h| text.contains(h))
+        })
+    })
 }
 
 /// Forgets a pod's emptyDirs and mounts when the kubelet tears the pod down.
