@@ -63,6 +63,8 @@ pub struct Cluster {
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
     pub(crate) volumes: crate::volumes::Store,
+    /// Warnings the API server sent with the current request (`Warning:` lines in kubectl).
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Cluster {
@@ -83,6 +85,7 @@ impl Cluster {
             event_seq: 0,
             net: crate::network::NetState::default(),
             volumes: crate::volumes::Store::default(),
+            warnings: Vec::new(),
         }
     }
 
@@ -239,6 +242,7 @@ impl Cluster {
         meta.managed_fields = None;
         meta.generation = strategy::has_generation(kind).then_some(1);
         strategy::prepare_for_create(self, &mut object);
+        self.warnings.extend(strategy::warnings(&object));
         Ok(self.write(object))
     }
 

@@ -75,6 +75,16 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
     errs
 }
 
+/// Warnings returned with a successful write (deprecated fields), as `Warning:` headers.
+pub fn warnings(object: &Object) -> Vec<String> {
+    match object {
+        Object::Pod(p) => {
+            p.spec.as_ref().map(|s| crate::volumes::spec_warnings(s, "spec")).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Validation of an update against the stored object (immutable fields).
 pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<String> {
     match (old, new) {

@@ -157,5 +157,13 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     };
     ctx.cluster.settle();
+    // The API server's warnings come first, as kubectl prints them when the answer arrives.
+    let warnings = std::mem::take(&mut ctx.cluster.warnings);
+    if !warnings.is_empty() {
+        let mut out = out;
+        let lines: String = warnings.iter().map(|w| format!("Warning: {w}\n")).collect();
+        out.stderr = lines + &out.stderr;
+        return out;
+    }
     out
 }

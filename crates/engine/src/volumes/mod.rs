@@ -94,6 +94,15 @@ fn backing_of(
         return Ok(Some((format!("emptydir/{uid}/{}", v.name), fs_type)));
     }
     if v.git_repo.is_some() {
+        if !GIT_REPO_VOLUME_DRIVER {
+            return Err((
+                "FailedMount",
+                format!(
+                    "MountVolume.SetUp failed for volume \"{}\" : git-repo volume plugin has been disabled; if necessary, it may be re-enabled by enabling the feature-gate GitRepoVolumeDriver",
+                    v.name
+                ),
+            ));
+        }
         return Ok(Some((format!("emptydir/{uid}/{}", v.name), "ext4")));
     }
     if let Some(h) = &v.host_path {
@@ -575,6 +584,24 @@ pub fn pull_secret_for(cluster: &Cluster, pod: &ObjKey) -> bool {
             ["index.docker.io", "docker.io"].iter().any(|h| text.contains(h))
         })
     })
+}
+
+/// The kubelet's GitRepoVolumeDriver feature gate: off by default since v1.33.
+pub const GIT_REPO_VOLUME_DRIVER: bool = false;
+
+/// The API server's warnings for deprecated volume sources in a pod spec at `path`
+/// (`pkg/api/pod/warnings.go`).
+pub fn spec_warnings(spec: &k8s_openapi::api::core::v1::PodSpec, path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        let at = format!("{path}.volumes[{i}]");
+        if v.git_repo.is_some() {
+            out.push(format!(
+                "{at}.gitRepo: deprecated in v1.11, and disabled by default in v1.33+"
+            ));
+        }
+    }
+    out
 }
 
 /// Forgets a pod's emptyDirs and mounts when the kubelet tears the pod down.
