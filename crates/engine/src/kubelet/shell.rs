@@ -274,6 +274,21 @@ impl Shell<'_> {
             ),
             "ps" => self.ps(),
             "curl" => self.curl(&args),
+            "mongosh"
+                if self.prt.containers[self.ci]
+                    .image
+                    .as_ref()
+                    .is_some_and(|i| i.repository.ends_with("mongo")) =>
+            {
+                let script = args.iter().position(|a| a == "--eval").and_then(|i| args.get(i + 1));
+                match script {
+                    Some(s) => {
+                        let (out, code) = crate::volumes::mongo::eval(&mut self.prt.containers[self.ci].fs, s, self.now);
+                        if code == 0 { ExecOutput::ok(out) } else { ExecOutput::err(out, code) }
+                    }
+                    None => ExecOutput::err("kubeplay: mongosh runs scripts here: mongosh --quiet --eval 'db.foo.find()'\n".into(), 1),
+                }
+            }
             "wget" => self.wget(&args),
             "nslookup" => match args.iter().find(|a| !a.starts_with('-')) {
                 Some(name) => match self.net.nslookup(name) {

@@ -13,6 +13,7 @@
 pub mod apiserver;
 pub mod binder;
 pub mod env;
+pub mod mongo;
 pub mod projection;
 
 use std::collections::BTreeMap;
