@@ -705,6 +705,14 @@ impl Shell<'_> {
             None => (hostport, if url.starts_with("https") { 443 } else { 80 }),
         };
         let own_ip = self.prt.pod_ip.clone().unwrap_or_default();
+        // An ambassador's `kubectl proxy` on localhost:8001 forwards to the API server.
+        let ambassador = self.prt.containers.iter().any(|c| {
+            matches!(c.program, Program::Server(super::images::App::KubectlProxy))
+                && matches!(c.state, CState::Running { .. })
+        });
+        if ambassador && port == 8001 && (host == "localhost" || host == "127.0.0.1") {
+            return self.net.http(url, headers);
+        }
         if host == "localhost" || host == "127.0.0.1" || host == own_ip {
             let now = self.now;
             return match super::lifecycle::http_get(

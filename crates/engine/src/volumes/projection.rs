@@ -220,12 +220,9 @@ fn downward_payload(
     for it in items.into_iter().flatten() {
         let mode = it.mode.unwrap_or(mode) as u32;
         if let Some(f) = &it.field_ref {
-            let mut v = field_value(pod, &f.field_path, pod_ip)?;
-            if matches!(f.field_path.as_str(), "metadata.labels" | "metadata.annotations")
-                && !v.is_empty()
-            {
-                v.push('\n');
-            }
+            // Labels and annotations are `key="value"` lines, the last without a newline
+            // (`fieldpath.FormatMap`).
+            let v = field_value(pod, &f.field_path, pod_ip)?;
             push(payload, &it.path, v, mode);
         } else if let Some(r) = &it.resource_field_ref {
             let spec = pod.spec.clone().unwrap_or_default();
