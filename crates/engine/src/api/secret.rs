@@ -73,12 +73,12 @@ pub fn validate_secret(s: &Secret) -> Vec<String> {
                 );
             }
         }
-        "kubernetes.io/basic-auth" => {
-            if !data.contains_key("username") && !data.contains_key("password") {
-                errs.push(
-                    FieldError::required(&FieldPath::root("data").key("username"), "").to_string(),
-                );
-            }
+        "kubernetes.io/basic-auth"
+            if !data.contains_key("username") && !data.contains_key("password") =>
+        {
+            errs.push(
+                FieldError::required(&FieldPath::root("data").key("username"), "").to_string(),
+            );
         }
         _ => {}
     }

@@ -79,7 +79,7 @@ fn collect(
         let (key, path) = match source.split_once('=') {
             Some((k, path)) => {
                 if k.is_empty() || path.is_empty() {
-                    return Err(format!("error: key names or file paths cannot contain '='"));
+                    return Err("error: key names or file paths cannot contain '='".to_string());
                 }
                 (Some(k.to_string()), path.to_string())
             }
@@ -97,15 +97,15 @@ fn collect(
                     // A directory: one key per regular file in it.
                     for file in entries {
                         let full = format!("{}/{file}", path.trim_end_matches('/'));
-                        if let Some(content) = ctx.files.read(&full) {
-                            if config_key_errors(&file).is_empty() {
-                                add_key(&mut data, target, name, &file, content)?;
-                            }
+                        if let Some(content) = ctx.files.read(&full)
+                            && config_key_errors(&file).is_empty()
+                        {
+                            add_key(&mut data, target, name, &file, content)?;
                         }
                     }
                 }
                 Some(_) => {
-                    return Err(format!("error: cannot give a key name for a directory path"));
+                    return Err("error: cannot give a key name for a directory path".to_string());
                 }
                 None => {
                     return Err(format!("error: error reading {path}: no such file or directory"));
@@ -299,7 +299,7 @@ pub fn create_secret(ctx: &mut Ctx, argv: &[String]) -> Output {
                 .filter(|(_, v)| v.is_none())
                 .map(|(n, _)| *n)
                 .collect();
-            if !missing.is_empty() && p.flags.get("from-file").is_none() {
+            if !missing.is_empty() && !p.flags.contains_key("from-file") {
                 let list: Vec<String> = missing.iter().map(|m| format!("\"{m}\"")).collect();
                 return Output::fail(format!(
                     "error: required flag(s) {} not set",
