@@ -274,6 +274,8 @@ impl Shell<'_> {
             ),
             "ps" => self.ps(),
             "curl" => self.curl(&args),
+            "mount" if args.is_empty() => self.mount_table(false),
+            "df" => self.mount_table(true),
             "mongosh"
                 if self.prt.containers[self.ci]
                     .image
@@ -551,6 +553,44 @@ impl Shell<'_> {
             }
         }
         out
+    }
+
+    /// `mount` (no arguments) and `df`, from `/proc/mounts`.
+    fn mount_table(&self, df: bool) -> ExecOutput {
+        let table = self.prt.containers[self.ci].fs.read("/proc/mounts").unwrap_or_default();
+        let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split(' ').collect()).collect();
+        if !df {
+            return ExecOutput::ok(
+                rows.iter()
+                    .filter(|r| r.len() >= 4)
+                    .map(|r| format!("{} on {} type {} ({})\n", r[0], r[1], r[2], r[3]))
+                    .collect(),
+            );
+        }
+        let busybox = self.base() == Base::Busybox;
+        let mut out = if busybox {
+            "Filesystem           1K-blocks      Used Available Use% Mounted on\n".to_string()
+        } else {
+            "Filesystem     1K-blocks     Used Available Use% Mounted on\n".to_string()
+        };
+        for r in
+            rows.iter().filter(|r| r.len() >= 4 && matches!(r[2], "overlay" | "ext4" | "tmpfs"))
+        {
+            // Sizes of kind's node disk (a 60 GiB virtual disk) and of tmpfs mounts.
+            let (total, used): (u64, u64) = match r[2] {
+                "tmpfs" if r[0] == "tmpfs" && r[1] != "/dev" => (16_281_628, 12),
+                "tmpfs" => (65_536, 0),
+                _ => (61_202_244, 14_518_660),
+            };
+            let avail = total - used;
+            let pct = (used * 100).div_ceil(total.max(1));
+            out.push_str(&if busybox {
+                format!("{:<20}{:>10}{:>10}{:>10}{:>4}% {}\n", r[0], total, used, avail, pct, r[1])
+            } else {
+                format!("{:<14}{:>10}{:>9}{:>10}{:>4}% {}\n", r[0], total, used, avail, pct, r[1])
+            });
+        }
+        ExecOutput::ok(out)
     }
 
     fn readable_cert(&self, path: &str) -> bool {

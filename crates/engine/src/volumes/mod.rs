@@ -288,22 +288,18 @@ pub fn mount_pod(
             });
         }
     }
+    // The kubelet creates missing subPath directories inside their volumes first.
+    for m in &mounts {
+        if let Some(key) = &m.backing {
+            let tree = cluster.volumes.backings.entry(key.clone()).or_default();
+            add_dirs(tree, &m.sub_path);
+        }
+    }
     for m in &mounts {
         let Some(c) = prt.containers.get_mut(m.container) else { continue };
         match &m.backing {
             Some(key) => {
                 let tree = cluster.volumes.backings.entry(key.clone()).or_default();
-                if !m.sub_path.is_empty() && !tree.contains_key(&m.sub_path) {
-                    // The kubelet creates a missing subPath directory inside the volume.
-                    let mut cur = String::new();
-                    for part in m.sub_path.split('/').filter(|p| !p.is_empty()) {
-                        if !cur.is_empty() {
-                            cur.push('/');
-                        }
-                        cur.push_str(part);
-                        tree.entry(cur.clone()).or_insert(Entry::Dir);
-                    }
-                }
                 c.fs.replace_subtree(&m.path, &sub_tree(tree, &m.sub_path));
             }
             None => {
@@ -315,8 +311,34 @@ pub fn mount_pod(
             c.fs.mark_read_only(&m.path);
         }
     }
+    for (ci, c) in prt.containers.iter_mut().enumerate() {
+        let mine: Vec<&Mount> = mounts.iter().filter(|m| m.container == ci).collect();
+        c.fs.put_file("/proc/mounts", &proc_mounts(&mine), 0o444);
+    }
     cluster.volumes.mounts.insert(prt.uid.clone(), mounts);
     Ok(())
+}
+
+/// The container's `/proc/mounts`: the runtime's own mounts, then one line per volume mount
+/// (what `mount` and `df` read).
+fn proc_mounts(mounts: &[&Mount]) -> String {
+    let mut out = String::from(
+        "overlay / overlay rw,relatime,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs,upperdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/fs,workdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/work 0 0\n\
+proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n\
+tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0\n\
+sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0\n\
+/dev/vda1 /etc/hosts ext4 rw,relatime 0 0\n\
+/dev/vda1 /dev/termination-log ext4 rw,relatime 0 0\n\
+/dev/vda1 /etc/hostname ext4 rw,relatime 0 0\n\
+/dev/vda1 /etc/resolv.conf ext4 rw,relatime 0 0\n\
+shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n",
+    );
+    for m in mounts {
+        let dev = if m.fs_type == "tmpfs" { "tmpfs" } else { "/dev/vda1" };
+        let ro = if m.read_only { "ro" } else { "rw" };
+        out.push_str(&format!("{dev} {} {} {ro},relatime 0 0\n", m.path, m.fs_type));
+    }
+    out
 }
 
 /// A projection's files at a mount: the whole atomic-writer layout, or one file for a subPath
@@ -332,6 +354,18 @@ fn write_projection(fs: &mut crate::kubelet::fs::Fs, path: &str, sub_path: &str,
     match scratch.get(&target) {
         Some(Entry::File { content, mode }) => fs.put_file(path, content, *mode),
         _ => fs.mkdir_p(path),
+    }
+}
+
+/// Adds `path` and its parents as directories of `tree`.
+fn add_dirs(tree: &mut Tree, path: &str) {
+    let mut cur = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        if !cur.is_empty() {
+            cur.push('/');
+        }
+        cur.push_str(part);
+        tree.entry(cur.clone()).or_insert(Entry::Dir);
     }
 }
 
@@ -353,6 +387,12 @@ pub fn sync_from(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let mounts = cluster.volumes.mounts.get(&prt.uid).cloned().unwrap_or_default();
     let mut changed: Vec<String> = Vec::new();
     for m in mounts.iter().filter(|m| m.container == ci && !m.read_only) {
+        // Another mount of the same data in this container may have changed it already.
+        if let Some(k) = &m.backing
+            && changed.contains(k)
+        {
+            continue;
+        }
         let (Some(key), Some(c)) = (&m.backing, prt.containers.get(ci)) else { continue };
         let content = c.fs.subtree(&m.path);
         let tree = cluster.volumes.backings.entry(key.clone()).or_default();
@@ -367,11 +407,14 @@ pub fn sync_from(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
                 continue;
             }
             tree.retain(|k, _| !k.starts_with(&prefix));
+            add_dirs(tree, &m.sub_path);
             for (rel, e) in content {
                 tree.insert(format!("{prefix}{rel}"), e);
             }
         }
         changed.push(key.clone());
+        // The writer's other mounts of this data see the change before they are compared.
+        refresh_backings(cluster, prt, std::slice::from_ref(key));
     }
     if changed.is_empty() {
         return;
