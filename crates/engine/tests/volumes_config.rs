@@ -244,3 +244,53 @@ fn bad_configmaps_and_secrets_are_rejected_with_upstream_wording() {
         assert!(out.stderr.contains(want), "{yaml}: {}", out.stderr);
     }
 }
+
+#[test]
+fn configmap_items_sub_path_and_env_file() {
+    let mut s = sim();
+    s.write_file("app.env", "# settings\nMODE=dev\nPORT=8080\n");
+    ok(&mut s, "kubectl create configmap envs --from-env-file=app.env");
+    let yaml = ok(&mut s, "kubectl get cm envs -o yaml");
+    assert!(yaml.contains("  MODE: dev\n  PORT: \"8080\"\n"), "{yaml}");
+    s.write_file("my-nginx-config.conf", "server {\n  gzip on;\n}\n");
+    ok(
+        &mut s,
+        "kubectl create configmap fortune-config --from-file=my-nginx-config.conf --from-literal=sleep-interval=25",
+    );
+    apply(
+        &mut s,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - name: web-server\n    image: nginx:alpine\n    volumeMounts:\n    - {name: config, mountPath: /etc/nginx/conf.d, readOnly: true}\n    - {name: whole, mountPath: /etc/someconfig.conf, subPath: my-nginx-config.conf}\n  volumes:\n  - name: config\n    configMap:\n      name: fortune-config\n      items: [{key: my-nginx-config.conf, path: gzip.conf}]\n  - name: whole\n    configMap: {name: fortune-config}\n",
+    );
+    ok(&mut s, "sleep 10s");
+    let ls = ok(&mut s, "kubectl exec web -- ls /etc/nginx/conf.d");
+    assert_eq!(ls, "gzip.conf\n");
+    assert!(ok(&mut s, "kubectl exec web -- cat /etc/nginx/conf.d/gzip.conf").contains("gzip on;"));
+    assert!(ok(&mut s, "kubectl exec web -- cat /etc/someconfig.conf").contains("gzip on;"));
+    let mounts = ok(&mut s, "kubectl exec web -- mount");
+    assert!(mounts.contains("/dev/vda1 on /etc/nginx/conf.d type ext4 (ro,relatime)"), "{mounts}");
+}
+
+#[test]
+fn a_volumes_session_replays_byte_for_byte() {
+    let run = || {
+        let mut s = sim();
+        let mut transcript = String::new();
+        for line in [
+            "kubectl create configmap fortune-config --from-literal=sleep-interval=25",
+            "kubectl create secret generic creds --from-literal=pass=x",
+        ] {
+            transcript.push_str(&ok(&mut s, line));
+        }
+        apply(&mut s, FORTUNE_ENV);
+        ok(&mut s, "sleep 30s");
+        for line in [
+            "kubectl exec fortune-env -- ls -la /etc/config",
+            "kubectl logs fortune-env",
+            "kubectl get pods -o wide",
+        ] {
+            transcript.push_str(&ok(&mut s, line));
+        }
+        transcript
+    };
+    assert_eq!(run(), run());
+}

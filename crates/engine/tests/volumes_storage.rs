@@ -260,3 +260,22 @@ fn bad_storage_objects_are_rejected_with_upstream_wording() {
     let sc = ok(&mut s, "kubectl get sc");
     assert!(sc.contains("standard (default)   rancher.io/local-path   Delete          WaitForFirstConsumer   false"), "{sc}");
 }
+
+#[test]
+fn recycle_scrubs_and_makes_the_volume_available_again() {
+    let mut s = sim();
+    apply(
+        &mut s,
+        "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: recycled}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  persistentVolumeReclaimPolicy: Recycle\n  nfs: {server: 1.2.3.4, path: /x}\n",
+    );
+    apply(
+        &mut s,
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec:\n  resources: {requests: {storage: 1Gi}}\n  accessModes: [ReadWriteOnce]\n  storageClassName: \"\"\n",
+    );
+    ok(&mut s, "sleep 2s");
+    assert!(ok(&mut s, "kubectl get pv").contains("Recycle          Bound"));
+    ok(&mut s, "kubectl delete pvc c");
+    ok(&mut s, "sleep 2s");
+    let pv = ok(&mut s, "kubectl get pv");
+    assert!(pv.contains("Recycle          Available"), "{pv}");
+}

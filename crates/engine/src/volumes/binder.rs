@@ -448,8 +448,8 @@ fn reclaim(cluster: &mut Cluster, pv: Object, spec: &PersistentVolumeSpec) {
                     &obj,
                     None,
                     "Normal",
-                    "RecyclerPod",
-                    "Recycler pod: Successfully assigned default/recycler-for-".to_string() + &name,
+                    "VolumeRecycled",
+                    "Volume recycled",
                     "persistentvolume-controller",
                     None,
                 );
