@@ -279,3 +279,24 @@ fn recycle_scrubs_and_makes_the_volume_available_again() {
     let pv = ok(&mut s, "kubectl get pv");
     assert!(pv.contains("Recycle          Available"), "{pv}");
 }
+
+#[test]
+fn a_claim_in_use_stays_terminating_until_its_pod_goes() {
+    let mut s = sim();
+    apply(
+        &mut s,
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec:\n  resources: {requests: {storage: 1Gi}}\n  accessModes: [ReadWriteOnce]\n",
+    );
+    apply(
+        &mut s,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: user}\nspec:\n  containers:\n  - {name: m, image: busybox, command: [sleep, \"9999\"], volumeMounts: [{name: d, mountPath: /d}]}\n  volumes: [{name: d, persistentVolumeClaim: {claimName: c}}]\n",
+    );
+    ok(&mut s, "sleep 10s");
+    ok(&mut s, "kubectl delete pvc c --wait=false");
+    assert!(ok(&mut s, "kubectl get pvc c").contains("c      Terminating   pvc-"));
+    ok(&mut s, "kubectl delete pod user");
+    ok(&mut s, "sleep 1s");
+    assert_ne!(s.run("kubectl get pvc c").exit_code, 0);
+    // Delete policy: the provisioned volume went with the claim.
+    assert_eq!(s.run("kubectl get pv").stderr, "No resources found\n");
+}

@@ -42,8 +42,23 @@ pub fn default_storage_class(sc: &mut StorageClass) {
     sc.volume_binding_mode.get_or_insert_with(|| "Immediate".into());
 }
 
-/// The DefaultStorageClass admission plugin: a claim without a class gets the default one.
+fn add_finalizer(meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, f: &str) {
+    let list = meta.finalizers.get_or_insert_with(Vec::new);
+    if !list.iter().any(|x| x == f) {
+        list.push(f.to_string());
+    }
+}
+
+/// The StorageObjectInUseProtection admission plugin: a volume or claim is not removed while
+/// it is bound or used by a pod.
+pub fn admit_pv(pv: &mut PersistentVolume) {
+    add_finalizer(&mut pv.metadata, "kubernetes.io/pv-protection");
+}
+
+/// The DefaultStorageClass admission plugin: a claim without a class gets the default one;
+/// and the claim's in-use protection finalizer.
 pub fn admit_pvc(cluster: &Cluster, pvc: &mut PersistentVolumeClaim) {
+    add_finalizer(&mut pvc.metadata, "kubernetes.io/pvc-protection");
     let spec = pvc.spec.get_or_insert_with(Default::default);
     if spec.storage_class_name.is_none()
         && let Some(class) = crate::volumes::binder::default_class(cluster)

@@ -33,6 +33,7 @@ pub fn admit(cluster: &mut Cluster, object: &mut Object) {
     match object {
         Object::Pod(p) => pod::admit_pod(cluster, p),
         Object::PersistentVolumeClaim(pvc) => super::storage::admit_pvc(cluster, pvc),
+        Object::PersistentVolume(pv) => super::storage::admit_pv(pv),
         _ => {}
     }
 }

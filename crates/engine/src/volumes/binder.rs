@@ -111,6 +111,10 @@ fn reconcile_claim(cluster: &mut Cluster, key: &ObjKey) {
         return;
     };
     if pvc.metadata.deletion_timestamp.is_some() {
+        // pvc-protection: the claim goes once no pod uses it.
+        if !claim_in_use(cluster, &key.namespace, &key.name) {
+            let _ = cluster.remove(key);
+        }
         return;
     }
     let spec = pvc.spec.clone().unwrap_or_default();
@@ -330,12 +334,40 @@ fn bind(cluster: &mut Cluster, mut pvc: PersistentVolumeClaim, mut pv: Persisten
     crate::scheduler::retry_pending(cluster);
 }
 
+/// Whether a pod that is not finished mounts the claim.
+fn claim_in_use(cluster: &Cluster, ns: &str, name: &str) -> bool {
+    cluster.store.list_typed::<Pod>(Some(ns)).any(|p| {
+        let done = matches!(
+            p.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded") | Some("Failed")
+        );
+        !done
+            && p.spec
+                .iter()
+                .flat_map(|s| s.volumes.iter().flatten())
+                .any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == name))
+    })
+}
+
 fn reconcile_volume(cluster: &mut Cluster, key: &ObjKey) {
     let Some(mut pv) = cluster.store.get_typed::<PersistentVolume>("", &key.name).cloned() else {
         // The volume is gone, and with it its data.
         cluster.volumes.backings.remove(&format!("pv/{}", key.name));
         return;
     };
+    if pv.metadata.deletion_timestamp.is_some() {
+        // pv-protection: a deleted volume goes once it is no longer bound.
+        if pv_phase(&pv) != "Bound" {
+            let spec = pv.spec.clone().unwrap_or_default();
+            for k in backing_keys(&key.name, &spec) {
+                if k.starts_with("pv/") {
+                    cluster.volumes.backings.remove(&k);
+                }
+            }
+            let _ = cluster.remove(key);
+        }
+        return;
+    }
     let spec = pv.spec.clone().unwrap_or_default();
     let phase = pv_phase(&pv).to_string();
     let claim = spec.claim_ref.as_ref().and_then(|c| {

@@ -506,6 +506,19 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
                 cluster.requeue_after(crate::controllers::Component::VolumeSync, k, CONFIG_SYNC_MS);
             }
         }
+        Kind::Pod if event.event_type == WatchEventType::Deleted => {
+            // A claim waiting for its last user to go (pvc-protection) may go now.
+            let claims: Vec<ObjKey> = object
+                .as_kind::<Pod>()
+                .into_iter()
+                .flat_map(|p| p.spec.iter().flat_map(|s| s.volumes.iter().flatten()))
+                .filter_map(|v| v.persistent_volume_claim.as_ref())
+                .map(|c| ObjKey::new(Kind::PersistentVolumeClaim, &key.namespace, &c.claim_name))
+                .collect();
+            for k in claims {
+                cluster.enqueue(crate::controllers::Component::VolumeBinder, k);
+            }
+        }
         Kind::Pod if event.event_type == WatchEventType::Modified => {
             let has_downward = object.as_kind::<Pod>().is_some_and(|p| {
                 p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
