@@ -420,7 +420,20 @@ pub fn sync_from(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         return;
     }
     refresh_backings(cluster, prt, &changed);
-    let others: Vec<String> = cluster.kubelet.pods.keys().cloned().collect();
+    // An emptyDir belongs to this pod alone; other pods share only node and claim data.
+    if changed.iter().all(|k| k.starts_with("emptydir/")) {
+        return;
+    }
+    let others: Vec<String> = cluster
+        .volumes
+        .mounts
+        .iter()
+        .filter(|(uid, ms)| {
+            **uid != prt.uid
+                && ms.iter().any(|m| m.backing.as_ref().is_some_and(|b| changed.contains(b)))
+        })
+        .map(|(uid, _)| uid.clone())
+        .collect();
     for uid in others {
         let Some(mut other) = cluster.kubelet.pods.remove(&uid) else { continue };
         refresh_backings(cluster, &mut other, &changed);
