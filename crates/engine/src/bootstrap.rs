@@ -478,4 +478,23 @@ pub fn bootstrap(cluster: &mut Cluster) {
         1,
         true,
     );
+    // kind's default class: local-path volumes created on the node of the first pod that uses them.
+    // Written directly with a fixed UID so that adding it leaves every seed's random draws alone.
+    let standard = k8s_openapi::api::storage::v1::StorageClass {
+        metadata: ObjectMeta {
+            name: Some("standard".into()),
+            uid: Some("5c9c6b1e-7a3f-4d2a-9b8e-2f1d0c3b4a51".into()),
+            creation_timestamp: Some(time::time(cluster.now())),
+            annotations: Some(labels(&[(
+                crate::volumes::binder::DEFAULT_CLASS_ANNOTATION,
+                "true",
+            )])),
+            ..Default::default()
+        },
+        provisioner: "rancher.io/local-path".into(),
+        reclaim_policy: Some("Delete".into()),
+        volume_binding_mode: Some("WaitForFirstConsumer".into()),
+        ..Default::default()
+    };
+    cluster.write(Object::StorageClass(standard));
 }

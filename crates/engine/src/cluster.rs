@@ -62,6 +62,9 @@ pub struct Cluster {
     event_index: BTreeMap<String, String>,
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
+    pub(crate) volumes: crate::volumes::Store,
+    /// Warnings the API server sent with the current request (`Warning:` lines in kubectl).
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Cluster {
@@ -81,6 +84,8 @@ impl Cluster {
             event_index: BTreeMap::new(),
             event_seq: 0,
             net: crate::network::NetState::default(),
+            volumes: crate::volumes::Store::default(),
+            warnings: Vec::new(),
         }
     }
 
@@ -237,6 +242,7 @@ impl Cluster {
         meta.managed_fields = None;
         meta.generation = strategy::has_generation(kind).then_some(1);
         strategy::prepare_for_create(self, &mut object);
+        self.warnings.extend(strategy::warnings(&object));
         Ok(self.write(object))
     }
 

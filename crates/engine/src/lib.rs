@@ -28,5 +28,6 @@ pub mod script;
 mod sim;
 pub mod time;
 pub mod view;
+pub mod volumes;
 
 pub use sim::{CommandOutput, Sim, SimConfig};

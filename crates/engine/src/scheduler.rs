@@ -269,12 +269,23 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }
     let nodes: Vec<Node> = cluster.store.list_typed::<Node>(None).cloned().collect();
     let owner = controller_uid(&pod);
+    let volume_check = crate::volumes::binder::prefilter(cluster, &pod);
     let mut feasible: Vec<(i64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     for node in &nodes {
         let name = node.metadata.name.clone().unwrap_or_default();
         let used = cluster.scheduler_cache.usage(&name, owner.as_deref());
-        match filter(&pod, node, &used) {
+        if volume_check.is_err() {
+            break;
+        }
+        let verdict = filter(&pod, node, &used).and_then(|()| {
+            if crate::volumes::binder::node_fits(cluster, &pod, node) {
+                Ok(())
+            } else {
+                Err(("node(s) had volume node affinity conflict".to_string(), false))
+            }
+        });
+        match verdict {
             Ok(()) => {
                 // Spread pods of one owner first, then prefer the least loaded node.
                 let score = -(used.same_owner as i64) * 1_000 - used.pods as i64;
@@ -309,6 +320,11 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     preemption.sort();
     let message = if total == 0 {
         "no nodes available to schedule pods".to_string()
+    } else if let Err(why) = &volume_check {
+        // A PreFilter failure rejects every node at once.
+        format!(
+            "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+        )
     } else {
         format!(
             "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
@@ -353,6 +369,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
 }
 
 fn bind(cluster: &mut Cluster, mut pod: Pod, node: &str) {
+    // WaitForFirstConsumer claims are provisioned on the chosen node before the pod binds.
+    crate::volumes::binder::on_pod_bound(cluster, &pod, node);
     let now = cluster.now();
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(node.to_string());

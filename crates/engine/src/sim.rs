@@ -57,6 +57,9 @@ impl Files for SimFiles<'_> {
         }
         self.reader.as_mut().and_then(|r| r(path))
     }
+    fn list(&mut self, path: &str) -> Option<Vec<String>> {
+        crate::kubectl::list_dir(self.files.keys(), path)
+    }
 }
 
 impl Sim {

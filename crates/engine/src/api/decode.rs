@@ -221,6 +221,15 @@ pub fn decode_object(value: Value) -> Result<Object, DecodeError> {
     Ok(object)
 }
 
+/// `0660` or `0o660` as YAML 1.1 reads it (octal), if it is one.
+fn yaml11_octal(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix("0o").or_else(|| s.strip_prefix('0').filter(|d| !d.is_empty()))?;
+    if digits.len() > 11 {
+        return None;
+    }
+    i64::from_str_radix(digits, 8).ok()
+}
+
 // Quantities may be written as bare numbers in YAML (`cpu: 1`); the API takes them as strings.
 fn stringify_quantities(value: &mut Value, parent_key: Option<&str>) {
     const QUANTITY_MAPS: &[&str] = &["limits", "requests", "capacity", "allocatable", "hard"];
@@ -230,6 +239,11 @@ fn stringify_quantities(value: &mut Value, parent_key: Option<&str>) {
             for (k, v) in map.iter_mut() {
                 if (in_quantity_map || k == "sizeLimit" || k == "divisor") && v.is_number() {
                     *v = Value::String(v.to_string());
+                } else if let (true, Some(octal)) =
+                    (k == "defaultMode" || k == "mode", v.as_str().and_then(yaml11_octal))
+                {
+                    // Go's YAML 1.1 reads a plain `0660` as octal; file modes are written so.
+                    *v = Value::from(octal);
                 } else {
                     stringify_quantities(v, Some(k));
                 }

@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod batch;
+pub mod configmap;
 pub mod decode;
 pub mod endpoints;
 pub mod errors;
@@ -14,7 +15,9 @@ pub mod kinds;
 pub mod namespace;
 pub mod pod;
 pub mod replication_controller;
+pub mod secret;
 pub mod service;
+pub mod storage;
 pub mod store;
 pub mod strategy;
 pub mod validation;

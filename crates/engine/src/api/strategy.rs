@@ -20,14 +20,21 @@ pub fn default(_cluster: &Cluster, object: &mut Object) {
         }
         Object::Job(j) => batch::default_job(j),
         Object::CronJob(c) => batch::default_cron_job(c),
+        Object::Secret(s) => super::secret::default_secret(s),
+        Object::PersistentVolume(pv) => super::storage::default_pv(pv),
+        Object::PersistentVolumeClaim(pvc) => super::storage::default_pvc(pvc),
+        Object::StorageClass(sc) => super::storage::default_storage_class(sc),
         _ => {}
     }
 }
 
 /// Mutating admission on create (service accounts, default tolerations, priority).
 pub fn admit(cluster: &mut Cluster, object: &mut Object) {
-    if let Object::Pod(p) = object {
-        pod::admit_pod(cluster, p);
+    match object {
+        Object::Pod(p) => pod::admit_pod(cluster, p),
+        Object::PersistentVolumeClaim(pvc) => super::storage::admit_pvc(cluster, pvc),
+        Object::PersistentVolume(pv) => super::storage::admit_pv(pv),
+        _ => {}
     }
 }
 
@@ -59,9 +66,24 @@ pub fn validate_create(cluster: &Cluster, object: &Object) -> Vec<String> {
         }
         Object::Job(j) => errs.extend(batch::validate_job(j)),
         Object::CronJob(c) => errs.extend(batch::validate_cron_job(c, None)),
+        Object::ConfigMap(c) => errs.extend(super::configmap::validate_config_map(c)),
+        Object::Secret(s) => errs.extend(super::secret::validate_secret(s)),
+        Object::PersistentVolume(pv) => errs.extend(super::storage::validate_pv(pv)),
+        Object::PersistentVolumeClaim(pvc) => errs.extend(super::storage::validate_pvc(pvc)),
+        Object::StorageClass(sc) => errs.extend(super::storage::validate_storage_class(sc)),
         _ => {}
     }
     errs
+}
+
+/// Warnings returned with a successful write (deprecated fields), as `Warning:` headers.
+pub fn warnings(object: &Object) -> Vec<String> {
+    match object {
+        Object::Pod(p) => {
+            p.spec.as_ref().map(|s| crate::volumes::spec_warnings(s, "spec")).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Validation of an update against the stored object (immutable fields).
@@ -81,6 +103,15 @@ pub fn validate_update(_cluster: &Cluster, old: &Object, new: &Object) -> Vec<St
             apps::validate_selector_unchanged(Some(&o.spec.selector), Some(&n.spec.selector))
         }
         (Object::Job(o), Object::Job(n)) => batch::validate_job_update(o, n),
+        (Object::ConfigMap(_), Object::ConfigMap(n)) => super::configmap::validate_config_map(n),
+        (Object::Secret(o), Object::Secret(n)) => {
+            let mut errs = super::secret::validate_secret_update(o, n);
+            errs.extend(super::secret::validate_secret(n));
+            errs
+        }
+        (Object::PersistentVolumeClaim(o), Object::PersistentVolumeClaim(n)) => {
+            super::storage::validate_pvc_update(o, n)
+        }
         _ => Vec::new(),
     }
 }
@@ -111,6 +142,15 @@ pub fn keep_status(old: &Object, new: &mut Object) {
         (Object::Pod(o), Object::Pod(n)) => n.status = o.status.clone(),
         (Object::Namespace(o), Object::Namespace(n)) => n.status = o.status.clone(),
         (Object::Node(o), Object::Node(n)) => n.status = o.status.clone(),
+        (Object::PersistentVolume(o), Object::PersistentVolume(n)) => n.status = o.status.clone(),
+        (Object::PersistentVolumeClaim(o), Object::PersistentVolumeClaim(n)) => {
+            n.status = o.status.clone();
+            if let (Some(os), Some(ns)) = (&o.spec, n.spec.as_mut())
+                && ns.volume_name.is_none()
+            {
+                ns.volume_name = os.volume_name.clone();
+            }
+        }
         (Object::ReplicationController(o), Object::ReplicationController(n)) => {
             n.status = o.status.clone()
         }
@@ -120,10 +160,6 @@ pub fn keep_status(old: &Object, new: &mut Object) {
         (Object::Job(o), Object::Job(n)) => n.status = o.status.clone(),
         (Object::CronJob(o), Object::CronJob(n)) => n.status = o.status.clone(),
         (Object::Service(o), Object::Service(n)) => n.status = o.status.clone(),
-        (Object::PersistentVolume(o), Object::PersistentVolume(n)) => n.status = o.status.clone(),
-        (Object::PersistentVolumeClaim(o), Object::PersistentVolumeClaim(n)) => {
-            n.status = o.status.clone()
-        }
         (Object::Ingress(o), Object::Ingress(n)) => n.status = o.status.clone(),
         _ => {}
     }

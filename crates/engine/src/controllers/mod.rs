@@ -50,6 +50,10 @@ pub enum Component {
     Job,
     /// cronjob-controller.
     CronJob,
+    /// persistentvolume-controller (keys are PVs and PVCs).
+    VolumeBinder,
+    /// The kubelets' sync of ConfigMap, Secret and downward API volumes (keys are pods).
+    VolumeSync,
 }
 
 /// Routes one watch event to the loops that care about it.
@@ -57,6 +61,7 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
     gc::observe(cluster, event, object);
     crate::network::on_watch_event(cluster, event, object);
     workload::route(cluster, event, object);
+    crate::volumes::on_watch_event(cluster, event, object);
     let key = &event.key;
     match key.kind {
         Kind::Pod => {
@@ -84,6 +89,9 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
             cluster.enqueue(Component::NodeLifecycle, key.clone());
             scheduler::retry_pending(cluster);
         }
+        Kind::PersistentVolume | Kind::PersistentVolumeClaim => {
+            cluster.enqueue(Component::VolumeBinder, key.clone());
+        }
         Kind::Namespace if event.event_type != WatchEventType::Deleted => {
             cluster.enqueue(Component::Namespace, key.clone());
         }
@@ -110,5 +118,7 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::DaemonSet => daemonset::reconcile(cluster, key),
         Component::Job => job::reconcile(cluster, key),
         Component::CronJob => cronjob::reconcile(cluster, key),
+        Component::VolumeBinder => crate::volumes::binder::reconcile(cluster, key),
+        Component::VolumeSync => crate::volumes::resync_pod(cluster, key),
     }
 }

@@ -937,6 +937,8 @@ pub fn create_subcommand(ctx: &mut Ctx, sub: &str, argv: &[String]) -> Output {
                 Err(e) => Output::fail(e.kubectl_message(None)),
             }
         }
+        "configmap" | "cm" => super::config::create_configmap(ctx, argv),
+        "secret" => super::config::create_secret(ctx, argv),
         other => super::workloads::create_subcommand(ctx, other, argv),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod commands;
+mod config;
 mod describe;
 mod describe_workloads;
 pub mod format;
@@ -64,11 +65,29 @@ pub const MAX_WAIT_MS: Millis = 15 * 60 * 1000;
 pub trait Files {
     /// The content of `path`, if it exists.
     fn read(&mut self, path: &str) -> Option<String>;
+    /// The file names directly inside directory `path`, if it is one (`--from-file=DIR`).
+    fn list(&mut self, _path: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The names of files directly under `dir` among `paths` (in-memory buffers as a tree).
+pub fn list_dir<'a>(paths: impl Iterator<Item = &'a String>, dir: &str) -> Option<Vec<String>> {
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let prefix = format!("{dir}/");
+    let names: Vec<String> = paths
+        .filter_map(|p| p.trim_start_matches("./").strip_prefix(&prefix).map(str::to_string))
+        .filter(|rest| !rest.contains('/'))
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 impl Files for BTreeMap<String, String> {
     fn read(&mut self, path: &str) -> Option<String> {
         self.get(path).or_else(|| self.get(path.trim_start_matches("./"))).cloned()
+    }
+    fn list(&mut self, path: &str) -> Option<Vec<String>> {
+        list_dir(self.keys(), path)
     }
 }
 
@@ -134,6 +153,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "expose" => services::expose(ctx, rest),
         "port-forward" => services::port_forward(ctx, rest),
         "events" => workloads::events(ctx, rest),
+        "proxy" => config::proxy(ctx, rest),
         "rolling-update" => {
             return Output::fail(
                 "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",
@@ -147,5 +167,13 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
     };
     ctx.cluster.settle();
+    // The API server's warnings come first, as kubectl prints them when the answer arrives.
+    let warnings = std::mem::take(&mut ctx.cluster.warnings);
+    if !warnings.is_empty() {
+        let mut out = out;
+        let lines: String = warnings.iter().map(|w| format!("Warning: {w}\n")).collect();
+        out.stderr = lines + &out.stderr;
+        return out;
+    }
     out
 }

@@ -19,6 +19,11 @@ pub enum Entry {
         /// Permission bits (`0o644`).
         mode: u32,
     },
+    /// A symbolic link (the kubelet's `..data` layout of configMap and secret volumes).
+    Symlink {
+        /// Where it points, relative to its directory or absolute.
+        target: String,
+    },
 }
 
 /// Why a filesystem operation failed (the errno text).
@@ -118,17 +123,71 @@ impl Fs {
         self.read_only_prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}/")))
     }
 
-    /// The entry at `path`.
+    /// The entry at `path` (a symlink itself, not what it points to).
     pub fn get(&self, path: &str) -> Option<&Entry> {
         self.entries.get(path)
     }
 
-    /// Reads a file.
+    /// Makes a symbolic link (the kubelet's writer; no read-only check).
+    pub fn put_symlink(&mut self, path: &str, target: &str) {
+        let path = normalize("/", path);
+        self.mkdir_p(parent(&path));
+        self.entries.insert(path, Entry::Symlink { target: target.into() });
+    }
+
+    /// `path` with every symlink along it followed (a bounded number of hops, as ELOOP).
+    pub fn resolve(&self, path: &str) -> String {
+        let mut cur = normalize("/", path);
+        'hops: for _ in 0..16 {
+            let mut prefix = String::new();
+            let parts: Vec<&str> = cur.split('/').filter(|p| !p.is_empty()).collect();
+            for (i, part) in parts.iter().enumerate() {
+                let dir = if prefix.is_empty() { "/".to_string() } else { prefix.clone() };
+                prefix.push('/');
+                prefix.push_str(part);
+                if let Some(Entry::Symlink { target }) = self.entries.get(&prefix) {
+                    let rest = parts[i + 1..].join("/");
+                    let target = normalize(&dir, target);
+                    cur = if rest.is_empty() { target } else { format!("{target}/{rest}") };
+                    continue 'hops;
+                }
+            }
+            return cur;
+        }
+        cur
+    }
+
+    /// Reads a file, following symlinks.
     pub fn read(&self, path: &str) -> Result<&str, FsError> {
-        match self.entries.get(path) {
+        match self.entries.get(&self.resolve(path)) {
             Some(Entry::File { content, .. }) => Ok(content),
             Some(Entry::Dir) => Err(FsError::IsDir),
-            None => Err(FsError::NotFound),
+            Some(Entry::Symlink { .. }) | None => Err(FsError::NotFound),
+        }
+    }
+
+    /// Everything under `dir`, keyed by path relative to it (a volume's content).
+    pub fn subtree(&self, dir: &str) -> BTreeMap<String, Entry> {
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
+        self.entries
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
+            .collect()
+    }
+
+    /// Replaces everything under `dir` with `content` (a mount, or a volume changed by another
+    /// container); the image's own files there are hidden, as under a real mount.
+    pub fn replace_subtree(&mut self, dir: &str, content: &BTreeMap<String, Entry>) {
+        let dir = normalize("/", dir);
+        let prefix = format!("{dir}/");
+        self.entries.retain(|k, _| !k.starts_with(&prefix));
+        self.mkdir_p(&dir);
+        for (rel, e) in content {
+            if self.entries.len() >= MAX_FILES {
+                break;
+            }
+            self.entries.insert(normalize(&dir, rel), e.clone());
         }
     }
 
@@ -147,6 +206,7 @@ impl Fs {
         }
         match self.entries.get_mut(path) {
             Some(Entry::Dir) => Err(FsError::IsDir),
+            Some(Entry::Symlink { .. }) => Err(FsError::ReadOnly),
             Some(Entry::File { content: c, .. }) => {
                 if append {
                     if c.len() + content.len() > MAX_FILE_BYTES {
@@ -201,7 +261,7 @@ impl Fs {
         }
         match self.entries.get(path) {
             None => Err(FsError::NotFound),
-            Some(Entry::File { .. }) => {
+            Some(Entry::File { .. } | Entry::Symlink { .. }) => {
                 self.entries.remove(path);
                 Ok(())
             }
@@ -220,7 +280,7 @@ impl Fs {
     pub fn list(&self, dir: &str) -> Result<Vec<(String, &Entry)>, FsError> {
         match self.entries.get(dir) {
             None => return Err(FsError::NotFound),
-            Some(Entry::File { .. }) => return Err(FsError::NotDir),
+            Some(Entry::File { .. } | Entry::Symlink { .. }) => return Err(FsError::NotDir),
             Some(Entry::Dir) => {}
         }
         let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };

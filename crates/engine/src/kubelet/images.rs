@@ -249,6 +249,8 @@ pub fn lookup(image: &ImageRef) -> Option<ImageInfo> {
             has_shell: true,
             base: Base::Debian,
         },
+        // A private repository: pullable only with a docker-registry imagePullSecret.
+        ("docker.io", "kubeplay/private", "v1" | "latest") => server(App::Kubia, 254_931_110),
         // Control-plane and add-on images: long-running system processes.
         ("registry.k8s.io", _, _)
         | ("docker.io", "kindest/kindnetd" | "kindest/local-path-provisioner", _) => ImageInfo {
@@ -262,9 +264,14 @@ pub fn lookup(image: &ImageRef) -> Option<ImageInfo> {
     Some(info)
 }
 
+/// Whether pulling `image` needs registry credentials (a private repository).
+pub fn is_private(image: &ImageRef) -> bool {
+    image.registry == "docker.io" && image.repository == "kubeplay/private"
+}
+
 /// The images a learner can use here, for the hint in an ErrImagePull event.
 pub fn catalog_summary() -> &'static str {
-    "luksa/kubia[:v1-v4], luksa/kubia-unhealthy, luksa/batch-job, luksa/ssd-monitor, luksa/fortune[:args|:env], luksa/kubectl-proxy:1.6.2, nginx, httpd, redis, mongo, busybox, alpine, ubuntu, debian, tutum/curl, tutum/dnsutils, curlimages/curl"
+    "luksa/kubia[:v1-v4], luksa/kubia-unhealthy, luksa/batch-job, luksa/ssd-monitor, luksa/fortune[:args|:env], luksa/kubectl-proxy:1.6.2, kubeplay/private:v1 (needs an imagePullSecret), nginx, httpd, redis, mongo, busybox, alpine, ubuntu, debian, tutum/curl, tutum/dnsutils, curlimages/curl"
 }
 
 fn parse_duration_arg(arg: &str) -> Option<Option<u64>> {

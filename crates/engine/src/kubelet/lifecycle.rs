@@ -129,9 +129,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             return;
         }
         create_runtime(cluster, &pod, &node);
-        schedule(cluster, &uid, SANDBOX_MS, Action::SandboxReady);
         // The kubelet reports its containers as ContainerCreating as soon as it admits the pod.
-        if let Some(prt) = cluster.kubelet.pods.remove(&uid) {
+        if let Some(mut prt) = cluster.kubelet.pods.remove(&uid) {
+            mount_volumes(cluster, &mut prt);
             finish_if_done(cluster, prt);
         }
         return;
@@ -157,6 +157,11 @@ pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
     }
     match timer.action {
         Action::SandboxReady => sandbox_ready(cluster, &mut prt),
+        Action::MountVolumes => {
+            if prt.sandbox_ready_ms.is_none() && !prt.terminating {
+                mount_volumes(cluster, &mut prt);
+            }
+        }
         Action::PullDone(ci) => pull_done(cluster, &mut prt, ci),
         Action::Start(ci) => start_container(cluster, &mut prt, ci),
         Action::ScriptStep(ci, run) => {
@@ -277,7 +282,9 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
-    let sa_token = cluster.random_suffix(32);
+    // The token once drawn here now comes from volumes::projection; the draw stays so that a
+    // seed replays the same names and IPs as before.
+    let _ = cluster.random_suffix(32);
     let containers = spec
         .containers
         .iter()
@@ -297,16 +304,9 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 _ => None,
             };
             let mut files = base_fs(&key.name, &key.namespace, image_info.as_ref(), app);
+            // Volumes are mounted over this by volumes::mount_pod.
             for m in c.volume_mounts.iter().flatten() {
                 files.mkdir_p(&m.mount_path);
-                if m.mount_path == crate::api::pod::SERVICE_ACCOUNT_MOUNT_PATH {
-                    files.put_file(&format!("{}/namespace", m.mount_path), &key.namespace, 0o644);
-                    files.put_file(&format!("{}/token", m.mount_path), &format!("eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.{sa_token}"), 0o644);
-                    files.put_file(&format!("{}/ca.crt", m.mount_path), "-----BEGIN CERTIFICATE-----\nMIIC/jCCAeagAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n-----END CERTIFICATE-----\n", 0o644);
-                }
-                if m.read_only == Some(true) {
-                    files.mark_read_only(&m.mount_path);
-                }
             }
             ContainerRt {
                 name: c.name.clone(),
@@ -314,7 +314,10 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 image,
                 image_info,
                 program,
-                state: CState::Waiting { reason: "ContainerCreating".into(), message: String::new() },
+                state: CState::Waiting {
+                    reason: "ContainerCreating".into(),
+                    message: String::new(),
+                },
                 last_state: None,
                 restart_count: 0,
                 ready: false,
@@ -332,6 +335,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 script: Vec::new(),
                 fs: files,
                 service_env: Vec::new(),
+                env: Vec::new(),
             }
         })
         .collect();
@@ -350,7 +354,24 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
     cluster.kubelet.pods.insert(uid, prt);
 }
 
+/// Mounts the pod's volumes, then brings the sandbox up; a volume that cannot be set up holds the
+/// pod in ContainerCreating, retried as the kubelet's volume manager does.
+fn mount_volumes(cluster: &mut Cluster, prt: &mut PodRuntime) {
+    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned()
+    else {
+        return;
+    };
+    match crate::volumes::mount_pod(cluster, prt, &pod) {
+        Ok(()) => schedule(cluster, &prt.uid, SANDBOX_MS, Action::SandboxReady),
+        Err(errors) => {
+            crate::volumes::report_mount_errors(cluster, &pod, &prt.node, &errors);
+            schedule(cluster, &prt.uid, crate::volumes::MOUNT_RETRY_MS, Action::MountVolumes);
+        }
+    }
+}
+
 fn drop_runtime(cluster: &mut Cluster, uid: &str) {
+    crate::volumes::unmount_pod(cluster, uid);
     if let Some(prt) = cluster.kubelet.pods.remove(uid) {
         if cluster.kubelet.by_key.get(&prt.key).map(String::as_str) == Some(uid) {
             cluster.kubelet.by_key.remove(&prt.key);
@@ -531,11 +552,14 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let c = &prt.containers[ci];
     let spec_image = c.spec.image.clone().unwrap_or_default();
     let Some(image) = c.image.clone() else { return };
-    let Some(info) = c.image_info.clone() else {
+    // A private repository answers only to the pod's imagePullSecrets.
+    let denied = images::is_private(&image) && !crate::volumes::pull_secret_for(cluster, &prt.key);
+    let info = c.image_info.clone().filter(|_| !denied);
+    let Some(info) = info else {
         let reference = image.full();
         let known_repo =
             images::lookup(&images::ImageRef { tag: "latest".into(), ..image.clone() }).is_some();
-        let detail = if known_repo {
+        let detail = if known_repo && !denied {
             format!(
                 "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
             )
@@ -660,6 +684,37 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         container_exited(cluster, prt, ci, 128, "StartError", message);
         return;
     }
+    // The environment is resolved when the container is created; a missing ConfigMap or key
+    // stops it here (CreateContainerConfigError), retried at the kubelet's next sync.
+    let pod = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned();
+    let spec = prt.containers[ci].spec.clone();
+    let resolved = match &pod {
+        Some(p) => crate::volumes::env::resolve(cluster, p, &spec, prt.pod_ip.as_deref()),
+        None => Ok(Vec::new()),
+    };
+    let env = match resolved {
+        Ok(env) => env,
+        Err(message) => {
+            let first = !matches!(&prt.containers[ci].state, CState::Waiting { reason, .. } if reason == "CreateContainerConfigError");
+            container_event(cluster, prt, ci, "Warning", "Failed", format!("Error: {message}"));
+            prt.containers[ci].state =
+                CState::Waiting { reason: "CreateContainerConfigError".into(), message };
+            schedule(cluster, &prt.uid, crate::volumes::CONFIG_ERROR_RETRY_MS, Action::Start(ci));
+            if first {
+                start_next(cluster, prt, ci);
+            }
+            return;
+        }
+    };
+    if let Some(info) = prt.containers[ci].image_info.clone() {
+        // `$(VAR)` in command and args expands from the container's own variables.
+        let expand = |v: &Option<Vec<String>>| -> Vec<String> {
+            v.iter().flatten().map(|s| crate::volumes::env::expand(s, &env)).collect()
+        };
+        prt.containers[ci].program =
+            images::program_for(&info, &expand(&spec.command), &expand(&spec.args));
+    }
+    prt.containers[ci].env = env;
     container_event(cluster, prt, ci, "Normal", "Created", format!("Created container: {name}"));
     container_event(cluster, prt, ci, "Normal", "Started", format!("Started container {name}"));
     // Service variables come from the services that exist when the container starts.
@@ -707,6 +762,11 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
             schedule(cluster, &prt.uid, delay, Action::Probe(ci, run, kind));
         }
     }
+    start_next(cluster, prt, ci);
+}
+
+/// Containers start in order: the next one's pull begins once `ci` has been started.
+fn start_next(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     if ci + 1 < prt.containers.len()
         && matches!(&prt.containers[ci + 1].state, CState::Waiting { reason, .. } if reason == "ContainerCreating")
         && prt.containers[ci + 1].run_id == 0
@@ -746,6 +806,7 @@ fn run_script(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
                 let c = &mut prt.containers[ci];
                 c.fs.mkdir_p(path.rsplit_once('/').map(|(d, _)| d).unwrap_or("/"));
                 let _ = c.fs.write(&path, FORTUNES[n], false);
+                crate::volumes::sync_from(cluster, prt, ci);
             }
             Step::Loop(body) => {
                 let mut next = body.clone();

@@ -46,6 +46,8 @@ pub struct KubeletTimer {
 pub enum Action {
     /// The sandbox (network namespace, IP) is ready.
     SandboxReady,
+    /// Mount the pod's volumes again (an earlier attempt failed).
+    MountVolumes,
     /// An image pull finished.
     PullDone(usize),
     /// The container is created and starts.
@@ -194,6 +196,8 @@ pub struct ContainerRt {
     pub fs: fs::Fs,
     /// Service environment variables, fixed when the container last started.
     pub service_env: Vec<(String, String)>,
+    /// The container's own variables (`env`, `envFrom`, resolved), fixed at its last start.
+    pub env: Vec<(String, String)>,
 }
 
 /// The kubelet's record of one pod.

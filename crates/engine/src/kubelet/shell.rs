@@ -79,7 +79,7 @@ pub fn exec_with_network(
             1,
         );
     }
-    let mut sh = Shell { prt, ci, now, net, budget: MAX_SCRIPT_COMMANDS };
+    let mut sh = Shell { prt, ci, now, net, budget: MAX_SCRIPT_COMMANDS, vars: Vec::new() };
     let mut out = sh.run_argv(argv, true);
     out.stdout.truncate(MAX_OUTPUT_BYTES);
     out.stderr.truncate(MAX_OUTPUT_BYTES);
@@ -92,6 +92,8 @@ struct Shell<'a> {
     now: Millis,
     net: &'a mut dyn Network,
     budget: usize,
+    /// Shell variables set by `NAME=value` or `export NAME=value` in this exec.
+    vars: Vec<(String, String)>,
 }
 
 /// Splits a shell command line into words, honouring single and double quotes and backslashes.
@@ -152,9 +154,8 @@ impl Shell<'_> {
             ),
             ("HOSTNAME".to_string(), self.prt.key.name.clone()),
         ];
-        for e in c.spec.env.iter().flatten() {
-            env.push((e.name.clone(), e.value.clone().unwrap_or_default()));
-        }
+        // Resolved by the kubelet when the container started (volumes::env).
+        env.extend(c.env.iter().cloned());
         if c.service_env.is_empty() {
             env.push(("KUBERNETES_SERVICE_HOST".into(), "10.96.0.1".into()));
             env.push(("KUBERNETES_SERVICE_PORT".into(), "443".into()));
@@ -175,7 +176,8 @@ impl Shell<'_> {
         if !word.contains('$') {
             return word.to_string();
         }
-        let env = self.env();
+        let mut env = self.env();
+        env.extend(self.vars.iter().cloned());
         let mut out = word.to_string();
         let mut vars: Vec<&(String, String)> = env.iter().collect();
         vars.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
@@ -272,6 +274,23 @@ impl Shell<'_> {
             ),
             "ps" => self.ps(),
             "curl" => self.curl(&args),
+            "mount" if args.is_empty() => self.mount_table(false),
+            "df" => self.mount_table(true),
+            "mongosh"
+                if self.prt.containers[self.ci]
+                    .image
+                    .as_ref()
+                    .is_some_and(|i| i.repository.ends_with("mongo")) =>
+            {
+                let script = args.iter().position(|a| a == "--eval").and_then(|i| args.get(i + 1));
+                match script {
+                    Some(s) => {
+                        let (out, code) = crate::volumes::mongo::eval(&mut self.prt.containers[self.ci].fs, s, self.now);
+                        if code == 0 { ExecOutput::ok(out) } else { ExecOutput::err(out, code) }
+                    }
+                    None => ExecOutput::err("kubeplay: mongosh runs scripts here: mongosh --quiet --eval 'db.foo.find()'\n".into(), 1),
+                }
+            }
             "wget" => self.wget(&args),
             "nslookup" => match args.iter().find(|a| !a.starts_with('-')) {
                 Some(name) => match self.net.nslookup(name) {
@@ -339,7 +358,34 @@ impl Shell<'_> {
     }
 
     fn run_simple(&mut self, command: &str) -> ExecOutput {
-        let mut words = split_words(command);
+        // Command substitution `$(cmd)` (not nested): the output, trailing newlines removed.
+        let mut command = command.to_string();
+        for _ in 0..8 {
+            let Some(start) = command.find("$(") else { break };
+            let Some(len) = command[start + 2..].find(')') else { break };
+            let inner = command[start + 2..start + 2 + len].to_string();
+            let out = self.run_script(&inner);
+            let value = out.stdout.trim_end_matches('\n').to_string();
+            command.replace_range(start..start + 3 + len, &value);
+        }
+        let mut words = split_words(&command);
+        // `NAME=value` and `export NAME=value` set a shell variable.
+        let assign = match words.as_slice() {
+            [w] => Some(w.clone()),
+            [e, w] if e == "export" => Some(w.clone()),
+            _ => None,
+        };
+        if let Some((name, value)) = assign.as_deref().and_then(|w| w.split_once('='))
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            let value = self.expand(value);
+            self.vars.retain(|(k, _)| k != name);
+            if self.vars.len() < 256 {
+                self.vars.push((name.to_string(), value));
+            }
+            return ExecOutput::default();
+        }
         // Output redirection: `cmd > file` or `cmd >> file`.
         let mut redirect: Option<(String, bool)> = None;
         if let Some(i) = words.iter().position(|w| w == ">" || w == ">>") {
@@ -449,6 +495,15 @@ impl Shell<'_> {
                     mode_string(*mode),
                     content.len()
                 ),
+                Entry::Symlink { target } => format!(
+                    "lrwxrwxrwx    1 root     root    {:>10} {date} {name} -> {target}\n",
+                    target.len()
+                ),
+            };
+            // Arguments are followed through symlinks, except a link itself listed with -l.
+            let path = match fs.get(&path) {
+                Some(Entry::Symlink { .. }) if long && !p.ends_with('/') => path,
+                _ => fs.resolve(&path),
             };
             match fs.get(&path) {
                 None => {
@@ -463,7 +518,7 @@ impl Shell<'_> {
                         Base::Busybox => 1,
                     };
                 }
-                Some(e @ Entry::File { .. }) => {
+                Some(e @ (Entry::File { .. } | Entry::Symlink { .. })) => {
                     out.stdout.push_str(&if long { line(p, e) } else { format!("{p}\n") });
                 }
                 Some(Entry::Dir) => {
@@ -498,6 +553,49 @@ impl Shell<'_> {
             }
         }
         out
+    }
+
+    /// `mount` (no arguments) and `df`, from `/proc/mounts`.
+    fn mount_table(&self, df: bool) -> ExecOutput {
+        let table = self.prt.containers[self.ci].fs.read("/proc/mounts").unwrap_or_default();
+        let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split(' ').collect()).collect();
+        if !df {
+            return ExecOutput::ok(
+                rows.iter()
+                    .filter(|r| r.len() >= 4)
+                    .map(|r| format!("{} on {} type {} ({})\n", r[0], r[1], r[2], r[3]))
+                    .collect(),
+            );
+        }
+        let busybox = self.base() == Base::Busybox;
+        let mut out = if busybox {
+            "Filesystem           1K-blocks      Used Available Use% Mounted on\n".to_string()
+        } else {
+            "Filesystem     1K-blocks     Used Available Use% Mounted on\n".to_string()
+        };
+        for r in
+            rows.iter().filter(|r| r.len() >= 4 && matches!(r[2], "overlay" | "ext4" | "tmpfs"))
+        {
+            // Sizes of kind's node disk (a 60 GiB virtual disk) and of tmpfs mounts.
+            let (total, used): (u64, u64) = match r[2] {
+                "tmpfs" if r[0] == "tmpfs" && r[1] != "/dev" => (16_281_628, 12),
+                "tmpfs" => (65_536, 0),
+                _ => (61_202_244, 14_518_660),
+            };
+            let avail = total - used;
+            let pct = (used * 100).div_ceil(total.max(1));
+            out.push_str(&if busybox {
+                format!("{:<20}{:>10}{:>10}{:>10}{:>4}% {}\n", r[0], total, used, avail, pct, r[1])
+            } else {
+                format!("{:<14}{:>10}{:>9}{:>10}{:>4}% {}\n", r[0], total, used, avail, pct, r[1])
+            });
+        }
+        ExecOutput::ok(out)
+    }
+
+    fn readable_cert(&self, path: &str) -> bool {
+        let path = normalize("/", path);
+        self.prt.containers[self.ci].fs.read(&path).is_ok_and(|c| c.contains("BEGIN CERTIFICATE"))
     }
 
     fn ps(&self) -> ExecOutput {
@@ -539,11 +637,23 @@ impl Shell<'_> {
         let mut headers = Vec::new();
         let mut url = None;
         let mut it = args.iter();
+        // curl trusts a server it has a CA for (`--cacert`, `$CURL_CA_BUNDLE`) or is told to (-k).
+        let mut env = self.env();
+        env.extend(self.vars.iter().cloned());
+        let bundle = env.iter().find(|(k, _)| k == "CURL_CA_BUNDLE").map(|(_, v)| v.clone());
+        let mut trusted = bundle.is_some_and(|b| self.readable_cert(&b));
         while let Some(a) = it.next() {
             match a.as_str() {
                 "-H" | "--header" => {
                     if let Some(h) = it.next() {
-                        headers.push(h.clone());
+                        // Expand $VAR the way the shell would have before curl saw it.
+                        headers.push(self.expand(h));
+                    }
+                }
+                "-k" | "--insecure" => trusted = true,
+                "--cacert" => {
+                    if let Some(f) = it.next() {
+                        trusted |= self.readable_cert(f);
                     }
                 }
                 "-o" | "--output" | "-X" | "--request" | "-m" | "--max-time"
@@ -560,6 +670,9 @@ impl Shell<'_> {
                 2,
             );
         };
+        if trusted {
+            headers.push(crate::volumes::TRUST_HEADER.to_string());
+        }
         match self.http(&url, &headers) {
             Ok((_, body)) => ExecOutput::ok(body),
             Err(e) => {
@@ -632,6 +745,14 @@ impl Shell<'_> {
             None => (hostport, if url.starts_with("https") { 443 } else { 80 }),
         };
         let own_ip = self.prt.pod_ip.clone().unwrap_or_default();
+        // An ambassador's `kubectl proxy` on localhost:8001 forwards to the API server.
+        let ambassador = self.prt.containers.iter().any(|c| {
+            matches!(c.program, Program::Server(super::images::App::KubectlProxy))
+                && matches!(c.state, CState::Running { .. })
+        });
+        if ambassador && port == 8001 && (host == "localhost" || host == "127.0.0.1") {
+            return self.net.http(url, headers);
+        }
         if host == "localhost" || host == "127.0.0.1" || host == own_ip {
             let now = self.now;
             return match super::lifecycle::http_get(

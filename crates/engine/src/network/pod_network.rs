@@ -84,5 +84,12 @@ pub fn exec_in_pod(
             }
         }
     }
+    // Files written into a shared volume reach the other containers mounting it.
+    if let Some(uid) = cluster.kubelet.by_key.get(pod).cloned()
+        && let Some(mut live) = cluster.kubelet.pods.remove(&uid)
+    {
+        crate::volumes::sync_from(cluster, &mut live, container);
+        cluster.kubelet.pods.insert(uid, live);
+    }
     out
 }

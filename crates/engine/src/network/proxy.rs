@@ -62,6 +62,8 @@ pub enum NetError {
     Timeout(String, i32),
     /// `(52)`: the server closed without an HTTP answer.
     EmptyReply,
+    /// `(60)`: the server's certificate is not trusted (no `--cacert`, no `-k`).
+    Tls,
 }
 
 impl NetError {
@@ -73,6 +75,7 @@ impl NetError {
             NetError::Refused(..) | NetError::NoRoute(..) => 7,
             NetError::Timeout(..) => 28,
             NetError::EmptyReply => 52,
+            NetError::Tls => 60,
         }
     }
 
@@ -80,6 +83,7 @@ impl NetError {
     pub fn curl_message(&self) -> String {
         match self {
             NetError::BadUrl => "(3) URL using bad/illegal format or missing URL".into(),
+            NetError::Tls => "(60) SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.".into(),
             NetError::Resolve(h) => format!("(6) Could not resolve host: {h}"),
             NetError::Refused(h, p) => {
                 format!(
@@ -350,6 +354,12 @@ fn route(
     }
     // Name resolution: pods use cluster DNS; nodes and the outside world know only addresses
     // (and the outside world its own `localhost`, which kind maps to the ingress controller).
+    // The API server: `kubectl proxy` or an ambassador on localhost, or the `kubernetes` service.
+    if let Some(answer) =
+        crate::volumes::api_route(cluster, client, &u.host, u.port, u.https, &u.path, headers)
+    {
+        return answer.map(|(status, body)| Response { status, body });
+    }
     let ip = if parse_ipv4(&u.host).is_some() {
         u.host.clone()
     } else if u.host == "localhost" && !inside {

@@ -1,0 +1,327 @@
+//! Files the kubelet writes for ConfigMap, Secret, downward API and projected volumes, in the
+//! atomic writer's layout (`pkg/volume/util/atomic_writer.go`): the payload sits in a directory
+//! named after the write time, `..data` points at it, and each top-level name is a symlink
+//! through `..data`, so an update is one rename and readers never see half of it.
+//! Also the simulated clone of a (deprecated) gitRepo volume.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMap, DownwardAPIVolumeFile, GitRepoVolumeSource, KeyToPath, Pod, Secret, Volume,
+};
+
+use super::Tree;
+use super::env::{bytes_text, field_value, resource_value};
+use crate::cluster::Cluster;
+use crate::kubelet::fs::Entry;
+
+/// Files one projected volume may hold.
+pub const MAX_PROJECTED_FILES: usize = 1_000;
+
+/// Default file mode of these volumes (0644).
+const DEFAULT_MODE: i32 = 0o644;
+
+/// path -> (content, mode)
+type Payload = BTreeMap<String, (String, u32)>;
+
+/// The files of a configMap, secret, downwardAPI or projected volume; `Ok(None)` for sources
+/// that are not projections; `Err` with the mount failure's text.
+pub fn files(
+    cluster: &Cluster,
+    pod: &Pod,
+    v: &Volume,
+    pod_ip: Option<&str>,
+) -> Result<Option<Tree>, String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let mut payload = Payload::new();
+    if let Some(c) = &v.config_map {
+        let mode = c.default_mode.unwrap_or(DEFAULT_MODE);
+        config_map_payload(
+            cluster,
+            ns,
+            &c.name,
+            c.items.as_deref(),
+            c.optional,
+            mode,
+            &mut payload,
+        )?;
+    } else if let Some(s) = &v.secret {
+        let mode = s.default_mode.unwrap_or(DEFAULT_MODE);
+        let name = s.secret_name.clone().unwrap_or_default();
+        secret_payload(cluster, ns, &name, s.items.as_deref(), s.optional, mode, &mut payload)?;
+    } else if let Some(d) = &v.downward_api {
+        let mode = d.default_mode.unwrap_or(DEFAULT_MODE);
+        downward_payload(cluster, pod, d.items.as_deref(), mode, pod_ip, &mut payload)?;
+    } else if let Some(p) = &v.projected {
+        let mode = p.default_mode.unwrap_or(DEFAULT_MODE);
+        for src in p.sources.iter().flatten() {
+            if let Some(c) = &src.config_map {
+                config_map_payload(
+                    cluster,
+                    ns,
+                    &c.name,
+                    c.items.as_deref(),
+                    c.optional,
+                    mode,
+                    &mut payload,
+                )?;
+            }
+            if let Some(s) = &src.secret {
+                secret_payload(
+                    cluster,
+                    ns,
+                    &s.name,
+                    s.items.as_deref(),
+                    s.optional,
+                    mode,
+                    &mut payload,
+                )?;
+            }
+            if let Some(d) = &src.downward_api {
+                downward_payload(cluster, pod, d.items.as_deref(), mode, pod_ip, &mut payload)?;
+            }
+            if let Some(t) = &src.service_account_token {
+                let sa = pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.service_account_name.as_deref())
+                    .unwrap_or("default");
+                let uid = pod.metadata.uid.as_deref().unwrap_or("");
+                payload.insert(t.path.clone(), (service_account_token(ns, sa, uid), mode as u32));
+            }
+        }
+    } else {
+        return Ok(None);
+    }
+    Ok(Some(layout(cluster, &payload)))
+}
+
+/// The (simulated) bound service-account token of a pod: a JWT-shaped string that the
+/// simulated API server recognises.
+pub fn service_account_token(ns: &str, sa: &str, uid: &str) -> String {
+    format!(
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.{}.{}",
+        hex(&format!("system:serviceaccount:{ns}:{sa}")),
+        &hex(uid)[..16.min(hex(uid).len())]
+    )
+}
+
+/// The service account a token names, if it is one this cluster issued.
+pub fn token_subject(token: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    if parts.next()? != "eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0" {
+        return None;
+    }
+    let body = parts.next()?;
+    let bytes: Option<Vec<u8>> = (0..body.len())
+        .step_by(2)
+        .map(|i| body.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn push(payload: &mut Payload, path: &str, content: String, mode: u32) {
+    if payload.len() < MAX_PROJECTED_FILES {
+        payload.insert(path.to_string(), (content, mode));
+    }
+}
+
+fn items_payload(
+    data: &BTreeMap<String, String>,
+    items: Option<&[KeyToPath]>,
+    mode: i32,
+    missing: impl Fn(&str) -> String,
+    optional: bool,
+    payload: &mut Payload,
+) -> Result<(), String> {
+    match items {
+        None => {
+            for (k, v) in data {
+                push(payload, k, v.clone(), mode as u32);
+            }
+        }
+        Some(items) => {
+            for it in items {
+                match data.get(&it.key) {
+                    Some(v) => push(payload, &it.path, v.clone(), it.mode.unwrap_or(mode) as u32),
+                    None if optional => {}
+                    None => return Err(missing(&it.key)),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn config_map_payload(
+    cluster: &Cluster,
+    ns: &str,
+    name: &str,
+    items: Option<&[KeyToPath]>,
+    optional: Option<bool>,
+    mode: i32,
+    payload: &mut Payload,
+) -> Result<(), String> {
+    let optional = optional == Some(true);
+    let Some(cm) = cluster.store.get_typed::<ConfigMap>(ns, name) else {
+        return if optional { Ok(()) } else { Err(format!("configmap \"{name}\" not found")) };
+    };
+    let mut data = cm.data.clone().unwrap_or_default();
+    for (k, v) in cm.binary_data.iter().flatten() {
+        data.insert(k.clone(), bytes_text(&v.0));
+    }
+    items_payload(
+        &data,
+        items,
+        mode,
+        |k| format!("configmap references non-existent config key: {k}"),
+        optional,
+        payload,
+    )
+}
+
+fn secret_payload(
+    cluster: &Cluster,
+    ns: &str,
+    name: &str,
+    items: Option<&[KeyToPath]>,
+    optional: Option<bool>,
+    mode: i32,
+    payload: &mut Payload,
+) -> Result<(), String> {
+    let optional = optional == Some(true);
+    let Some(s) = cluster.store.get_typed::<Secret>(ns, name) else {
+        return if optional { Ok(()) } else { Err(format!("secret \"{name}\" not found")) };
+    };
+    let data: BTreeMap<String, String> =
+        s.data.iter().flatten().map(|(k, v)| (k.clone(), bytes_text(&v.0))).collect();
+    items_payload(
+        &data,
+        items,
+        mode,
+        |k| format!("references non-existent secret key: {k}"),
+        optional,
+        payload,
+    )
+}
+
+fn downward_payload(
+    cluster: &Cluster,
+    pod: &Pod,
+    items: Option<&[DownwardAPIVolumeFile]>,
+    mode: i32,
+    pod_ip: Option<&str>,
+    payload: &mut Payload,
+) -> Result<(), String> {
+    for it in items.into_iter().flatten() {
+        let mode = it.mode.unwrap_or(mode) as u32;
+        if let Some(f) = &it.field_ref {
+            // Labels and annotations are `key="value"` lines, the last without a newline
+            // (`fieldpath.FormatMap`).
+            let v = field_value(pod, &f.field_path, pod_ip)?;
+            push(payload, &it.path, v, mode);
+        } else if let Some(r) = &it.resource_field_ref {
+            let spec = pod.spec.clone().unwrap_or_default();
+            let name = r.container_name.clone().unwrap_or_default();
+            let Some(c) = spec.containers.iter().find(|c| c.name == name) else {
+                return Err(format!("container {name} not found"));
+            };
+            let v = resource_value(cluster, pod, c, &r.resource, r.divisor.as_ref())?;
+            push(payload, &it.path, v, mode);
+        }
+    }
+    Ok(())
+}
+
+/// The atomic writer's layout of `payload`, timestamped now.
+fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
+    let stamp = k8s_openapi::jiff::fmt::strtime::format(
+        "%Y_%m_%d_%H_%M_%S",
+        crate::time::instant(cluster.now()),
+    )
+    .unwrap_or_default();
+    // MkdirTemp adds a random number; derive it from the content so runs stay deterministic.
+    let mut h: u32 = 2_166_136_261;
+    for b in stamp.bytes().chain(payload.keys().flat_map(|k| k.bytes())) {
+        h = (h ^ b as u32).wrapping_mul(16_777_619);
+    }
+    for (c, _) in payload.values() {
+        for b in c.bytes() {
+            h = (h ^ b as u32).wrapping_mul(16_777_619);
+        }
+    }
+    let dir = format!("..{stamp}.{h}");
+    let mut tree = Tree::new();
+    tree.insert(dir.clone(), Entry::Dir);
+    for (path, (content, mode)) in payload {
+        let mut cur = dir.clone();
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for (i, part) in parts.iter().enumerate() {
+            cur = format!("{cur}/{part}");
+            if i + 1 == parts.len() {
+                tree.insert(cur.clone(), Entry::File { content: content.clone(), mode: *mode });
+            } else {
+                tree.insert(cur.clone(), Entry::Dir);
+            }
+        }
+        if let Some(top) = parts.first() {
+            tree.insert(top.to_string(), Entry::Symlink { target: format!("..data/{top}") });
+        }
+    }
+    tree.insert("..data".into(), Entry::Symlink { target: dir });
+    tree
+}
+
+/// The files `..data` points at, relative to it.
+fn payload_of(tree: &Tree) -> Tree {
+    let Some(Entry::Symlink { target }) = tree.get("..data") else { return Tree::new() };
+    let prefix = format!("{target}/");
+    tree.iter()
+        .filter(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
+        .collect()
+}
+
+/// Whether two layouts hold the same files (the timestamps aside).
+pub fn same_payload(a: &Tree, b: &Tree) -> bool {
+    payload_of(a) == payload_of(b)
+}
+
+/// The simulated clone of a gitRepo volume: the book's example website repository.
+pub fn git_clone(g: &GitRepoVolumeSource) -> Tree {
+    let repo_name =
+        g.repository.rsplit('/').next().unwrap_or("repo").trim_end_matches(".git").to_string();
+    let dir = match g.directory.as_deref() {
+        Some(".") => String::new(),
+        Some(d) if !d.is_empty() => format!("{}/", d.trim_matches('/')),
+        _ => format!("{repo_name}/"),
+    };
+    let mut tree = Tree::new();
+    if !dir.is_empty() {
+        tree.insert(dir.trim_end_matches('/').to_string(), Entry::Dir);
+    }
+    tree.insert(format!("{dir}.git"), Entry::Dir);
+    tree.insert(
+        format!("{dir}.git/HEAD"),
+        Entry::File { content: "ref: refs/heads/master\n".into(), mode: 0o644 },
+    );
+    tree.insert(
+        format!("{dir}index.html"),
+        Entry::File {
+            content: format!(
+                "<html>\n<body>\nHello there. This page is served from {}\n</body>\n</html>\n",
+                g.repository
+            ),
+            mode: 0o644,
+        },
+    );
+    tree.insert(
+        format!("{dir}README.md"),
+        Entry::File { content: format!("# {repo_name}\n"), mode: 0o644 },
+    );
+    tree
+}
