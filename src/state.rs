@@ -16,6 +16,8 @@ use std::rc::Rc;
 use gloo_timers::callback::Interval;
 use kubeplay_engine::view::ClusterSnapshot;
 use kubeplay_engine::{Sim, SimConfig};
+
+use crate::session::{self, Item};
 use yew::prelude::*;
 
 /// Wall-clock period of the play loop.
@@ -34,8 +36,12 @@ pub const COMMAND_BYTES_MAX: usize = 64 * 1024;
 pub enum SimAction {
     /// Run one command line as typed in the terminal.
     Run(String),
+    /// The line being typed was abandoned with Ctrl-C (echoed as `$ line^C`).
+    Interrupt(String),
     /// Advance virtual time by this many milliseconds.
     Advance(u64),
+    /// Jump to the next due timer of the cluster (the next thing that happens).
+    Step,
     /// Start or stop virtual time following the wall clock.
     SetPlaying(bool),
     /// Set the speed, in percent of real time.
@@ -47,6 +53,58 @@ pub enum SimAction {
         /// Seed of the new cluster.
         seed: u64,
     },
+    /// Replace the session by a replay of `items` on a fresh cluster from `seed` (a share link or
+    /// the saved session); `notice` is shown in the error banner (e.g. why a link was refused).
+    Load {
+        /// Seed of the new cluster.
+        seed: u64,
+        /// What to replay.
+        items: Vec<Item>,
+        /// A message for the banner, if any.
+        notice: Option<String>,
+    },
+    /// Show (or with `None`, dismiss) the error banner.
+    SetNotice(Option<String>),
+    /// Replace the text of editor buffer `index`.
+    EditBuffer {
+        /// Which buffer.
+        index: usize,
+        /// Its new text.
+        text: String,
+    },
+    /// Add an editor buffer (its name is made unique).
+    NewBuffer {
+        /// Wanted name.
+        name: String,
+        /// Initial text.
+        text: String,
+    },
+    /// Close editor buffer `index` (the last one stays).
+    CloseBuffer(usize),
+    /// `kubectl apply -f <buffer>` of buffer `index`.
+    Apply(usize),
+}
+
+/// One editor buffer: a file `kubectl apply -f NAME` can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    /// File name.
+    pub name: String,
+    /// Content.
+    pub text: String,
+}
+
+/// What the last Apply from the editor printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyResult {
+    /// The buffer applied.
+    pub buffer: String,
+    /// Output (stdout then stderr).
+    pub text: String,
+    /// Whether kubectl succeeded.
+    pub ok: bool,
+    /// The line of the buffer an error message names, if any.
+    pub line: Option<usize>,
 }
 
 /// One session: the cluster and what the UI shows of it.
@@ -63,6 +121,16 @@ pub struct SimState {
     pub playing: bool,
     /// Speed in percent of real time (100 = 1x).
     pub speed_pct: u32,
+    /// Seed the cluster was made from.
+    pub seed: u64,
+    /// What happened in this session, for saving, sharing and replay.
+    pub items: Rc<Vec<Item>>,
+    /// Editor buffers.
+    pub buffers: Rc<Vec<Buffer>>,
+    /// What the last Apply from the editor printed.
+    pub apply_result: Option<Rc<ApplyResult>>,
+    /// A message for the error banner.
+    pub notice: Option<Rc<String>>,
 }
 
 impl PartialEq for SimState {
@@ -73,12 +141,18 @@ impl PartialEq for SimState {
             && self.history == other.history
             && self.playing == other.playing
             && self.speed_pct == other.speed_pct
+            && self.seed == other.seed
+            && Rc::ptr_eq(&self.items, &other.items)
+            && self.buffers == other.buffers
+            && self.apply_result == other.apply_result
+            && self.notice == other.notice
     }
 }
 
 impl SimState {
     /// A fresh session on a cluster made from `config`; time starts paused.
     pub fn new(config: SimConfig) -> Self {
+        let seed = config.seed;
         let sim = Sim::new(config);
         let snapshot = Rc::new(sim.snapshot());
         SimState {
@@ -88,7 +162,51 @@ impl SimState {
             history: Rc::default(),
             playing: false,
             speed_pct: 100,
+            seed,
+            items: Rc::default(),
+            buffers: Rc::new(default_buffers()),
+            apply_result: None,
+            notice: None,
         }
+    }
+
+    /// The session as items, editor buffers included (written last), for saving and sharing.
+    pub fn session_items(&self) -> Vec<Item> {
+        let mut items = (*self.items).clone();
+        items.extend(self.buffers.iter().map(|b| Item::File(b.name.clone(), b.text.clone())));
+        items
+    }
+
+    /// Output of a read-only command (`kubectl describe`, `get -o yaml`) for the detail pane; not
+    /// recorded in the session.
+    pub fn query(&self, line: &str) -> String {
+        let out = self.sim.borrow_mut().run(line);
+        out.stdout + &out.stderr
+    }
+
+    fn record(&mut self, item: Item) {
+        self.items = Rc::new(session::pushed(&self.items, item));
+    }
+
+    /// Runs one command line, echoing it and its output into the transcript.
+    fn run_line(&mut self, line: &str) -> (bool, String) {
+        let mut text = format!("$ {line}\n");
+        let mut output = String::new();
+        let mut ok = true;
+        if line.len() > COMMAND_BYTES_MAX {
+            output.push_str("kubeplay: command line too long\n");
+            ok = false;
+        } else if !line.trim().is_empty() {
+            let out = self.sim.borrow_mut().run(line);
+            output.push_str(&out.stdout);
+            output.push_str(&out.stderr);
+            ok = out.exit_code == 0;
+            self.history = Rc::new(pushed_history(&self.history, line));
+            self.record(Item::Command(line.to_owned()));
+        }
+        text.push_str(&output);
+        self.transcript = Rc::new(appended_transcript(&self.transcript, &text));
+        (ok, output)
     }
 
     /// This state with a fresh snapshot of the (just mutated) cluster.
@@ -112,20 +230,25 @@ impl Reducible for SimState {
         match action {
             SimAction::Run(line) => {
                 let line = line.trim_end_matches(['\r', '\n']).to_owned();
-                let mut text = format!("$ {line}\n");
-                if line.len() > COMMAND_BYTES_MAX {
-                    text.push_str("kubeplay: command line too long\n");
-                } else if !line.trim().is_empty() {
-                    let out = next.sim.borrow_mut().run(&line);
-                    text.push_str(&out.stdout);
-                    text.push_str(&out.stderr);
-                    next.history = Rc::new(pushed_history(&next.history, &line));
-                }
-                next.transcript = Rc::new(appended_transcript(&next.transcript, &text));
+                next.run_line(&line);
                 next.resnapshot()
+            }
+            SimAction::Interrupt(line) => {
+                next.transcript =
+                    Rc::new(appended_transcript(&next.transcript, &format!("$ {line}^C\n")));
+                Rc::new(next)
             }
             SimAction::Advance(ms) => {
                 next.sim.borrow_mut().advance(ms);
+                next.record(Item::Sleep(ms));
+                next.resnapshot()
+            }
+            SimAction::Step => {
+                let before = next.sim.borrow().now_ms();
+                let after = next.sim.borrow_mut().step();
+                if let Some(after) = after {
+                    next.record(Item::Sleep(after.saturating_sub(before)));
+                }
                 next.resnapshot()
             }
             SimAction::SetPlaying(playing) => {
@@ -143,12 +266,116 @@ impl Reducible for SimState {
             SimAction::Reset { seed } => {
                 let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
                 next.sim = Rc::new(RefCell::new(Sim::new(config)));
+                next.seed = seed;
+                next.items = Rc::default();
                 next.transcript = Rc::default();
+                next.apply_result = None;
                 next.playing = false;
+                next.resnapshot()
+            }
+            SimAction::Load { seed, items, notice } => {
+                let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
+                next.sim = Rc::new(RefCell::new(Sim::new(config)));
+                next.seed = seed;
+                next.items = Rc::default();
+                next.transcript = Rc::default();
+                next.apply_result = None;
+                next.playing = false;
+                next.notice = notice.map(Rc::new);
+                // Files after the last command are the editor's buffers at save time, not steps.
+                let steps =
+                    items.iter().rposition(|i| !matches!(i, Item::File(..))).map_or(0, |p| p + 1);
+                let mut buffers: Vec<Buffer> = Vec::new();
+                for (i, item) in items.into_iter().enumerate() {
+                    match item {
+                        Item::Command(line) => {
+                            next.run_line(&line);
+                        }
+                        Item::Sleep(ms) => {
+                            next.sim.borrow_mut().advance(ms);
+                            next.record(Item::Sleep(ms));
+                        }
+                        Item::File(name, text) => {
+                            if i < steps {
+                                next.sim.borrow_mut().write_file(&name, &text);
+                                next.record(Item::File(name.clone(), text.clone()));
+                            }
+                            match buffers.iter_mut().find(|b| b.name == name) {
+                                Some(b) => b.text = text,
+                                None => buffers.push(Buffer { name, text }),
+                            }
+                        }
+                    }
+                }
+                if !buffers.is_empty() {
+                    buffers.truncate(BUFFERS_MAX);
+                    next.buffers = Rc::new(buffers);
+                }
+                next.resnapshot()
+            }
+            SimAction::SetNotice(notice) => {
+                next.notice = notice.map(Rc::new);
+                Rc::new(next)
+            }
+            SimAction::EditBuffer { index, text } => {
+                if let Some(b) = Rc::make_mut(&mut next.buffers).get_mut(index) {
+                    b.text = text;
+                }
+                Rc::new(next)
+            }
+            SimAction::NewBuffer { name, text } => {
+                if next.buffers.len() < BUFFERS_MAX {
+                    let name = unique_name(&next.buffers, &name);
+                    Rc::make_mut(&mut next.buffers).push(Buffer { name, text });
+                }
+                Rc::new(next)
+            }
+            SimAction::CloseBuffer(index) => {
+                if next.buffers.len() > 1 && index < next.buffers.len() {
+                    Rc::make_mut(&mut next.buffers).remove(index);
+                }
+                Rc::new(next)
+            }
+            SimAction::Apply(index) => {
+                let Some(buffer) = next.buffers.get(index).cloned() else { return self };
+                next.sim.borrow_mut().write_file(&buffer.name, &buffer.text);
+                next.record(Item::File(buffer.name.clone(), buffer.text.clone()));
+                let (ok, text) = next.run_line(&format!("kubectl apply -f {}", buffer.name));
+                let line = if ok { None } else { error_line(&text) };
+                next.apply_result =
+                    Some(Rc::new(ApplyResult { buffer: buffer.name, text, ok, line }));
                 next.resnapshot()
             }
         }
     }
+}
+
+/// The most editor buffers open at once.
+pub const BUFFERS_MAX: usize = 12;
+
+/// The buffers a new session starts with.
+fn default_buffers() -> Vec<Buffer> {
+    vec![Buffer { name: "web.yaml".into(), text: crate::templates::DEPLOYMENT.into() }]
+}
+
+/// `name`, or `name-2.yaml`, `name-3.yaml`... if a buffer already has it.
+fn unique_name(buffers: &[Buffer], name: &str) -> String {
+    let name = if crate::session::valid_file_name(name) { name } else { "untitled.yaml" };
+    if buffers.iter().all(|b| b.name != name) {
+        return name.to_owned();
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "yaml"));
+    (2..)
+        .map(|i| format!("{stem}-{i}.{ext}"))
+        .find(|n| buffers.iter().all(|b| &b.name != n))
+        .unwrap_or_default()
+}
+
+/// The line number an error message names (`line 7`, `line 7:`), if any.
+pub fn error_line(message: &str) -> Option<usize> {
+    let at = message.find("line ")?;
+    let digits: String = message[at + 5..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
 }
 
 /// `text` appended to `transcript`, dropping whole lines from the front beyond the byte limit.
@@ -257,7 +484,7 @@ mod tests {
         assert!(s.playing);
         let tick_ms = tick_advance_ms(s.speed_pct);
         let s = s.reduce(SimAction::Advance(tick_ms));
-        assert_eq!(s.snapshot.now_ms, 200);
+        assert_eq!(s.snapshot.session_ms, 200);
         let s = s.reduce(SimAction::ClearTerminal);
         assert!(s.transcript.is_empty());
         assert_eq!(s.history.len(), 1);

@@ -1,4 +1,4 @@
-//! Time controls: play/pause, speed, and the virtual clock.
+//! Time controls: play/pause, speed, step to the next event, and the virtual clock.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -18,9 +18,11 @@ pub struct TimeControlsProps {
     pub on_play: Callback<bool>,
     /// A speed (percent of real time) was picked.
     pub on_speed: Callback<u32>,
+    /// Step to the next event.
+    pub on_step: Callback<()>,
 }
 
-/// `▶`/`❚❚`, a speed picker, and `t=HH:MM:SS`.
+/// `▶`/`❚❚`, step, a speed picker, and `t=HH:MM:SS`.
 #[component]
 pub fn TimeControls(props: &TimeControlsProps) -> Html {
     let onclick = {
@@ -41,6 +43,11 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
             <button type="button" class="play-pause" data-testid="play-pause" aria-label={label}
                 title={format!("{label} virtual time")} aria-pressed={props.playing.to_string()} {onclick}>
                 <span aria-hidden="true">{ icon }</span>
+            </button>
+            <button type="button" class="step" data-testid="step-button" aria-label="Step to the next event"
+                title="Jump to the next thing that happens in the cluster"
+                onclick={props.on_step.reform(|_: MouseEvent| ())}>
+                <span aria-hidden="true">{ "⏭" }</span>
             </button>
             <select data-testid="speed" aria-label="speed" title="speed" {onchange}>
                 { for SPEEDS_PCT.iter().map(|&pct| html! {
