@@ -184,6 +184,19 @@ impl SimState {
         out.stdout + &out.stderr
     }
 
+    /// Writes editor buffers the engine does not have yet (so `kubectl apply -f NAME` typed in the
+    /// terminal reads what the editor shows), recording each write in the session.
+    fn sync_buffers(&mut self) {
+        let buffers = self.buffers.clone();
+        for b in buffers.iter() {
+            let stale = self.sim.borrow().files().get(&b.name) != Some(&b.text);
+            if stale {
+                self.sim.borrow_mut().write_file(&b.name, &b.text);
+                self.record(Item::File(b.name.clone(), b.text.clone()));
+            }
+        }
+    }
+
     fn record(&mut self, item: Item) {
         self.items = Rc::new(session::pushed(&self.items, item));
     }
@@ -197,6 +210,7 @@ impl SimState {
             output.push_str("kubeplay: command line too long\n");
             ok = false;
         } else if !line.trim().is_empty() {
+            self.sync_buffers();
             let out = self.sim.borrow_mut().run(line);
             output.push_str(&out.stdout);
             output.push_str(&out.stderr);
@@ -239,9 +253,13 @@ impl Reducible for SimState {
                 Rc::new(next)
             }
             SimAction::Advance(ms) => {
+                let t0 = js_sys::Date::now();
                 next.sim.borrow_mut().advance(ms);
+                let t1 = js_sys::Date::now();
                 next.record(Item::Sleep(ms));
-                next.resnapshot()
+                let next = next.resnapshot();
+                probe(t1 - t0, js_sys::Date::now() - t1);
+                next
             }
             SimAction::Step => {
                 let before = next.sim.borrow().now_ms();
@@ -286,6 +304,8 @@ impl Reducible for SimState {
                 let steps =
                     items.iter().rposition(|i| !matches!(i, Item::File(..))).map_or(0, |p| p + 1);
                 let mut buffers: Vec<Buffer> = Vec::new();
+                // During the replay only the script's own file writes count.
+                next.buffers = Rc::default();
                 for (i, item) in items.into_iter().enumerate() {
                     match item {
                         Item::Command(line) => {
@@ -307,10 +327,9 @@ impl Reducible for SimState {
                         }
                     }
                 }
-                if !buffers.is_empty() {
-                    buffers.truncate(BUFFERS_MAX);
-                    next.buffers = Rc::new(buffers);
-                }
+                buffers.truncate(BUFFERS_MAX);
+                next.buffers =
+                    Rc::new(if buffers.is_empty() { default_buffers() } else { buffers });
                 next.resnapshot()
             }
             SimAction::SetNotice(notice) => {
@@ -338,8 +357,6 @@ impl Reducible for SimState {
             }
             SimAction::Apply(index) => {
                 let Some(buffer) = next.buffers.get(index).cloned() else { return self };
-                next.sim.borrow_mut().write_file(&buffer.name, &buffer.text);
-                next.record(Item::File(buffer.name.clone(), buffer.text.clone()));
                 let (ok, text) = next.run_line(&format!("kubectl apply -f {}", buffer.name));
                 let line = if ok { None } else { error_line(&text) };
                 next.apply_result =
@@ -376,6 +393,34 @@ pub fn error_line(message: &str) -> Option<usize> {
     let at = message.find("line ")?;
     let digits: String = message[at + 5..].chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok().filter(|&n| n > 0)
+}
+
+/// Publishes how long the last play-loop tick spent in the engine and in the snapshot as
+/// `[advance_ms, snapshot_ms]` appended to `window.__kpTicks` (read by the e2e frame-time figures).
+fn probe(advance_ms: f64, snapshot_ms: f64) {
+    probe_push("__kpTicks", advance_ms, snapshot_ms);
+}
+
+/// Appends `[a, b]` to the bounded array `window[name]` (created on first use).
+fn probe_push(name: &str, a: f64, b: f64) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(w) = web_sys::window() {
+        let key = wasm_bindgen::JsValue::from_str(name);
+        let list = js_sys::Reflect::get(&w, &key)
+            .ok()
+            .and_then(|v| wasm_bindgen::JsCast::dyn_into::<js_sys::Array>(v).ok())
+            .unwrap_or_else(|| {
+                let a = js_sys::Array::new();
+                let _ = js_sys::Reflect::set(&w, &key, &a);
+                a
+            });
+        if list.length() >= 2_000 {
+            list.shift();
+        }
+        list.push(&js_sys::Array::of2(&a.into(), &b.into()));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (name, a, b);
 }
 
 /// `text` appended to `transcript`, dropping whole lines from the front beyond the byte limit.
@@ -427,7 +472,11 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
     use_effect_with((sim.playing, sim.speed_pct), move |&(playing, speed_pct)| {
         let tick_ms = tick_advance_ms(speed_pct);
         let interval = playing.then(|| {
-            Interval::new(TICK_MS, move || dispatcher.dispatch(SimAction::Advance(tick_ms)))
+            Interval::new(TICK_MS, move || {
+                let t0 = js_sys::Date::now();
+                dispatcher.dispatch(SimAction::Advance(tick_ms));
+                probe_push("__kpLoop", js_sys::Date::now() - t0, 0.0);
+            })
         });
         move || drop(interval)
     });
@@ -472,6 +521,41 @@ mod tests {
             h.last().map(String::as_str),
             Some(format!("cmd {}", HISTORY_LEN_MAX + 9).as_str())
         );
+    }
+
+    #[test]
+    fn replaying_a_session_gives_the_same_pods() {
+        let s = Rc::new(SimState::default());
+        let s = s.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
+        let s = s.reduce(SimAction::EditBuffer {
+            index: 0,
+            text: crate::templates::DEPLOYMENT.replace("replicas: 3", "replicas: 5"),
+        });
+        let s = s.reduce(SimAction::Run("kubectl apply -f web.yaml".into()));
+        let s = s.reduce(SimAction::Step).reduce(SimAction::Advance(30_000));
+        let names =
+            |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        let pods = names(&s);
+        assert_eq!(pods.iter().filter(|n| n.starts_with("web-")).count(), 5);
+        let items = s.session_items();
+        let script = session::to_script(&items);
+        let replayed = Rc::new(SimState::default()).reduce(SimAction::Load {
+            seed: s.seed,
+            items: session::from_script(&script).unwrap(),
+            notice: None,
+        });
+        assert_eq!(names(&replayed), pods);
+        assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
+        assert_eq!(replayed.buffers, s.buffers);
+    }
+
+    #[test]
+    fn error_lines_are_found() {
+        assert_eq!(
+            error_line("error converting YAML to JSON: yaml: line 5: did not find"),
+            Some(5)
+        );
+        assert_eq!(error_line("no line here"), None);
     }
 
     #[test]

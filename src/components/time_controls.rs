@@ -70,10 +70,10 @@ fn speed_label(pct: u32) -> String {
     }
 }
 
-/// Virtual time as `t=HH:MM:SS` (hours grow past 99 if anyone waits that long).
+/// Virtual time as `t=HH:MM:SS.d` (hours grow past 99 if anyone waits that long).
 fn clock_label(now_ms: u64) -> String {
     let s = now_ms / 1_000;
-    format!("t={:02}:{:02}:{:02}", s / 3_600, s / 60 % 60, s % 60)
+    format!("t={:02}:{:02}:{:02}.{}", s / 3_600, s / 60 % 60, s % 60, now_ms % 1_000 / 100)
 }
 
 #[cfg(test)]
@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(speed_label(50), "0.5x");
         assert_eq!(speed_label(100), "1x");
         assert_eq!(speed_label(5_000), "50x");
-        assert_eq!(clock_label(0), "t=00:00:00");
-        assert_eq!(clock_label(3_723_999), "t=01:02:03");
+        assert_eq!(clock_label(0), "t=00:00:00.0");
+        assert_eq!(clock_label(3_723_999), "t=01:02:03.9");
     }
 }
