@@ -352,7 +352,7 @@ fn Playground() -> Html {
         .iter()
         .rev()
         .filter(|e| namespace.as_deref().is_none_or(|n| n == e.namespace))
-        .take(3)
+        .take(2)
         .collect();
     let shell_class = classes!(
         "shell",
@@ -386,7 +386,7 @@ fn Playground() -> Html {
                     <kbd>{ "Space" }</kbd>{ " play/pause · " }<kbd>{ "→" }</kbd>{ " next event" }
                 </p>
                 <div class="actions">
-                    <button type="button" data-testid="share-button" onclick={on_share}>{ "🔗 Share" }</button>
+                    <button type="button" data-testid="share-button" onclick={on_share}>{ "Share link" }</button>
                     <button type="button" class="reset" onclick={on_reset}>{ "↺ Reset cluster" }</button>
                 </div>
                 if let Some(url) = &*share_url {
@@ -408,13 +408,13 @@ fn Playground() -> Html {
                         </select>
                     </label>
                     <span class="legend" aria-label="legend">
-                        <span class="lg pod-pending">{ "○ Pending" }</span>
-                        <span class="lg pod-creating">{ "◌ Creating" }</span>
-                        <span class="lg pod-ready">{ "● Ready" }</span>
-                        <span class="lg pod-not-ready">{ "◐ Not ready" }</span>
-                        <span class="lg pod-terminating">{ "◍ Terminating" }</span>
-                        <span class="lg pod-failed">{ "⚠ Failed" }</span>
-                        <span class="lg pod-completed">{ "✓ Completed" }</span>
+                        <span class="lg lg-pending">{ "○ Pending" }</span>
+                        <span class="lg lg-creating">{ "◌ Creating" }</span>
+                        <span class="lg lg-ready">{ "● Ready" }</span>
+                        <span class="lg lg-not-ready">{ "◐ Not ready" }</span>
+                        <span class="lg lg-terminating">{ "◍ Terminating" }</span>
+                        <span class="lg lg-failed">{ "⚠ Failed" }</span>
+                        <span class="lg lg-completed">{ "✓ Completed" }</span>
                     </span>
                     <span class="pane-toggles">
                         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter.to_string()}

@@ -107,8 +107,9 @@ pub fn candidates(line: &str, snapshot: &ClusterSnapshot) -> Vec<String> {
         .iter()
         .enumerate()
         .filter(|(i, w)| {
-            !w.starts_with('-')
-                && !(*i > 0 && matches!(done[i - 1], "-n" | "--namespace" | "-o" | "-c" | "-l"))
+            let flag_value =
+                *i > 0 && matches!(done[i - 1], "-n" | "--namespace" | "-o" | "-c" | "-l");
+            !(w.starts_with('-') || flag_value)
         })
         .map(|(_, w)| *w)
         .collect();
@@ -215,7 +216,8 @@ mod tests {
         let s = snap();
         assert_eq!(complete("kub", &s).0, "kubectl ");
         assert_eq!(complete("kubectl ge", &s).0, "kubectl get ");
-        assert_eq!(complete("kubectl get po", &s).1, vec!["pod", "pods"]);
+        assert_eq!(complete("kubectl get po", &s).0, "kubectl get pod");
+        assert_eq!(complete("kubectl get pod", &s).1, vec!["pod", "pods"]);
         assert_eq!(complete("kubectl get pods d", &s).0, "kubectl get pods db-1 ");
         assert_eq!(complete("kubectl get pods w", &s).0, "kubectl get pods web-ab");
         assert_eq!(complete("kubectl get pods web-ab", &s).1, vec!["web-abc", "web-abd"]);

@@ -224,8 +224,10 @@ fn is_ready(pod: &PodView) -> bool {
 /// A hue (0..360) for an owner: pods of one ReplicaSet share a tint.
 fn hue(key: &str) -> u32 {
     // FNV-1a: stable across runs and builds.
+    // Blues, teals and purples only: red, amber and green already mean pod states.
+    const HUES: [u32; 8] = [175, 195, 215, 235, 255, 275, 295, 315];
     let h = key.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    h % 360
+    HUES[(h % 8) as usize]
 }
 
 /// Props of [`PodCard`].

@@ -47,7 +47,9 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
             <button type="button" class="step" data-testid="step-button" aria-label="Step to the next event"
                 title="Jump to the next thing that happens in the cluster"
                 onclick={props.on_step.reform(|_: MouseEvent| ())}>
-                <span aria-hidden="true">{ "⏭" }</span>
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path fill="currentColor" d="M2 3v10l8-5zM11 3h2.5v10H11z" />
+                </svg>
             </button>
             <select data-testid="speed" aria-label="speed" title="speed" {onchange}>
                 { for SPEEDS_PCT.iter().map(|&pct| html! {

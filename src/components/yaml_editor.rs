@@ -30,7 +30,7 @@ pub struct YamlEditorProps {
     pub on_apply: Callback<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Tok {
     Key,
     Str,

@@ -208,6 +208,12 @@ fn resolve(value: &str, total: i32, round_up: bool) -> i32 {
     }
 }
 
+/// When the cluster's next timer is due (virtual ms), if any: lets a front end advance time in
+/// slices that fit a frame budget (step while the next timer is before its target).
+pub fn next_due_ms(cluster: &Cluster) -> Option<u64> {
+    cluster.clock.next_due_ms()
+}
+
 impl ClusterSnapshot {
     /// Reads the cluster into a snapshot.
     pub fn build(cluster: &Cluster) -> ClusterSnapshot {
