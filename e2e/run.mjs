@@ -102,6 +102,278 @@ async function timeToInteractive(page, url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+
+const deployment = (name, replicas, image) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+      - name: main
+        image: ${image}
+        ports:
+        - containerPort: 80
+`;
+
+const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+  - port: 80
+`;
+
+// Names of the pods drawn in the cluster view (default namespace), sorted.
+const podNames = (page) => page.getByTestId('pod').evaluateAll(
+  (els) => els.map((e) => e.dataset.name).sort());
+
+// Waits until `n` pods whose name starts with `prefix` are Running and ready.
+async function waitRunning(page, prefix, n, timeout = TIMEOUT_MS) {
+  await page.waitForFunction(([prefix, n]) => {
+    const pods = [...document.querySelectorAll('[data-testid="pod"]')]
+      .filter((e) => e.dataset.name.startsWith(prefix));
+    return pods.length === n && pods.every((e) => e.dataset.phase === 'Running' && e.dataset.ready === 'true');
+  }, [prefix, n], { timeout });
+}
+
+async function applyFromEditor(page, yaml) {
+  await page.getByTestId('tab-editor').click();
+  await page.getByTestId('yaml-editor').fill(yaml);
+  await page.getByTestId('apply-button').click();
+  return page.getByTestId('apply-result').textContent();
+}
+
+async function run(page, line) {
+  await page.getByTestId('tab-terminal').click();
+  const input = page.getByTestId('terminal-input');
+  await input.fill(line);
+  await input.press('Enter');
+}
+
+// Session time shown by the clock, in seconds.
+const clockSeconds = async (page) => {
+  const t = (await page.getByTestId('virtual-clock').textContent()).replace('t=', '').split(':').map(Number);
+  // t=HH:MM:SS.d
+  return t[0] * 3600 + t[1] * 60 + t[2];
+};
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+};
+
+async function sessionTests(page, url) {
+  await page.getByRole('button', { name: /Reset cluster/ }).click();
+
+  await check('apply a Deployment from the editor: 3 pods reach Running', async () => {
+    const out = await applyFromEditor(page, deployment('web', 3, 'nginx:1.27'));
+    if (!out.includes('deployment.apps/web created')) throw new Error(`apply said ${JSON.stringify(out)}`);
+    await page.getByTestId('speed').selectOption('1000');
+    await page.getByTestId('play-pause').click();
+    await waitRunning(page, 'web-', 3);
+    await page.getByTestId('play-pause').click();
+    return (await podNames(page)).join(', ');
+  });
+  await page.screenshot({ path: join(screenshots, 'deployment.png') });
+
+  await check('a broken manifest shows the error with its message', async () => {
+    const out = await applyFromEditor(page, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [oops\n');
+    const cls = await page.getByTestId('apply-result').getAttribute('class');
+    if (!cls.includes('bad') || !/error/i.test(out)) throw new Error(`result ${cls}: ${out}`);
+    return out.trim().split('\n')[0].slice(0, 90);
+  });
+  await page.screenshot({ path: join(screenshots, 'editor-error.png') });
+
+  await check('a Service shows its ready endpoints', async () => {
+    const out = await applyFromEditor(page, service);
+    if (!out.includes('service/web created')) throw new Error(out);
+    await page.waitForFunction(() => document.querySelector('[data-testid="service"][data-name="web"]')
+      ?.dataset.readyEndpoints === '3');
+  });
+
+  await check('scale up via the terminal (apply with 5 replicas): 5 pods Running', async () => {
+    await page.getByTestId('tab-editor').click();
+    await page.getByRole('tab', { name: 'web.yaml' }).click().catch(() => {});
+    await page.getByTestId('yaml-editor').fill(deployment('web', 5, 'nginx:1.27'));
+    await run(page, 'kubectl apply -f web.yaml');
+    const out = page.getByTestId('terminal-output');
+    await out.filter({ hasText: 'deployment.apps/web configured' }).waitFor({ timeout: 3000 }).catch(async () => {
+      throw new Error(`terminal: ${JSON.stringify((await out.textContent()).slice(-300))}`);
+    });
+    await page.getByTestId('play-pause').click();
+    await waitRunning(page, 'web-', 5);
+    await page.getByTestId('play-pause').click();
+    return `${(await podNames(page)).length} pods`;
+  });
+
+  await check('Tab completes kubectl words and pod names', async () => {
+    await run(page, '');
+    const input = page.getByTestId('terminal-input');
+    await input.fill('kubectl desc');
+    await input.press('Tab');
+    const a = await input.inputValue();
+    await input.fill('kubectl logs web-');
+    await input.press('Tab');
+    await input.press('Tab');
+    await page.getByTestId('completions').waitFor();
+    await input.press('Control+c');
+    if (a !== 'kubectl describe ') throw new Error(`got ${JSON.stringify(a)}`);
+    if ((await input.inputValue()) !== '') throw new Error('Ctrl-C did not clear the line');
+  });
+
+  await check('clicking a pod shows its kubectl describe', async () => {
+    await page.getByTestId('pod').first().click();
+    await page.getByTestId('detail-text').filter({ hasText: 'Name:' }).waitFor();
+  });
+  await page.screenshot({ path: join(screenshots, 'describe.png') });
+  await page.keyboard.press('Escape');
+
+  await check('step-button jumps virtual time to the next event', async () => {
+    await applyFromEditor(page, deployment('web', 6, 'nginx:1.27'));
+    const before = await page.getByTestId('virtual-clock').textContent();
+    for (let i = 0; i < 5; i++) await page.getByTestId('step-button').click();
+    const after = await page.getByTestId('virtual-clock').textContent();
+    if (before === after) throw new Error(`clock stayed at ${before}`);
+    return `${before} -> ${after}`;
+  });
+  await page.getByTestId('play-pause').click();
+  await waitRunning(page, 'web-', 6);
+  await page.getByTestId('play-pause').click();
+
+  await check('speed and pause change how fast virtual time moves', async () => {
+    const rate = async (pct) => {
+      await page.getByTestId('speed').selectOption(String(pct));
+      const a = await clockSeconds(page);
+      await page.getByTestId('play-pause').click();
+      await page.waitForTimeout(2000);
+      await page.getByTestId('play-pause').click();
+      return (await clockSeconds(page)) - a;
+    };
+    const slow = await rate(25);
+    const fast = await rate(5000);
+    const paused = await clockSeconds(page);
+    await page.waitForTimeout(500);
+    if ((await clockSeconds(page)) !== paused) throw new Error('clock moved while paused');
+    if (!(slow <= 2 && fast >= 40)) throw new Error(`0.25x: ${slow}s, 50x: ${fast}s in 2 s`);
+    return `2 s wall: 0.25x -> ${slow} s, 50x -> ${fast} s virtual`;
+  });
+
+  const names = await podNames(page);
+  let shareUrl;
+  await check('share-button gives a #/play?seed=&s= link', async () => {
+    await page.getByTestId('share-button').click();
+    shareUrl = await page.getByTestId('share-url').inputValue();
+    if (!/#\/play\?seed=\d+&s=/.test(shareUrl)) throw new Error(shareUrl);
+    return `${shareUrl.length} chars`;
+  });
+
+  await check('reload keeps the session (same pods)', async () => {
+    await page.reload();
+    await waitRunning(page, 'web-', 6);
+    const again = await podNames(page);
+    if (again.join() !== names.join()) throw new Error(`${again} != ${names}`);
+  });
+
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const other = await fresh.newPage();
+    other.setDefaultTimeout(TIMEOUT_MS);
+    other.on('pageerror', (err) => consoleErrors.push(`page error (fresh context): ${err.message}`));
+    await check('share link in a fresh browser context replays the same pod names', async () => {
+      await other.goto(shareUrl);
+      await waitRunning(other, 'web-', 6);
+      const theirs = await podNames(other);
+      if (theirs.join() !== names.join()) throw new Error(`${theirs} != ${names}`);
+      return theirs.slice(0, 3).join(', ') + ', ...';
+    });
+    await other.screenshot({ path: join(screenshots, 'shared.png') });
+    await check('a corrupt link shows error-banner and a clean cluster', async () => {
+      await other.goto(`${url}#/play?seed=1&s=%E2%98%83garbage!!*()`);
+      await other.reload();
+      await other.getByTestId('error-banner').waitFor();
+      await other.getByTestId('node').nth(3).waitFor();
+      const pods = await other.getByTestId('pod').count();
+      if (pods !== 0) throw new Error(`${pods} pods on a clean cluster`);
+      return (await other.getByTestId('error-banner').textContent()).slice(0, 80);
+    });
+    await other.screenshot({ path: join(screenshots, 'corrupt-link.png') });
+    await check('a hostile link (huge) is refused, not decoded', async () => {
+      await other.goto(`${url}#/play?seed=1&s=${'A'.repeat(100000)}`);
+      await other.reload();
+      await other.getByTestId('error-banner').filter({ hasText: 'too long' }).waitFor();
+    });
+    await check('lesson routes show a placeholder', async () => {
+      await other.goto(`${url}#/lesson/ch02/1`);
+      await other.getByTestId('placeholder').waitFor();
+    });
+    await fresh.close();
+  } finally {
+    await browser.close();
+  }
+
+  await check('presenter mode toggles (large type, captions)', async () => {
+    await page.getByTestId('presenter-toggle').click();
+    await page.locator('.shell.presenter').waitFor();
+    await page.getByTestId('step-button').click().catch(() => {});
+    await applyFromEditor(page, deployment('web', 6, 'nginx:1.27-alpine'));
+    await page.getByTestId('captions').waitFor();
+    await page.screenshot({ path: join(screenshots, 'presenter.png') });
+    await page.getByTestId('presenter-toggle').click();
+    if (await page.locator('.shell.presenter').count()) throw new Error('still in presenter mode');
+  });
+
+  await check('frame times while 100 pods roll to a new image', async () => {
+    await applyFromEditor(page, deployment('big', 100, 'nginx:1.27'));
+    await page.getByTestId('namespace').selectOption('default');
+    await page.getByTestId('speed').selectOption('1000');
+    await page.getByTestId('play-pause').click();
+    await waitRunning(page, 'big-', 100, 60_000);
+    await applyFromEditor(page, deployment('big', 100, 'nginx:1.28'));
+    await page.evaluate(() => { window.__kpTicks = []; window.__kpLoop = []; });
+    const deltas = await page.evaluate(() => new Promise((res) => {
+      const out = [];
+      let last = performance.now();
+      const end = last + 5000;
+      const tick = (t) => {
+        out.push(t - last);
+        last = t;
+        if (t < end) requestAnimationFrame(tick); else res(out);
+      };
+      requestAnimationFrame(tick);
+    }));
+    await page.screenshot({ path: join(screenshots, 'rollout-100.png') });
+    await page.getByTestId('play-pause').click();
+    const probe = await page.evaluate(() => {
+      const max = (xs, i) => Math.max(0, ...(xs ?? []).map((x) => x[i]));
+      return [max(window.__kpTicks, 0), max(window.__kpTicks, 1), max(window.__kpLoop, 0), (window.__kpLoop ?? []).length];
+    });
+    console.log(`play ticks (max over the session): engine advance ${probe[0]} ms, snapshot ${probe[1]} ms, ` +
+      `whole tick incl. render ${probe[2]} ms (${probe[3]} ticks)`);
+    const p50 = percentile(deltas, 0.5);
+    const p95 = percentile(deltas, 0.95);
+    const pods = await page.getByTestId('pod').count();
+    console.log(`frame times while 100 pods roll (10x, ${deltas.length} frames, ${pods} pods drawn): ` +
+      `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...deltas).toFixed(1)} ms`);
+    return `p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`;
+  });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(screenshots, 'rollout-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 async function main() {
   mkdirSync(screenshots, { recursive: true });
   const url = await startServer();
@@ -192,6 +464,10 @@ async function main() {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(screenshots, 'dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
+
+  await sessionTests(page, url);
+  // A clean session for the timing runs (reset also clears the saved session).
+  await page.getByRole('button', { name: /Reset cluster/ }).click();
 
   // Repeat visits with the HTTP cache disabled, for a steadier figure than one sample.
   const cdp = await context.newCDPSession(page);

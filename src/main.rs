@@ -1,8 +1,13 @@
 //! The kubeplay web app: mounts the root component, nothing else.
 
 mod app;
+mod complete;
 mod components;
+mod session;
+mod share;
 mod state;
+mod storage;
+mod templates;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

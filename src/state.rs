@@ -16,6 +16,8 @@ use std::rc::Rc;
 use gloo_timers::callback::Interval;
 use kubeplay_engine::view::ClusterSnapshot;
 use kubeplay_engine::{Sim, SimConfig};
+
+use crate::session::{self, Item};
 use yew::prelude::*;
 
 /// Wall-clock period of the play loop.
@@ -34,8 +36,12 @@ pub const COMMAND_BYTES_MAX: usize = 64 * 1024;
 pub enum SimAction {
     /// Run one command line as typed in the terminal.
     Run(String),
+    /// The line being typed was abandoned with Ctrl-C (echoed as `$ line^C`).
+    Interrupt(String),
     /// Advance virtual time by this many milliseconds.
     Advance(u64),
+    /// Jump to the next due timer of the cluster (the next thing that happens).
+    Step,
     /// Start or stop virtual time following the wall clock.
     SetPlaying(bool),
     /// Set the speed, in percent of real time.
@@ -47,6 +53,58 @@ pub enum SimAction {
         /// Seed of the new cluster.
         seed: u64,
     },
+    /// Replace the session by a replay of `items` on a fresh cluster from `seed` (a share link or
+    /// the saved session); `notice` is shown in the error banner (e.g. why a link was refused).
+    Load {
+        /// Seed of the new cluster.
+        seed: u64,
+        /// What to replay.
+        items: Vec<Item>,
+        /// A message for the banner, if any.
+        notice: Option<String>,
+    },
+    /// Show (or with `None`, dismiss) the error banner.
+    SetNotice(Option<String>),
+    /// Replace the text of editor buffer `index`.
+    EditBuffer {
+        /// Which buffer.
+        index: usize,
+        /// Its new text.
+        text: String,
+    },
+    /// Add an editor buffer (its name is made unique).
+    NewBuffer {
+        /// Wanted name.
+        name: String,
+        /// Initial text.
+        text: String,
+    },
+    /// Close editor buffer `index` (the last one stays).
+    CloseBuffer(usize),
+    /// `kubectl apply -f <buffer>` of buffer `index`.
+    Apply(usize),
+}
+
+/// One editor buffer: a file `kubectl apply -f NAME` can read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    /// File name.
+    pub name: String,
+    /// Content.
+    pub text: String,
+}
+
+/// What the last Apply from the editor printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyResult {
+    /// The buffer applied.
+    pub buffer: String,
+    /// Output (stdout then stderr).
+    pub text: String,
+    /// Whether kubectl succeeded.
+    pub ok: bool,
+    /// The line of the buffer an error message names, if any.
+    pub line: Option<usize>,
 }
 
 /// One session: the cluster and what the UI shows of it.
@@ -63,6 +121,16 @@ pub struct SimState {
     pub playing: bool,
     /// Speed in percent of real time (100 = 1x).
     pub speed_pct: u32,
+    /// Seed the cluster was made from.
+    pub seed: u64,
+    /// What happened in this session, for saving, sharing and replay.
+    pub items: Rc<Vec<Item>>,
+    /// Editor buffers.
+    pub buffers: Rc<Vec<Buffer>>,
+    /// What the last Apply from the editor printed.
+    pub apply_result: Option<Rc<ApplyResult>>,
+    /// A message for the error banner.
+    pub notice: Option<Rc<String>>,
 }
 
 impl PartialEq for SimState {
@@ -73,12 +141,18 @@ impl PartialEq for SimState {
             && self.history == other.history
             && self.playing == other.playing
             && self.speed_pct == other.speed_pct
+            && self.seed == other.seed
+            && Rc::ptr_eq(&self.items, &other.items)
+            && self.buffers == other.buffers
+            && self.apply_result == other.apply_result
+            && self.notice == other.notice
     }
 }
 
 impl SimState {
     /// A fresh session on a cluster made from `config`; time starts paused.
     pub fn new(config: SimConfig) -> Self {
+        let seed = config.seed;
         let sim = Sim::new(config);
         let snapshot = Rc::new(sim.snapshot());
         SimState {
@@ -88,7 +162,65 @@ impl SimState {
             history: Rc::default(),
             playing: false,
             speed_pct: 100,
+            seed,
+            items: Rc::default(),
+            buffers: Rc::new(default_buffers()),
+            apply_result: None,
+            notice: None,
         }
+    }
+
+    /// The session as items, editor buffers included (written last), for saving and sharing.
+    pub fn session_items(&self) -> Vec<Item> {
+        let mut items = (*self.items).clone();
+        items.extend(self.buffers.iter().map(|b| Item::File(b.name.clone(), b.text.clone())));
+        items
+    }
+
+    /// Output of a read-only command (`kubectl describe`, `get -o yaml`) for the detail pane; not
+    /// recorded in the session.
+    pub fn query(&self, line: &str) -> String {
+        let out = self.sim.borrow_mut().run(line);
+        out.stdout + &out.stderr
+    }
+
+    /// Writes editor buffers the engine does not have yet (so `kubectl apply -f NAME` typed in the
+    /// terminal reads what the editor shows), recording each write in the session.
+    fn sync_buffers(&mut self) {
+        let buffers = self.buffers.clone();
+        for b in buffers.iter() {
+            let stale = self.sim.borrow().files().get(&b.name) != Some(&b.text);
+            if stale {
+                self.sim.borrow_mut().write_file(&b.name, &b.text);
+                self.record(Item::File(b.name.clone(), b.text.clone()));
+            }
+        }
+    }
+
+    fn record(&mut self, item: Item) {
+        self.items = Rc::new(session::pushed(&self.items, item));
+    }
+
+    /// Runs one command line, echoing it and its output into the transcript.
+    fn run_line(&mut self, line: &str) -> (bool, String) {
+        let mut text = format!("$ {line}\n");
+        let mut output = String::new();
+        let mut ok = true;
+        if line.len() > COMMAND_BYTES_MAX {
+            output.push_str("kubeplay: command line too long\n");
+            ok = false;
+        } else if !line.trim().is_empty() {
+            self.sync_buffers();
+            let out = self.sim.borrow_mut().run(line);
+            output.push_str(&out.stdout);
+            output.push_str(&out.stderr);
+            ok = out.exit_code == 0;
+            self.history = Rc::new(pushed_history(&self.history, line));
+            self.record(Item::Command(line.to_owned()));
+        }
+        text.push_str(&output);
+        self.transcript = Rc::new(appended_transcript(&self.transcript, &text));
+        (ok, output)
     }
 
     /// This state with a fresh snapshot of the (just mutated) cluster.
@@ -112,20 +244,29 @@ impl Reducible for SimState {
         match action {
             SimAction::Run(line) => {
                 let line = line.trim_end_matches(['\r', '\n']).to_owned();
-                let mut text = format!("$ {line}\n");
-                if line.len() > COMMAND_BYTES_MAX {
-                    text.push_str("kubeplay: command line too long\n");
-                } else if !line.trim().is_empty() {
-                    let out = next.sim.borrow_mut().run(&line);
-                    text.push_str(&out.stdout);
-                    text.push_str(&out.stderr);
-                    next.history = Rc::new(pushed_history(&next.history, &line));
-                }
-                next.transcript = Rc::new(appended_transcript(&next.transcript, &text));
+                next.run_line(&line);
                 next.resnapshot()
             }
+            SimAction::Interrupt(line) => {
+                next.transcript =
+                    Rc::new(appended_transcript(&next.transcript, &format!("$ {line}^C\n")));
+                Rc::new(next)
+            }
             SimAction::Advance(ms) => {
-                next.sim.borrow_mut().advance(ms);
+                let t0 = wall_ms();
+                let advanced = advance_within_budget(&mut next.sim.borrow_mut(), ms, t0);
+                let t1 = wall_ms();
+                next.record(Item::Sleep(advanced));
+                let next = next.resnapshot();
+                probe(t1 - t0, wall_ms() - t1);
+                next
+            }
+            SimAction::Step => {
+                let before = next.sim.borrow().now_ms();
+                let after = next.sim.borrow_mut().step();
+                if let Some(after) = after {
+                    next.record(Item::Sleep(after.saturating_sub(before)));
+                }
                 next.resnapshot()
             }
             SimAction::SetPlaying(playing) => {
@@ -143,12 +284,177 @@ impl Reducible for SimState {
             SimAction::Reset { seed } => {
                 let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
                 next.sim = Rc::new(RefCell::new(Sim::new(config)));
+                next.seed = seed;
+                next.items = Rc::default();
                 next.transcript = Rc::default();
+                next.apply_result = None;
                 next.playing = false;
+                next.resnapshot()
+            }
+            SimAction::Load { seed, items, notice } => {
+                let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
+                next.sim = Rc::new(RefCell::new(Sim::new(config)));
+                next.seed = seed;
+                next.items = Rc::default();
+                next.transcript = Rc::default();
+                next.apply_result = None;
+                next.playing = false;
+                next.notice = notice.map(Rc::new);
+                // Files after the last command are the editor's buffers at save time, not steps.
+                let steps =
+                    items.iter().rposition(|i| !matches!(i, Item::File(..))).map_or(0, |p| p + 1);
+                let mut buffers: Vec<Buffer> = Vec::new();
+                // During the replay only the script's own file writes count.
+                next.buffers = Rc::default();
+                for (i, item) in items.into_iter().enumerate() {
+                    match item {
+                        Item::Command(line) => {
+                            next.run_line(&line);
+                        }
+                        Item::Sleep(ms) => {
+                            next.sim.borrow_mut().advance(ms);
+                            next.record(Item::Sleep(ms));
+                        }
+                        Item::File(name, text) => {
+                            if i < steps {
+                                next.sim.borrow_mut().write_file(&name, &text);
+                                next.record(Item::File(name.clone(), text.clone()));
+                            }
+                            match buffers.iter_mut().find(|b| b.name == name) {
+                                Some(b) => b.text = text,
+                                None => buffers.push(Buffer { name, text }),
+                            }
+                        }
+                    }
+                }
+                buffers.truncate(BUFFERS_MAX);
+                next.buffers =
+                    Rc::new(if buffers.is_empty() { default_buffers() } else { buffers });
+                next.resnapshot()
+            }
+            SimAction::SetNotice(notice) => {
+                next.notice = notice.map(Rc::new);
+                Rc::new(next)
+            }
+            SimAction::EditBuffer { index, text } => {
+                if let Some(b) = Rc::make_mut(&mut next.buffers).get_mut(index) {
+                    b.text = text;
+                }
+                Rc::new(next)
+            }
+            SimAction::NewBuffer { name, text } => {
+                if next.buffers.len() < BUFFERS_MAX {
+                    let name = unique_name(&next.buffers, &name);
+                    Rc::make_mut(&mut next.buffers).push(Buffer { name, text });
+                }
+                Rc::new(next)
+            }
+            SimAction::CloseBuffer(index) => {
+                if next.buffers.len() > 1 && index < next.buffers.len() {
+                    Rc::make_mut(&mut next.buffers).remove(index);
+                }
+                Rc::new(next)
+            }
+            SimAction::Apply(index) => {
+                let Some(buffer) = next.buffers.get(index).cloned() else { return self };
+                let (ok, text) = next.run_line(&format!("kubectl apply -f {}", buffer.name));
+                let line = if ok { None } else { error_line(&text) };
+                next.apply_result =
+                    Some(Rc::new(ApplyResult { buffer: buffer.name, text, ok, line }));
                 next.resnapshot()
             }
         }
     }
+}
+
+/// The most editor buffers open at once.
+pub const BUFFERS_MAX: usize = 12;
+
+/// The buffers a new session starts with.
+fn default_buffers() -> Vec<Buffer> {
+    vec![Buffer { name: "web.yaml".into(), text: crate::templates::DEPLOYMENT.into() }]
+}
+
+/// `name`, or `name-2.yaml`, `name-3.yaml`... if a buffer already has it.
+fn unique_name(buffers: &[Buffer], name: &str) -> String {
+    let name = if crate::session::valid_file_name(name) { name } else { "untitled.yaml" };
+    if buffers.iter().all(|b| b.name != name) {
+        return name.to_owned();
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "yaml"));
+    (2..)
+        .map(|i| format!("{stem}-{i}.{ext}"))
+        .find(|n| buffers.iter().all(|b| &b.name != n))
+        .unwrap_or_default()
+}
+
+/// The line number an error message names (`line 7`, `line 7:`), if any.
+pub fn error_line(message: &str) -> Option<usize> {
+    let at = message.find("line ")?;
+    let digits: String = message[at + 5..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|&n| n > 0)
+}
+
+/// Wall-clock milliseconds (a constant 0 off the browser, where nothing is timed).
+fn wall_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
+}
+
+/// Wall-clock budget of one play-loop tick in the engine (ms): when a busy cluster needs more,
+/// virtual time falls behind the chosen speed instead of freezing the page.
+pub const TICK_BUDGET_MS: f64 = 40.0;
+
+/// Advances up to `ms` of virtual time, timer by timer, stopping early once [`TICK_BUDGET_MS`] of
+/// wall time (counted from `started`) is spent; returns how far it got. Same timers fire in the
+/// same order as one `advance(ms)`, so a replay with `sleep` of the result gives the same cluster.
+fn advance_within_budget(sim: &mut Sim, ms: u64, started: f64) -> u64 {
+    let from = sim.now_ms();
+    let target = from.saturating_add(ms);
+    while let Some(due) = kubeplay_engine::view::next_due_ms(sim.cluster()) {
+        if due > target {
+            break;
+        }
+        if wall_ms() - started > TICK_BUDGET_MS && due > from {
+            // Out of budget: stop just before this timer (it fires next tick).
+            let to = due.saturating_sub(1).max(sim.now_ms());
+            sim.advance(to - sim.now_ms());
+            return to - from;
+        }
+        sim.step();
+    }
+    sim.advance(target - sim.now_ms());
+    ms
+}
+
+/// Publishes how long the last play-loop tick spent in the engine and in the snapshot as
+/// `[advance_ms, snapshot_ms]` appended to `window.__kpTicks` (read by the e2e frame-time figures).
+fn probe(advance_ms: f64, snapshot_ms: f64) {
+    probe_push("__kpTicks", advance_ms, snapshot_ms);
+}
+
+/// Appends `[a, b]` to the bounded array `window[name]` (created on first use).
+fn probe_push(name: &str, a: f64, b: f64) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(w) = web_sys::window() {
+        let key = wasm_bindgen::JsValue::from_str(name);
+        let list = js_sys::Reflect::get(&w, &key)
+            .ok()
+            .and_then(|v| wasm_bindgen::JsCast::dyn_into::<js_sys::Array>(v).ok())
+            .unwrap_or_else(|| {
+                let a = js_sys::Array::new();
+                let _ = js_sys::Reflect::set(&w, &key, &a);
+                a
+            });
+        if list.length() >= 2_000 {
+            list.shift();
+        }
+        list.push(&js_sys::Array::of2(&a.into(), &b.into()));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (name, a, b);
 }
 
 /// `text` appended to `transcript`, dropping whole lines from the front beyond the byte limit.
@@ -200,7 +506,11 @@ pub fn SimProvider(props: &SimProviderProps) -> Html {
     use_effect_with((sim.playing, sim.speed_pct), move |&(playing, speed_pct)| {
         let tick_ms = tick_advance_ms(speed_pct);
         let interval = playing.then(|| {
-            Interval::new(TICK_MS, move || dispatcher.dispatch(SimAction::Advance(tick_ms)))
+            Interval::new(TICK_MS, move || {
+                let t0 = wall_ms();
+                dispatcher.dispatch(SimAction::Advance(tick_ms));
+                probe_push("__kpLoop", wall_ms() - t0, 0.0);
+            })
         });
         move || drop(interval)
     });
@@ -248,6 +558,41 @@ mod tests {
     }
 
     #[test]
+    fn replaying_a_session_gives_the_same_pods() {
+        let s = Rc::new(SimState::default());
+        let s = s.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
+        let s = s.reduce(SimAction::EditBuffer {
+            index: 0,
+            text: crate::templates::DEPLOYMENT.replace("replicas: 3", "replicas: 5"),
+        });
+        let s = s.reduce(SimAction::Run("kubectl apply -f web.yaml".into()));
+        let s = s.reduce(SimAction::Step).reduce(SimAction::Advance(30_000));
+        let names =
+            |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        let pods = names(&s);
+        assert_eq!(pods.iter().filter(|n| n.starts_with("web-")).count(), 5);
+        let items = s.session_items();
+        let script = session::to_script(&items);
+        let replayed = Rc::new(SimState::default()).reduce(SimAction::Load {
+            seed: s.seed,
+            items: session::from_script(&script).unwrap(),
+            notice: None,
+        });
+        assert_eq!(names(&replayed), pods);
+        assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
+        assert_eq!(replayed.buffers, s.buffers);
+    }
+
+    #[test]
+    fn error_lines_are_found() {
+        assert_eq!(
+            error_line("error converting YAML to JSON: yaml: line 5: did not find"),
+            Some(5)
+        );
+        assert_eq!(error_line("no line here"), None);
+    }
+
+    #[test]
     fn run_appends_command_and_output_and_advance_moves_time() {
         let s = Rc::new(SimState::default());
         let s = s.reduce(SimAction::Run("kubectl version".into()));
@@ -256,9 +601,8 @@ mod tests {
         let s = s.reduce(SimAction::SetPlaying(true)).reduce(SimAction::SetSpeed(200));
         assert!(s.playing);
         let tick_ms = tick_advance_ms(s.speed_pct);
-        let before = s.snapshot.now_ms;
         let s = s.reduce(SimAction::Advance(tick_ms));
-        assert_eq!(s.snapshot.now_ms, before + 200);
+        assert_eq!(s.snapshot.session_ms, 200);
         let s = s.reduce(SimAction::ClearTerminal);
         assert!(s.transcript.is_empty());
         assert_eq!(s.history.len(), 1);

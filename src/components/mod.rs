@@ -2,5 +2,8 @@
 //! `Callback` props. None of them touches the simulation; `app.rs` wires them to the reducer.
 
 pub mod cluster_view;
+pub mod detail;
+pub mod event_feed;
 pub mod terminal;
 pub mod time_controls;
+pub mod yaml_editor;

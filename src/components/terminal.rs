@@ -1,10 +1,12 @@
 //! The terminal: a transcript and a prompt.
 //!
-//! Enter sends the line to `on_run`; ↑/↓ walk the history; Ctrl-L (or typing `clear`) asks for the
-//! transcript to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it).
+//! Enter sends the line to `on_run`; ↑/↓ walk the history; Tab completes commands, resource types
+//! and object names; Ctrl-C abandons the line; Ctrl-L (or typing `clear`) asks for the transcript
+//! to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it).
 
 use std::rc::Rc;
 
+use kubeplay_engine::view::ClusterSnapshot;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -19,6 +21,10 @@ pub struct TerminalProps {
     pub on_run: Callback<String>,
     /// The user asked for a clear screen.
     pub on_clear: Callback<()>,
+    /// The line was abandoned with Ctrl-C.
+    pub on_interrupt: Callback<String>,
+    /// The cluster, for completing object names.
+    pub snapshot: Rc<ClusterSnapshot>,
 }
 
 /// A shell-like terminal with a `$ ` prompt.
@@ -32,6 +38,8 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     let cursor = use_state(|| None::<usize>);
     // The new line being typed before browsing started, restored by ↓ past the newest entry.
     let draft = use_mut_ref(String::new);
+    // Candidates listed by the last ambiguous Tab.
+    let listing = use_state(Vec::<String>::new);
 
     {
         let scroll_ref = scroll_ref.clone();
@@ -57,12 +65,35 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         let history = props.history.clone();
         let on_run = props.on_run.clone();
         let on_clear = props.on_clear.clone();
+        let on_interrupt = props.on_interrupt.clone();
+        let snapshot = props.snapshot.clone();
+        let listing = listing.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Tab" if !e.shift_key() => {
+                e.prevent_default();
+                let (completed, cands) = crate::complete::complete(&line, &snapshot);
+                line.set(completed);
+                listing.set(cands);
+            }
+            "c" | "C" if e.ctrl_key() && !e.shift_key() => {
+                // Copy stays possible: Ctrl-C only interrupts when nothing is selected.
+                let selecting = web_sys::window()
+                    .and_then(|w| w.get_selection().ok().flatten())
+                    .is_some_and(|s| !s.is_collapsed());
+                if !selecting {
+                    e.prevent_default();
+                    on_interrupt.emit((*line).clone());
+                    line.set(String::new());
+                    cursor.set(None);
+                    listing.set(Vec::new());
+                }
+            }
             "Enter" => {
                 e.prevent_default();
                 let text = (*line).clone();
                 line.set(String::new());
                 cursor.set(None);
+                listing.set(Vec::new());
                 if text.trim() == "clear" {
                     on_clear.emit(());
                 } else {
@@ -135,6 +166,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     {onkeydown}
                 />
             </label>
+            if !listing.is_empty() {
+                <p class="completions" data-testid="completions">{ listing.join("  ") }</p>
+            }
         </div>
     }
 }

@@ -1,4 +1,4 @@
-//! Time controls: play/pause, speed, and the virtual clock.
+//! Time controls: play/pause, speed, step to the next event, and the virtual clock.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -18,9 +18,11 @@ pub struct TimeControlsProps {
     pub on_play: Callback<bool>,
     /// A speed (percent of real time) was picked.
     pub on_speed: Callback<u32>,
+    /// Step to the next event.
+    pub on_step: Callback<()>,
 }
 
-/// `▶`/`❚❚`, a speed picker, and `t=HH:MM:SS`.
+/// `▶`/`❚❚`, step, a speed picker, and `t=HH:MM:SS`.
 #[component]
 pub fn TimeControls(props: &TimeControlsProps) -> Html {
     let onclick = {
@@ -41,6 +43,13 @@ pub fn TimeControls(props: &TimeControlsProps) -> Html {
             <button type="button" class="play-pause" data-testid="play-pause" aria-label={label}
                 title={format!("{label} virtual time")} aria-pressed={props.playing.to_string()} {onclick}>
                 <span aria-hidden="true">{ icon }</span>
+            </button>
+            <button type="button" class="step" data-testid="step-button" aria-label="Step to the next event"
+                title="Jump to the next thing that happens in the cluster"
+                onclick={props.on_step.reform(|_: MouseEvent| ())}>
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                    <path fill="currentColor" d="M2 3v10l8-5zM11 3h2.5v10H11z" />
+                </svg>
             </button>
             <select data-testid="speed" aria-label="speed" title="speed" {onchange}>
                 { for SPEEDS_PCT.iter().map(|&pct| html! {
@@ -63,10 +72,10 @@ fn speed_label(pct: u32) -> String {
     }
 }
 
-/// Virtual time as `t=HH:MM:SS` (hours grow past 99 if anyone waits that long).
+/// Virtual time as `t=HH:MM:SS.d` (hours grow past 99 if anyone waits that long).
 fn clock_label(now_ms: u64) -> String {
     let s = now_ms / 1_000;
-    format!("t={:02}:{:02}:{:02}", s / 3_600, s / 60 % 60, s % 60)
+    format!("t={:02}:{:02}:{:02}.{}", s / 3_600, s / 60 % 60, s % 60, now_ms % 1_000 / 100)
 }
 
 #[cfg(test)]
@@ -79,7 +88,7 @@ mod tests {
         assert_eq!(speed_label(50), "0.5x");
         assert_eq!(speed_label(100), "1x");
         assert_eq!(speed_label(5_000), "50x");
-        assert_eq!(clock_label(0), "t=00:00:00");
-        assert_eq!(clock_label(3_723_999), "t=01:02:03");
+        assert_eq!(clock_label(0), "t=00:00:00.0");
+        assert_eq!(clock_label(3_723_999), "t=01:02:03.9");
     }
 }

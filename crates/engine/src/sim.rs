@@ -7,7 +7,7 @@ use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::kubectl::{self, Ctx, Files};
 use crate::kubelet::shell::split_words;
-use crate::view::{ClusterSnapshot, NodeView, PodView};
+use crate::view::ClusterSnapshot;
 
 /// How a simulated cluster is made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -179,7 +179,19 @@ impl Sim {
             "sim" => self.sim_command(&words[1..]),
             "curl" => self.curl(&words[1..]),
             "echo" => CommandOutput::ok(format!("{}\n", words[1..].join(" "))),
-            "cat" if stdin.is_some() => CommandOutput::ok(stdin.unwrap_or_default().to_string()),
+            // `cat > NAME <<EOF` writes a file into the working directory (share links and
+            // saved sessions carry the editor's buffers this way).
+            "cat" if stdin.is_some() => match words.get(1..).unwrap_or_default() {
+                [redirect, name] if redirect == ">" => {
+                    self.write_file(name, stdin.unwrap_or_default());
+                    CommandOutput::default()
+                }
+                [target] if target.starts_with('>') && target.len() > 1 => {
+                    self.write_file(&target[1..], stdin.unwrap_or_default());
+                    CommandOutput::default()
+                }
+                _ => CommandOutput::ok(stdin.unwrap_or_default().to_string()),
+            },
             _ => CommandOutput {
                 stderr: format!("bash: {program}: command not found\n"),
                 exit_code: 127,
@@ -341,54 +353,7 @@ impl Sim {
 
     /// A picture of the cluster for the view.
     pub fn snapshot(&self) -> ClusterSnapshot {
-        use k8s_openapi::api::core::v1::{Node, Pod};
-        let nodes = self
-            .cluster
-            .store
-            .list_typed::<Node>(None)
-            .map(|n| NodeView {
-                name: n.metadata.name.clone().unwrap_or_default(),
-                status: kubectl::printers::row(&n.clone().into(), false, 0)[1].clone(),
-                roles: kubectl::printers::node_roles(n).replace("<none>", ""),
-                internal_ip: n
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.addresses.as_ref())
-                    .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
-                    .map(|a| a.address.clone())
-                    .unwrap_or_default(),
-            })
-            .collect();
-        let pods = self
-            .cluster
-            .store
-            .list_typed::<Pod>(None)
-            .map(|p| {
-                let statuses = p
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.container_statuses.clone())
-                    .unwrap_or_default();
-                PodView {
-                    namespace: p.metadata.namespace.clone().unwrap_or_default(),
-                    name: p.metadata.name.clone().unwrap_or_default(),
-                    node: p.spec.as_ref().and_then(|s| s.node_name.clone()),
-                    phase: p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
-                    status: kubectl::printers::pod_status(p),
-                    ready_containers: statuses.iter().filter(|c| c.ready).count() as u32,
-                    total_containers: p.spec.as_ref().map_or(0, |s| s.containers.len()) as u32,
-                    restarts: statuses.iter().map(|c| c.restart_count.max(0) as u32).sum(),
-                    owner: p
-                        .metadata
-                        .owner_references
-                        .iter()
-                        .flatten()
-                        .find(|r| r.controller == Some(true))
-                        .map(|r| format!("{}/{}", r.kind, r.name)),
-                }
-            })
-            .collect();
-        ClusterSnapshot { now_ms: self.now_ms(), nodes, pods }
+        ClusterSnapshot::build(&self.cluster)
     }
 }
 
