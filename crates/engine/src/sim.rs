@@ -207,27 +207,35 @@ impl Sim {
     fn substitute_commands(&mut self, line: &str) -> Result<String, CommandOutput> {
         const MAX_SUBSTITUTIONS: usize = 8;
         let mut out = String::new();
-        let mut rest = line;
         let mut count = 0;
-        while let Some(start) = rest.find("$(") {
-            let Some(len) = rest[start + 2..].find(')') else {
-                return Err(CommandOutput {
-                    stderr: "bash: unexpected EOF while looking for matching `)'\n".into(),
-                    exit_code: 2,
-                    ..Default::default()
-                });
-            };
-            count += 1;
-            if count > MAX_SUBSTITUTIONS {
-                return Err(CommandOutput::fail("bash: too many command substitutions"));
+        let mut in_single = false;
+        let mut i = 0;
+        while i < line.len() {
+            let rest = &line[i..];
+            let c = rest.chars().next().unwrap_or(' ');
+            // Single quotes keep `$(...)` literal, as in a shell.
+            if c == '\'' {
+                in_single = !in_single;
+            } else if !in_single && rest.starts_with("$(") {
+                let Some(len) = rest[2..].find(')') else {
+                    return Err(CommandOutput {
+                        stderr: "bash: unexpected EOF while looking for matching `)'\n".into(),
+                        exit_code: 2,
+                        ..Default::default()
+                    });
+                };
+                count += 1;
+                if count > MAX_SUBSTITUTIONS {
+                    return Err(CommandOutput::fail("bash: too many command substitutions"));
+                }
+                let result = self.run(&rest[2..2 + len]);
+                out.push_str(&result.stdout.split_whitespace().collect::<Vec<_>>().join(" "));
+                i += 3 + len;
+                continue;
             }
-            let inner = &rest[start + 2..start + 2 + len];
-            let result = self.run(inner);
-            out.push_str(&rest[..start]);
-            out.push_str(&result.stdout.split_whitespace().collect::<Vec<_>>().join(" "));
-            rest = &rest[start + 3 + len..];
+            out.push(c);
+            i += c.len_utf8();
         }
-        out.push_str(rest);
         Ok(out)
     }
 

@@ -158,7 +158,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace);
+    let candidates = pods_in(cluster, &key.namespace, &obj, &selector);
     let claimed = claim(cluster, &obj, &selector, candidates, |p: &Pod| &p.metadata);
     let hash = compute_hash(&ds.spec.template, ds.status.as_ref().and_then(|s| s.collision_count));
     let generation = ds.metadata.generation.unwrap_or(1);

@@ -107,7 +107,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let Some(spec) = job.spec.clone() else { return };
     let Ok(selector) = label_selector_as_selector(spec.selector.as_ref()) else { return };
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace);
+    let candidates = pods_in(cluster, &key.namespace, &obj, &selector);
     let pods = claim(cluster, &obj, &selector, candidates, |p: &Pod| &p.metadata);
     let mut status = job.status.clone().unwrap_or_default();
 

@@ -81,7 +81,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let Some(obj) = cluster.get(key).cloned() else { return };
     let Some(spec) = spec_of(&obj) else { return };
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace);
+    let candidates = pods_in(cluster, &key.namespace, &obj, &spec.selector);
     let claimed = claim(cluster, &obj, &spec.selector, candidates, |p: &Pod| &p.metadata);
     let active: Vec<Pod> = claimed.into_iter().filter(is_active).collect();
 

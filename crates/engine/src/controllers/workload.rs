@@ -88,8 +88,25 @@ pub fn available_at_ms(pod: &Pod, min_ready_s: i32, now_ms: i64) -> Option<i64> 
 }
 
 /// Pods of `namespace`, in name order.
-pub fn pods_in(cluster: &Cluster, namespace: &str) -> Vec<Pod> {
-    cluster.store().list_typed::<Pod>(Some(namespace)).cloned().collect()
+pub fn pods_in(
+    cluster: &Cluster,
+    namespace: &str,
+    owner: &Object,
+    selector: &Selector,
+) -> Vec<Pod> {
+    // Only what `claim` may keep is cloned: pods this owner controls, and matching orphans.
+    // Cloning every pod of the namespace on every sync made large rollouts quadratic.
+    let uid = owner.meta().uid.as_deref().unwrap_or_default();
+    let empty = BTreeMap::new();
+    cluster
+        .store()
+        .list_typed::<Pod>(Some(namespace))
+        .filter(|p| match controller_ref(&p.metadata) {
+            Some(r) => r.uid == uid,
+            None => selector.matches(p.metadata.labels.as_ref().unwrap_or(&empty)),
+        })
+        .cloned()
+        .collect()
 }
 
 /// `ClaimPods`/`ClaimObject` for any kind: keeps what `owner` controls and still matches, releases
