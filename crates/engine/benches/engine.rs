@@ -72,7 +72,7 @@ fn deployment_yaml(image: &str) -> String {
 
 fn rolled_out(sim: &mut Sim, image: &str) -> bool {
     let out = sim.run("kubectl get deploy web -o jsonpath={.status.updatedReplicas}/{.status.availableReplicas}/{.status.replicas}");
-    let pods_new = sim.run(&format!("kubectl get rs -o jsonpath={{range .items[?(@.spec.template.spec.containers[0].image==\"{image}\")]}}{{.status.availableReplicas}}{{end}}"));
+    let pods_new = sim.run(&format!("kubectl get rs -o 'jsonpath={{range .items[?(@.spec.template.spec.containers[0].image==\"{image}\")]}}{{.status.availableReplicas}}{{end}}'"));
     out.stdout == "1000/1000/1000" && pods_new.stdout == "1000"
 }
 
