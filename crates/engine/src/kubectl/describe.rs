@@ -227,6 +227,26 @@ fn describe_object(ctx: &Ctx, object: &Object, now: i64) -> String {
     text.trim_end_matches('\n').to_string()
 }
 
+/// A toleration as describe prints it: `key=value:Effect op=Exists for 300s`.
+pub(super) fn toleration_string(t: &k8s_openapi::api::core::v1::Toleration) -> String {
+    let mut s = t.key.clone().unwrap_or_default();
+    if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
+        s.push('=');
+        s.push_str(v);
+    }
+    if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
+        s.push(':');
+        s.push_str(e);
+    }
+    if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
+        s.push_str(" op=Exists");
+    }
+    if let Some(sec) = t.toleration_seconds {
+        s.push_str(&format!(" for {sec}s"));
+    }
+    s
+}
+
 pub(super) fn probe_line(p: &Probe) -> String {
     let handler = if let Some(h) = &p.http_get {
         let port = match &h.port {
@@ -559,29 +579,8 @@ fn describe_pod(ctx: &Ctx, object: &Object, pod: &Pod, now: i64) -> String {
     }
     w.kv(0, "QoS Class", status.qos_class.as_deref().unwrap_or("BestEffort"));
     map_lines(&mut w, 0, "Node-Selectors", spec.node_selector.as_ref(), "=");
-    let tolerations: Vec<String> = spec
-        .tolerations
-        .iter()
-        .flatten()
-        .map(|t| {
-            let mut s = t.key.clone().unwrap_or_default();
-            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
-                s.push('=');
-                s.push_str(v);
-            }
-            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
-                s.push(':');
-                s.push_str(e);
-            }
-            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
-                s.push_str(" op=Exists");
-            }
-            if let Some(sec) = t.toleration_seconds {
-                s.push_str(&format!(" for {sec}s"));
-            }
-            s
-        })
-        .collect();
+    let tolerations: Vec<String> =
+        spec.tolerations.iter().flatten().map(toleration_string).collect();
     if tolerations.is_empty() {
         w.kv(0, "Tolerations", "<none>");
     } else {

@@ -180,29 +180,8 @@ fn pod_template(w: &mut W, t: &PodTemplateSpec) {
         w.kv(1, "Priority Class Name", pc);
     }
     map_lines(w, 0, "  Node-Selectors", spec.node_selector.as_ref(), "=");
-    let tolerations: Vec<String> = spec
-        .tolerations
-        .iter()
-        .flatten()
-        .map(|t| {
-            let mut s = t.key.clone().unwrap_or_default();
-            if let Some(v) = t.value.as_ref().filter(|v| !v.is_empty()) {
-                s.push('=');
-                s.push_str(v);
-            }
-            if let Some(e) = t.effect.as_ref().filter(|e| !e.is_empty()) {
-                s.push(':');
-                s.push_str(e);
-            }
-            if t.operator.as_deref() == Some("Exists") && t.value.is_none() {
-                s.push_str(" op=Exists");
-            }
-            if let Some(sec) = t.toleration_seconds {
-                s.push_str(&format!(" for {sec}s"));
-            }
-            s
-        })
-        .collect();
+    let tolerations: Vec<String> =
+        spec.tolerations.iter().flatten().map(super::describe::toleration_string).collect();
     match tolerations.split_first() {
         None => w.kv(0, "  Tolerations", "<none>"),
         Some((first, rest)) => {
