@@ -46,14 +46,16 @@ impl<T> Clock<T> {
         self.timers.keys().next().map(|(due, _)| *due)
     }
 
-    /// Removes and returns the next timer if it is due at or before `until_ms`, moving time to it.
-    pub fn pop_due(&mut self, until_ms: Millis) -> Option<T> {
-        let (&key, _) = self.timers.iter().next()?;
-        if key.0 > until_ms {
-            return None;
-        }
-        self.now_ms = self.now_ms.max(key.0);
-        self.timers.remove(&key)
+    /// Removes every timer due at the earliest due time, if that is at or before `until_ms`, in
+    /// insertion order, moving time to it.
+    pub fn pop_next_instant(&mut self, until_ms: Millis) -> Vec<T> {
+        let Some(at) = self.next_due_ms().filter(|&at| at <= until_ms) else { return Vec::new() };
+        self.now_ms = self.now_ms.max(at);
+        let later = match at.checked_add(1) {
+            Some(next) => self.timers.split_off(&(next, 0)),
+            None => BTreeMap::new(),
+        };
+        std::mem::replace(&mut self.timers, later).into_values().collect()
     }
 
     /// Moves time forward to `to_ms` (never backwards).
@@ -82,12 +84,15 @@ mod tests {
         c.schedule_in(500, "b");
         c.schedule_in(100, "a");
         c.schedule_in(500, "c");
-        assert_eq!(c.pop_due(50), None);
-        assert_eq!(c.pop_due(1_000), Some("a"));
+        c.schedule_in(501, "d");
+        assert_eq!(c.pop_next_instant(50), Vec::<&str>::new());
+        assert_eq!(c.pop_next_instant(1_000), ["a"]);
         assert_eq!(c.now_ms(), 100);
-        assert_eq!(c.pop_due(1_000), Some("b"));
-        assert_eq!(c.pop_due(1_000), Some("c"));
+        // One instant's timers come out together, in the order they were scheduled.
+        assert_eq!(c.pop_next_instant(1_000), ["b", "c"]);
         assert_eq!(c.now_ms(), 500);
-        assert_eq!(c.pop_due(1_000), None);
+        assert_eq!(c.pop_next_instant(500), Vec::<&str>::new());
+        assert_eq!(c.pop_next_instant(1_000), ["d"]);
+        assert_eq!(c.pop_next_instant(1_000), Vec::<&str>::new());
     }
 }

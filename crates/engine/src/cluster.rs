@@ -156,12 +156,19 @@ impl Cluster {
         self.queue.is_empty()
     }
 
-    /// Fires one due timer (at or before `until_ms`), then settles. False when none was due.
+    /// Fires the timers due at the next instant (at or before `until_ms`), then settles. False
+    /// when none was due. Timers of one instant fire together so that the control loops see
+    /// their writes as one burst, as a work queue coalesces a burst of informer events.
     pub fn fire_next_timer(&mut self, until_ms: Millis) -> bool {
-        let Some(timer) = self.clock.pop_due(until_ms) else { return false };
-        match timer {
-            Timer::Requeue(component, key) => self.enqueue(component, key),
-            Timer::Kubelet(t) => kubelet::on_timer(self, t),
+        let timers = self.clock.pop_next_instant(until_ms);
+        if timers.is_empty() {
+            return false;
+        }
+        for timer in timers {
+            match timer {
+                Timer::Requeue(component, key) => self.enqueue(component, key),
+                Timer::Kubelet(t) => kubelet::on_timer(self, t),
+            }
         }
         self.settle();
         true

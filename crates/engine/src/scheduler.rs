@@ -267,17 +267,18 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     if spec.scheduler_name.as_deref().unwrap_or("default-scheduler") != "default-scheduler" {
         return;
     }
-    let nodes: Vec<Node> = cluster.store.list_typed::<Node>(None).cloned().collect();
     let owner = controller_uid(&pod);
     let volume_check = crate::volumes::binder::prefilter(cluster, &pod);
     let mut feasible: Vec<(i64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
-    for node in &nodes {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        let used = cluster.scheduler_cache.usage(&name, owner.as_deref());
+    let mut total = 0;
+    for node in cluster.store.list_typed::<Node>(None) {
+        total += 1;
         if volume_check.is_err() {
-            break;
+            continue;
         }
+        let name = node.metadata.name.as_deref().unwrap_or_default();
+        let used = cluster.scheduler_cache.usage(name, owner.as_deref());
         let verdict = filter(&pod, node, &used).and_then(|()| {
             if crate::volumes::binder::node_fits(cluster, &pod, node) {
                 Ok(())
@@ -289,7 +290,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             Ok(()) => {
                 // Spread pods of one owner first, then prefer the least loaded node.
                 let score = -(used.same_owner as i64) * 1_000 - used.pods as i64;
-                feasible.push((score, name));
+                feasible.push((score, name.to_string()));
             }
             Err((reason, resource)) => {
                 let e = reasons.entry(reason).or_insert((0, resource));
@@ -305,7 +306,6 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         cluster.kubelet.unschedulable.remove(key);
         return;
     }
-    let total = nodes.len();
     let mut parts: Vec<String> = reasons.iter().map(|(r, (n, _))| format!("{n} {r}")).collect();
     parts.sort();
     let not_helpful: usize = reasons.values().filter(|(_, res)| !res).map(|(n, _)| n).sum();

@@ -1,7 +1,7 @@
 //! The object store: every object by kind, namespace and name, with resource versions and a
 //! bounded watch log that controllers, kubelets and the UI read from.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::kinds::{ApiKind, Kind, Object};
 
@@ -53,12 +53,29 @@ pub struct WatchEvent {
     pub key: ObjKey,
 }
 
+/// Objects of one kind: namespace, then name, so lookups borrow `&str` keys.
+type KindMap = BTreeMap<String, BTreeMap<String, Object>>;
+
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    objects: BTreeMap<Kind, BTreeMap<(String, String), Object>>,
+    objects: BTreeMap<Kind, KindMap>,
+    /// Names by kind, namespace and controller uid (`""` for objects without a controller): the
+    /// informer index controllers list their pods through, so a sync costs what it owns.
+    by_controller: BTreeMap<(Kind, String, String), BTreeSet<String>>,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
+}
+
+fn controller_uid(object: &Object) -> String {
+    object
+        .meta()
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.clone())
+        .unwrap_or_default()
 }
 
 impl Store {
@@ -75,15 +92,17 @@ impl Store {
 
     /// The object at `key`.
     pub fn get(&self, key: &ObjKey) -> Option<&Object> {
-        self.objects.get(&key.kind)?.get(&(key.namespace.clone(), key.name.clone()))
+        self.find(key.kind, &key.namespace, &key.name)
+    }
+
+    /// The object of `kind` in `namespace` named `name`.
+    pub fn find(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
+        self.objects.get(&kind)?.get(namespace)?.get(name)
     }
 
     /// The typed object of kind `T`.
     pub fn get_typed<T: ApiKind>(&self, namespace: &str, name: &str) -> Option<&T> {
-        self.objects
-            .get(&T::KIND)?
-            .get(&(namespace.to_string(), name.to_string()))
-            .and_then(T::from_object)
+        self.find(T::KIND, namespace, name).and_then(T::from_object)
     }
 
     /// Every object of `kind` in `namespace` (all namespaces when `None`), in name order.
@@ -95,12 +114,8 @@ impl Store {
         let map = self.objects.get(&kind);
         let range: Box<dyn Iterator<Item = &'a Object> + 'a> = match (map, namespace) {
             (None, _) => Box::new(std::iter::empty()),
-            (Some(m), None) => Box::new(m.values()),
-            (Some(m), Some(ns)) => Box::new(
-                m.range((ns.to_string(), String::new())..)
-                    .take_while(move |((n, _), _)| n == ns)
-                    .map(|(_, o)| o),
-            ),
+            (Some(m), None) => Box::new(m.values().flat_map(BTreeMap::values)),
+            (Some(m), Some(ns)) => Box::new(m.get(ns).into_iter().flat_map(BTreeMap::values)),
         };
         range
     }
@@ -113,9 +128,22 @@ impl Store {
         self.list(T::KIND, namespace).filter_map(T::from_object)
     }
 
+    /// Objects of `kind` in `namespace` whose controller has `uid` (`""`: no controller), in
+    /// name order.
+    pub fn controlled_by<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &str,
+        uid: &str,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        let names = self.by_controller.get(&(kind, namespace.to_string(), uid.to_string()));
+        let objects = self.objects.get(&kind).and_then(|m| m.get(namespace));
+        names.into_iter().flatten().filter_map(move |n| objects?.get(n))
+    }
+
     /// How many objects of `kind` exist.
     pub fn count(&self, kind: Kind) -> usize {
-        self.objects.get(&kind).map_or(0, BTreeMap::len)
+        self.objects.get(&kind).map_or(0, |m| m.values().map(BTreeMap::len).sum())
     }
 
     /// Puts `object` at its key (stamping a new resource version), logging Added or Modified.
@@ -123,11 +151,24 @@ impl Store {
         let rv = self.next_resource_version();
         object.meta_mut().resource_version = Some(rv.to_string());
         let key = ObjKey::of(&object);
+        let controller = controller_uid(&object);
         let previous = self
             .objects
             .entry(key.kind)
             .or_default()
-            .insert((key.namespace.clone(), key.name.clone()), object);
+            .entry(key.namespace.clone())
+            .or_default()
+            .insert(key.name.clone(), object);
+        let previous_controller = previous.as_ref().map(controller_uid);
+        if previous_controller.as_ref() != Some(&controller) {
+            if let Some(old) = previous_controller {
+                self.unindex(&key, old);
+            }
+            self.by_controller
+                .entry((key.kind, key.namespace.clone(), controller))
+                .or_default()
+                .insert(key.name.clone());
+        }
         let event_type =
             if previous.is_some() { WatchEventType::Modified } else { WatchEventType::Added };
         self.log_event(WatchEvent { resource_version: rv, event_type, key })
@@ -135,8 +176,13 @@ impl Store {
 
     /// Removes the object at `key`, logging Deleted.
     pub fn remove(&mut self, key: &ObjKey) -> Option<(Object, WatchEvent)> {
-        let object =
-            self.objects.get_mut(&key.kind)?.remove(&(key.namespace.clone(), key.name.clone()))?;
+        let kind_map = self.objects.get_mut(&key.kind)?;
+        let names = kind_map.get_mut(&key.namespace)?;
+        let object = names.remove(&key.name)?;
+        if names.is_empty() {
+            kind_map.remove(&key.namespace);
+        }
+        self.unindex(key, controller_uid(&object));
         let rv = self.next_resource_version();
         let event = self.log_event(WatchEvent {
             resource_version: rv,
@@ -144,6 +190,16 @@ impl Store {
             key: key.clone(),
         });
         Some((object, event))
+    }
+
+    fn unindex(&mut self, key: &ObjKey, controller: String) {
+        let index_key = (key.kind, key.namespace.clone(), controller);
+        if let Some(names) = self.by_controller.get_mut(&index_key) {
+            names.remove(&key.name);
+            if names.is_empty() {
+                self.by_controller.remove(&index_key);
+            }
+        }
     }
 
     fn log_event(&mut self, event: WatchEvent) -> WatchEvent {

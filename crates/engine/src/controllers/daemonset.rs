@@ -22,8 +22,8 @@ use crate::scheduler;
 
 use super::Component;
 use super::workload::{
-    available_at_ms, cancel_requeue, claim, compute_hash, delete_pod, is_available, is_ready,
-    pod_from_template, pods_in, requeue_at,
+    available_at_ms, cancel_requeue, claim_cloned, compute_hash, delete_pod, is_available,
+    is_ready, pod_from_template, pod_name, requeue_at,
 };
 
 const COMPONENT: &str = "daemonset-controller";
@@ -158,8 +158,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace, &obj, &selector);
-    let claimed = claim(cluster, &obj, &selector, candidates, |p: &Pod| &p.metadata);
+    let claimed: Vec<Pod> = claim_cloned(cluster, &obj, &selector);
     let hash = compute_hash(&ds.spec.template, ds.status.as_ref().and_then(|s| s.collision_count));
     let generation = ds.metadata.generation.unwrap_or(1);
     let min_ready = ds.spec.min_ready_seconds.unwrap_or(0);
@@ -246,7 +245,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }
     if !deleting {
         for pod in &to_delete {
-            delete_pod(cluster, &obj, pod, COMPONENT);
+            delete_pod(cluster, &obj, pod_name(pod), COMPONENT);
         }
         for node in &to_create {
             let mut t = base.clone();
@@ -337,6 +336,6 @@ fn rolling_update(
             }
             budget -= 1;
         }
-        delete_pod(cluster, obj, &pod, COMPONENT);
+        delete_pod(cluster, obj, pod_name(&pod), COMPONENT);
     }
 }

@@ -25,7 +25,7 @@ use crate::time;
 
 use super::Component;
 use super::workload::{
-    MAX_REPLICAS, cancel_requeue, claim, compute_hash, controller_ref, requeue_at,
+    MAX_REPLICAS, cancel_requeue, claim_cloned, compute_hash, controller_ref, requeue_at,
 };
 
 /// The label that tells a Deployment's ReplicaSets (and their pods) apart.
@@ -1125,9 +1125,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let d_obj: Object = d.clone().into();
-    let candidates: Vec<ReplicaSet> =
-        cluster.store().list_typed::<ReplicaSet>(Some(&key.namespace)).cloned().collect();
-    let rss = claim(cluster, &d_obj, &selector, candidates, |r: &ReplicaSet| &r.metadata);
+    let rss: Vec<ReplicaSet> = claim_cloned(cluster, &d_obj, &selector);
     if d.metadata.deletion_timestamp.is_some() {
         let (new_rs, old) = all_replica_sets(cluster, &mut d, &rss, false);
         sync_deployment_status(cluster, &mut d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());

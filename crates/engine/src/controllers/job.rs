@@ -20,8 +20,8 @@ use crate::time;
 
 use super::Component;
 use super::workload::{
-    BURST_REPLICAS, MAX_REPLICAS, cancel_requeue, claim, delete_pod, is_ready, phase,
-    pod_from_template, pods_in, rank_for_deletion, requeue_at, slow_start,
+    BURST_REPLICAS, MAX_REPLICAS, cancel_requeue, claim_cloned, delete_pod, is_ready, phase,
+    pod_from_template, pod_name, rank_for_deletion, requeue_at, slow_start,
 };
 
 const COMPONENT: &str = "job-controller";
@@ -107,8 +107,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let Some(spec) = job.spec.clone() else { return };
     let Ok(selector) = label_selector_as_selector(spec.selector.as_ref()) else { return };
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace, &obj, &selector);
-    let pods = claim(cluster, &obj, &selector, candidates, |p: &Pod| &p.metadata);
+    let pods: Vec<Pod> = claim_cloned(cluster, &obj, &selector);
     let mut status = job.status.clone().unwrap_or_default();
 
     // Count newly finished pods once, then let them go.
@@ -205,7 +204,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }) {
         add_condition(&mut status, target.clone());
         for p in &active {
-            delete_pod(cluster, &obj, p, COMPONENT);
+            delete_pod(cluster, &obj, pod_name(p), COMPONENT);
         }
         let terminating_now = terminating + active.len() as i32;
         if terminating_now == 0 {
@@ -226,7 +225,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         );
         // Surplus pods still running are removed (completions reached).
         for p in &active {
-            delete_pod(cluster, &obj, p, COMPONENT);
+            delete_pod(cluster, &obj, pod_name(p), COMPONENT);
         }
         let terminating_now = terminating + active.len() as i32;
         if terminating_now == 0 {
@@ -267,8 +266,11 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let mut active_now = active.clone();
     if active.len() > want {
         let n = (active.len() - want).min(BURST_REPLICAS);
-        for p in rank_for_deletion(active.clone(), &active, now).into_iter().take(n) {
-            delete_pod(cluster, &obj, &p, COMPONENT);
+        let refs: Vec<&Pod> = active.iter().collect();
+        let doomed: Vec<&Pod> =
+            rank_for_deletion(refs.clone(), &refs, now).into_iter().take(n).collect();
+        for p in doomed {
+            delete_pod(cluster, &obj, pod_name(p), COMPONENT);
             active_now.retain(|x| x.metadata.uid != p.metadata.uid);
         }
     } else if active.len() < want {

@@ -7,9 +7,9 @@
 //! `ActivePodsWithRanks` order and writes the status. Expectations are not needed here: the
 //! store is read-your-writes, so the next sync already sees the pods this one created.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::apps::v1::ReplicaSetStatus;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationControllerStatus};
 
 use crate::api::{Kind, ObjKey, Object};
@@ -20,7 +20,7 @@ use crate::cluster::Cluster;
 use super::Component;
 use super::workload::{
     BURST_REPLICAS, MAX_REPLICAS, available_at_ms, cancel_requeue, claim, controller_ref,
-    delete_pod, is_active, is_available, is_ready, pod_from_template, pods_in, rank_for_deletion,
+    delete_pod, is_active, is_available, is_ready, named, pod_from_template, rank_for_deletion,
     requeue_at, slow_start,
 };
 
@@ -76,27 +76,35 @@ struct Counts {
     available: i32,
 }
 
+/// What a sync does about the replica count.
+enum Plan {
+    Keep,
+    Create(usize),
+    /// Pod names, in deletion order.
+    Delete(Vec<String>),
+}
+
 /// Syncs one ReplicaSet or ReplicationController.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let Some(obj) = cluster.get(key).cloned() else { return };
     let Some(spec) = spec_of(&obj) else { return };
     let now = cluster.now();
-    let candidates = pods_in(cluster, &key.namespace, &obj, &spec.selector);
-    let claimed = claim(cluster, &obj, &spec.selector, candidates, |p: &Pod| &p.metadata);
-    let active: Vec<Pod> = claimed.into_iter().filter(is_active).collect();
+    let names = claim::<Pod>(cluster, &obj, &spec.selector);
+    let active: Vec<&Pod> =
+        named::<Pod>(cluster, &key.namespace, &names).filter(|p| is_active(p)).collect();
 
+    let empty = BTreeMap::new();
     let template_labels = spec
         .template
         .as_ref()
         .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
-        .unwrap_or_default();
-    let template_selector = Selector::from_set(&template_labels);
+        .and_then(|m| m.labels.as_ref())
+        .unwrap_or(&empty);
+    let template_selector = Selector::from_set(template_labels);
     let mut counts = Counts { replicas: active.len() as i32, ..Default::default() };
     let mut next_available: Option<i64> = None;
     for p in &active {
-        let labels = p.metadata.labels.clone().unwrap_or_default();
-        if template_selector.matches(&labels) {
+        if template_selector.matches(p.metadata.labels.as_ref().unwrap_or(&empty)) {
             counts.fully_labeled += 1;
         }
         if is_ready(p) {
@@ -108,10 +116,12 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             next_available = Some(next_available.map_or(at, |n: i64| n.min(at)));
         }
     }
-
-    if obj.meta().deletion_timestamp.is_none() {
-        manage_replicas(cluster, &obj, &spec, active, now);
-    }
+    let plan = if obj.meta().deletion_timestamp.is_none() {
+        plan_replicas(cluster, &obj, &spec, active, now)
+    } else {
+        Plan::Keep
+    };
+    manage_replicas(cluster, &obj, &spec, plan);
 
     // Come back when a ready pod has been ready for minReadySeconds.
     match next_available {
@@ -121,72 +131,86 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     write_status(cluster, key, &spec, counts);
 }
 
-fn manage_replicas(cluster: &mut Cluster, obj: &Object, spec: &Spec, active: Vec<Pod>, now: i64) {
+fn plan_replicas(
+    cluster: &Cluster,
+    obj: &Object,
+    spec: &Spec,
+    active: Vec<&Pod>,
+    now: i64,
+) -> Plan {
     let want = spec.replicas.clamp(0, MAX_REPLICAS) as usize;
     let have = active.len();
     if have < want {
-        let Some(template) = spec.template.clone() else { return };
-        let n = (want - have).min(BURST_REPLICAS);
-        let generate_name = format!("{}-", obj.name());
-        let component = spec.component;
-        slow_start(cluster, n, |cluster| {
-            let pod = pod_from_template(&template, obj, &generate_name);
-            match cluster.create(pod.into()) {
-                Ok(created) => {
-                    cluster.record_event(
-                        obj,
-                        None,
-                        "Normal",
-                        "SuccessfulCreate",
-                        format!("Created pod: {}", created.name()),
-                        component,
-                        None,
-                    );
-                    Some(created)
-                }
-                Err(e) => {
-                    cluster.record_event(
-                        obj,
-                        None,
-                        "Warning",
-                        "FailedCreate",
-                        format!("Error creating: {}", e.message),
-                        component,
-                        None,
-                    );
-                    None
-                }
-            }
-        });
+        Plan::Create((want - have).min(BURST_REPLICAS))
     } else if have > want {
         let n = (have - want).min(BURST_REPLICAS);
         let related = related_pods(cluster, obj, &active);
-        let doomed: Vec<Pod> =
-            rank_for_deletion(active, &related, now).into_iter().take(n).collect();
-        for pod in doomed {
-            delete_pod(cluster, obj, &pod, spec.component);
+        let doomed = rank_for_deletion(active, &related, now).into_iter().take(n);
+        Plan::Delete(doomed.filter_map(|p| p.metadata.name.clone()).collect())
+    } else {
+        Plan::Keep
+    }
+}
+
+fn manage_replicas(cluster: &mut Cluster, obj: &Object, spec: &Spec, plan: Plan) {
+    match plan {
+        Plan::Keep => {}
+        Plan::Create(n) => {
+            let Some(template) = spec.template.as_ref() else { return };
+            let generate_name = format!("{}-", obj.name());
+            let component = spec.component;
+            slow_start(cluster, n, |cluster| {
+                let pod = pod_from_template(template, obj, &generate_name);
+                match cluster.create(pod.into()) {
+                    Ok(created) => {
+                        cluster.record_event(
+                            obj,
+                            None,
+                            "Normal",
+                            "SuccessfulCreate",
+                            format!("Created pod: {}", created.name()),
+                            component,
+                            None,
+                        );
+                        Some(created)
+                    }
+                    Err(e) => {
+                        cluster.record_event(
+                            obj,
+                            None,
+                            "Warning",
+                            "FailedCreate",
+                            format!("Error creating: {}", e.message),
+                            component,
+                            None,
+                        );
+                        None
+                    }
+                }
+            });
+        }
+        Plan::Delete(doomed) => {
+            for name in doomed {
+                delete_pod(cluster, obj, &name, spec.component);
+            }
         }
     }
 }
 
 // Pods of every ReplicaSet controlled by the same owner (a Deployment's RSs): doubling up on a
 // node is judged across them (`getIndirectlyRelatedPods`).
-fn related_pods(cluster: &Cluster, obj: &Object, own: &[Pod]) -> Vec<Pod> {
-    let Some(owner_uid) = controller_ref(obj.meta()).map(|r| r.uid.clone()) else {
+fn related_pods<'a>(cluster: &'a Cluster, obj: &Object, own: &[&'a Pod]) -> Vec<&'a Pod> {
+    let Some(owner_uid) = controller_ref(obj.meta()).map(|r| r.uid.as_str()) else {
         return own.to_vec();
     };
-    let rs_uids: BTreeSet<String> = cluster
-        .store()
-        .list_typed::<ReplicaSet>(Some(obj.namespace()))
-        .filter(|rs| controller_ref(&rs.metadata).is_some_and(|r| r.uid == owner_uid))
-        .filter_map(|rs| rs.metadata.uid.clone())
-        .collect();
-    cluster
-        .store()
-        .list_typed::<Pod>(Some(obj.namespace()))
+    let store = cluster.store();
+    let ns = obj.namespace();
+    store
+        .controlled_by(Kind::ReplicaSet, ns, owner_uid)
+        .filter_map(|rs| rs.meta().uid.as_deref())
+        .flat_map(|uid| store.controlled_by(Kind::Pod, ns, uid))
+        .filter_map(|o| o.as_kind::<Pod>())
         .filter(|p| is_active(p))
-        .filter(|p| controller_ref(&p.metadata).is_some_and(|r| rs_uids.contains(&r.uid)))
-        .cloned()
         .collect()
 }
 

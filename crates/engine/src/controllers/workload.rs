@@ -41,6 +41,11 @@ pub fn owner_ref(owner: &Object) -> OwnerReference {
     }
 }
 
+/// The pod's name (`""` if unset).
+pub fn pod_name(pod: &Pod) -> &str {
+    pod.metadata.name.as_deref().unwrap_or("")
+}
+
 /// The pod's phase (`""` if unset).
 pub fn phase(pod: &Pod) -> &str {
     pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
@@ -87,76 +92,73 @@ pub fn available_at_ms(pod: &Pod, min_ready_s: i32, now_ms: i64) -> Option<i64> 
     (at > now_ms).then_some(at)
 }
 
-/// Pods of `namespace`, in name order.
-pub fn pods_in(
-    cluster: &Cluster,
-    namespace: &str,
-    owner: &Object,
-    selector: &Selector,
-) -> Vec<Pod> {
-    // Only what `claim` may keep is cloned: pods this owner controls, and matching orphans.
-    // Cloning every pod of the namespace on every sync made large rollouts quadratic.
-    let uid = owner.meta().uid.as_deref().unwrap_or_default();
-    let empty = BTreeMap::new();
-    cluster
-        .store()
-        .list_typed::<Pod>(Some(namespace))
-        .filter(|p| match controller_ref(&p.metadata) {
-            Some(r) => r.uid == uid,
-            None => selector.matches(p.metadata.labels.as_ref().unwrap_or(&empty)),
-        })
-        .cloned()
-        .collect()
-}
-
-/// `ClaimPods`/`ClaimObject` for any kind: keeps what `owner` controls and still matches, releases
-/// what it controls and no longer matches, adopts matching orphans. Returns the claimed objects.
+/// `ClaimObjects`: the names (in order) of the `T`s in `owner`'s namespace that it controls
+/// once it has adopted matching orphans and released its objects that no longer match. Reads
+/// the store's controller index, so a sync costs what the owner has, not what the namespace has.
 pub fn claim<T: ApiKind>(
     cluster: &mut Cluster,
     owner: &Object,
     selector: &Selector,
-    candidates: Vec<T>,
-    meta_of: fn(&T) -> &ObjectMeta,
-) -> Vec<T> {
-    let uid = owner.meta().uid.clone().unwrap_or_default();
+) -> Vec<String> {
+    let Some(uid) = owner.meta().uid.clone().filter(|u| !u.is_empty()) else { return Vec::new() };
+    let ns = owner.namespace();
     let owner_deleting = owner.meta().deletion_timestamp.is_some();
+    let empty = BTreeMap::new();
+    let labels = |o: &Object| selector.matches(o.meta().labels.as_ref().unwrap_or(&empty));
+    let store = cluster.store();
     let mut claimed = Vec::new();
-    for item in candidates {
-        let meta = meta_of(&item);
-        let labels = meta.labels.clone().unwrap_or_default();
-        let matches = selector.matches(&labels);
-        match controller_ref(meta) {
-            Some(r) if r.uid == uid => {
-                if matches || owner_deleting {
-                    claimed.push(item);
-                } else {
-                    // Release: the object no longer matches, so drop our controller reference.
-                    let mut obj = item.into_object();
-                    if let Some(refs) = obj.meta_mut().owner_references.as_mut() {
-                        refs.retain(|r| r.uid != uid);
-                    }
-                    if obj.meta().owner_references.as_ref().is_some_and(Vec::is_empty) {
-                        obj.meta_mut().owner_references = None;
-                    }
-                    cluster.update_internal(obj);
-                }
-            }
-            Some(_) => {}
-            None => {
-                if !matches || owner_deleting || meta.deletion_timestamp.is_some() {
-                    continue;
-                }
-                // Adopt the orphan.
-                let mut obj = item.into_object();
-                obj.meta_mut().owner_references.get_or_insert_with(Vec::new).push(owner_ref(owner));
-                let stored = cluster.update_internal(obj);
-                if let Some(t) = T::from_object(&stored) {
-                    claimed.push(t.clone());
-                }
-            }
+    let mut release = Vec::new();
+    for o in store.controlled_by(T::KIND, ns, &uid) {
+        if owner_deleting || labels(o) {
+            claimed.push(o.name().to_string());
+        } else {
+            release.push(o.clone());
         }
     }
+    let adopt: Vec<Object> = if owner_deleting {
+        Vec::new()
+    } else {
+        store
+            .controlled_by(T::KIND, ns, "")
+            .filter(|o| o.meta().deletion_timestamp.is_none() && labels(o))
+            .cloned()
+            .collect()
+    };
+    for mut obj in release {
+        // The object no longer matches: drop our controller reference.
+        if let Some(refs) = obj.meta_mut().owner_references.as_mut() {
+            refs.retain(|r| r.uid != uid);
+        }
+        if obj.meta().owner_references.as_ref().is_some_and(Vec::is_empty) {
+            obj.meta_mut().owner_references = None;
+        }
+        cluster.update_internal(obj);
+    }
+    for mut obj in adopt {
+        obj.meta_mut().owner_references.get_or_insert_with(Vec::new).push(owner_ref(owner));
+        claimed.push(cluster.update_internal(obj).name().to_string());
+    }
+    claimed.sort();
     claimed
+}
+
+/// The stored `T`s named `names` in `namespace`.
+pub fn named<'a, T: ApiKind + 'a>(
+    cluster: &'a Cluster,
+    namespace: &'a str,
+    names: &'a [String],
+) -> impl Iterator<Item = &'a T> + 'a {
+    names.iter().filter_map(move |n| cluster.store().get_typed::<T>(namespace, n))
+}
+
+/// `claim`, then copies of the claimed objects, for controllers that own few of them.
+pub fn claim_cloned<T: ApiKind + Clone>(
+    cluster: &mut Cluster,
+    owner: &Object,
+    selector: &Selector,
+) -> Vec<T> {
+    let names = claim::<T>(cluster, owner, selector);
+    named::<T>(cluster, owner.namespace(), &names).cloned().collect()
 }
 
 /// A pod built from `template` for `owner` (`GetPodFromTemplate`), named by the API server.
@@ -203,15 +205,11 @@ where
     created
 }
 
-/// Deletes a pod as a controller does and records `SuccessfulDelete` on `owner`.
-pub fn delete_pod(cluster: &mut Cluster, owner: &Object, pod: &Pod, component: &str) {
-    let key = ObjKey::new(
-        crate::api::Kind::Pod,
-        pod.metadata.namespace.as_deref().unwrap_or(""),
-        pod.metadata.name.as_deref().unwrap_or(""),
-    );
+/// Deletes pod `name` (in `owner`'s namespace) as a controller does and records
+/// `SuccessfulDelete` on `owner`.
+pub fn delete_pod(cluster: &mut Cluster, owner: &Object, name: &str, component: &str) {
+    let key = ObjKey::new(crate::api::Kind::Pod, owner.namespace(), name);
     if cluster.delete(&key, None, Propagation::Background).is_ok() {
-        let name = key.name.clone();
         cluster.record_event(
             owner,
             None,
@@ -262,7 +260,7 @@ fn log_bucket(t_ms: Option<i64>, now_ms: i64) -> i64 {
 
 /// `ActivePodsWithRanks.Less` (LogarithmicScaleDown and pod-deletion-cost on): pods ordered so
 /// that the first ones are deleted first. `rank` is how many related pods share the pod's node.
-pub fn deletion_order(pods: &mut [(Pod, usize)], now_ms: i64) {
+pub fn deletion_order(pods: &mut [(&Pod, usize)], now_ms: i64) {
     pods.sort_by(|(a, ra), (b, rb)| {
         let a_node = a.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
         let b_node = b.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
@@ -300,14 +298,14 @@ pub fn deletion_order(pods: &mut [(Pod, usize)], now_ms: i64) {
 
 /// Ranks `pods` by how many of `related` (active, assigned) share their node, and returns them in
 /// deletion order.
-pub fn rank_for_deletion(pods: Vec<Pod>, related: &[Pod], now_ms: i64) -> Vec<Pod> {
+pub fn rank_for_deletion<'a>(pods: Vec<&'a Pod>, related: &[&Pod], now_ms: i64) -> Vec<&'a Pod> {
     let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
     for p in related {
         if let Some(n) = p.spec.as_ref().and_then(|s| s.node_name.as_deref()) {
             *per_node.entry(n).or_default() += 1;
         }
     }
-    let mut ranked: Vec<(Pod, usize)> = pods
+    let mut ranked: Vec<(&Pod, usize)> = pods
         .into_iter()
         .map(|p| {
             let n = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
