@@ -8,6 +8,20 @@ use std::collections::BTreeMap;
 /// Milliseconds of virtual time since the simulated cluster was created.
 pub type Millis = u64;
 
+/// Names one scheduled timer, to cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TimerId {
+    due_ms: Millis,
+    seq: u64,
+}
+
+impl TimerId {
+    /// When the timer is due.
+    pub fn due_ms(self) -> Millis {
+        self.due_ms
+    }
+}
+
 /// A queue of timers of type `T`, fired in (due time, insertion order) order.
 #[derive(Clone, Debug)]
 pub struct Clock<T> {
@@ -29,16 +43,22 @@ impl<T> Clock<T> {
     }
 
     /// Schedules `timer` to fire `delay_ms` from now.
-    pub fn schedule_in(&mut self, delay_ms: Millis, timer: T) {
+    pub fn schedule_in(&mut self, delay_ms: Millis, timer: T) -> TimerId {
         let due = self.now_ms.saturating_add(delay_ms);
-        self.schedule_at(due, timer);
+        self.schedule_at(due, timer)
     }
 
     /// Schedules `timer` at an absolute time (never earlier than now).
-    pub fn schedule_at(&mut self, due_ms: Millis, timer: T) {
-        let due = due_ms.max(self.now_ms);
-        self.timers.insert((due, self.next_seq), timer);
+    pub fn schedule_at(&mut self, due_ms: Millis, timer: T) -> TimerId {
+        let id = TimerId { due_ms: due_ms.max(self.now_ms), seq: self.next_seq };
+        self.timers.insert((id.due_ms, id.seq), timer);
         self.next_seq += 1;
+        id
+    }
+
+    /// Removes a pending timer (`None` if it already fired or was cancelled).
+    pub fn cancel(&mut self, id: TimerId) -> Option<T> {
+        self.timers.remove(&(id.due_ms, id.seq))
     }
 
     /// When the next timer is due, if any.
@@ -67,11 +87,6 @@ impl<T> Clock<T> {
     pub fn pending(&self) -> usize {
         self.timers.len()
     }
-
-    /// Drops every pending timer for which `keep` returns false.
-    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
-        self.timers.retain(|_, t| keep(t));
-    }
 }
 
 #[cfg(test)]
@@ -92,6 +107,9 @@ mod tests {
         assert_eq!(c.pop_next_instant(1_000), ["b", "c"]);
         assert_eq!(c.now_ms(), 500);
         assert_eq!(c.pop_next_instant(500), Vec::<&str>::new());
+        let e = c.schedule_in(10, "e");
+        assert_eq!(c.cancel(e), Some("e"));
+        assert_eq!(c.cancel(e), None);
         assert_eq!(c.pop_next_instant(1_000), ["d"]);
         assert_eq!(c.pop_next_instant(1_000), Vec::<&str>::new());
     }

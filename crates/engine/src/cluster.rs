@@ -11,7 +11,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::strategy;
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
-use crate::clock::{Clock, Millis};
+use crate::clock::{Clock, Millis, TimerId};
 use crate::controllers::{self, Component};
 use crate::kubelet;
 use crate::rng::Rng;
@@ -59,6 +59,8 @@ pub struct Cluster {
     pub(crate) scheduler_cache: crate::scheduler::Cache,
     queue: VecDeque<(Component, ObjKey)>,
     queued: BTreeSet<(Component, ObjKey)>,
+    /// The one pending `requeue_at` timer per loop and key.
+    requeues: BTreeMap<(Component, ObjKey), TimerId>,
     event_index: BTreeMap<String, String>,
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
@@ -81,6 +83,7 @@ impl Cluster {
             scheduler_cache: crate::scheduler::Cache::default(),
             queue: VecDeque::new(),
             queued: BTreeSet::new(),
+            requeues: BTreeMap::new(),
             event_index: BTreeMap::new(),
             event_seq: 0,
             net: crate::network::NetState::default(),
@@ -142,6 +145,25 @@ impl Cluster {
         self.clock.schedule_in(delay_ms, Timer::Requeue(component, key));
     }
 
+    /// Asks `component` to reconcile `key` at `due_ms`, replacing its earlier such request.
+    pub fn requeue_at(&mut self, component: Component, key: &ObjKey, due_ms: Millis) {
+        let slot = (component, key.clone());
+        if self.requeues.get(&slot).is_some_and(|id| id.due_ms() == due_ms.max(self.clock.now_ms()))
+        {
+            return;
+        }
+        self.cancel_requeue(component, key);
+        let id = self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone()));
+        self.requeues.insert((component, key.clone()), id);
+    }
+
+    /// Drops the pending `requeue_at` of `key` by `component`.
+    pub fn cancel_requeue(&mut self, component: Component, key: &ObjKey) {
+        if let Some(id) = self.requeues.remove(&(component, key.clone())) {
+            self.clock.cancel(id);
+        }
+    }
+
     /// Runs queued work until the control loops are quiet (bounded).
     pub fn settle(&mut self) {
         for _ in 0..MAX_RECONCILES_PER_SETTLE {
@@ -166,7 +188,14 @@ impl Cluster {
         }
         for timer in timers {
             match timer {
-                Timer::Requeue(component, key) => self.enqueue(component, key),
+                Timer::Requeue(component, key) => {
+                    let slot = (component, key);
+                    if self.requeues.get(&slot).is_some_and(|id| id.due_ms() <= self.clock.now_ms())
+                    {
+                        self.requeues.remove(&slot);
+                    }
+                    self.enqueue(slot.0, slot.1);
+                }
                 Timer::Kubelet(t) => kubelet::on_timer(self, t),
             }
         }

@@ -9,6 +9,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use crate::api::ObjKey;
+use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::controllers::Component;
 use crate::quantity::{cpu_millis, memory_bytes};
@@ -19,9 +20,39 @@ pub const MAX_PODS_PER_NODE: usize = 110;
 
 /// Queues every pending pod for another try (a node or free capacity appeared).
 pub fn retry_pending(cluster: &mut Cluster) {
-    let pending: Vec<ObjKey> = cluster.kubelet.unschedulable.iter().cloned().collect();
-    for key in pending {
-        cluster.enqueue(Component::Scheduler, key);
+    let now = cluster.clock.now_ms();
+    let pending: Vec<(ObjKey, Millis)> = cluster
+        .kubelet
+        .unschedulable
+        .iter()
+        .map(|(key, p)| (key.clone(), p.backoff_until_ms()))
+        .collect();
+    for (key, until) in pending {
+        if until <= now {
+            cluster.enqueue(Component::Scheduler, key);
+        } else {
+            cluster.requeue_at(Component::Scheduler, &key, until);
+        }
+    }
+}
+
+/// `podInitialBackoffDuration` and `podMaxBackoffDuration`: a pod that failed to schedule waits
+/// this long, doubling per attempt, before a cluster change sends it back to the active queue.
+const BACKOFF_INITIAL_MS: Millis = 1_000;
+const BACKOFF_MAX_MS: Millis = 10_000;
+
+/// A pod the scheduler could not place yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unschedulable {
+    attempts: u32,
+    last_attempt_ms: Millis,
+}
+
+impl Unschedulable {
+    fn backoff_until_ms(self) -> Millis {
+        let doublings = self.attempts.saturating_sub(1).min(8);
+        let backoff = (BACKOFF_INITIAL_MS << doublings).min(BACKOFF_MAX_MS);
+        self.last_attempt_ms.saturating_add(backoff)
     }
 }
 
@@ -338,7 +369,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
         .is_some_and(|c| c.message.as_deref() == Some(message.as_str()));
-    cluster.kubelet.unschedulable.insert(key.clone());
+    let now_ms = cluster.clock.now_ms();
+    let entry = cluster.kubelet.unschedulable.entry(key.clone()).or_default();
+    entry.attempts += 1;
+    entry.last_attempt_ms = now_ms;
     if already {
         return;
     }

@@ -16,7 +16,7 @@ use crate::time;
 
 use super::Component;
 use super::job::jobs_owned_by;
-use super::workload::{cancel_requeue, owner_ref, requeue_at};
+use super::workload::owner_ref;
 
 const COMPONENT: &str = "cronjob-controller";
 /// Annotation with the time a Job was scheduled for.
@@ -153,7 +153,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     cleanup_history(cluster, &cj, &obj, &jobs);
 
     if cj.metadata.deletion_timestamp.is_some() || cj.spec.suspend == Some(true) {
-        cancel_requeue(cluster, Component::CronJob, key);
+        cluster.cancel_requeue(Component::CronJob, key);
         write_status(cluster, key, status);
         return;
     }
@@ -211,7 +211,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let next_requeue = |cluster: &mut Cluster| {
         if let Some(next) = schedule.next_after(now_s) {
             let at = ms_of_unix_s(next) + NEXT_SCHEDULE_DELTA_MS;
-            requeue_at(cluster, Component::CronJob, key, at.max(0) as u64);
+            cluster.requeue_at(Component::CronJob, key, at.max(0) as u64);
         }
     };
     let Some(scheduled_s) = most_recent else {

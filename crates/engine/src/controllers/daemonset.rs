@@ -22,8 +22,8 @@ use crate::scheduler;
 
 use super::Component;
 use super::workload::{
-    available_at_ms, cancel_requeue, claim_cloned, compute_hash, delete_pod, is_available,
-    is_ready, pod_from_template, pod_name, requeue_at,
+    available_at_ms, claim_cloned, compute_hash, delete_pod, is_available, is_ready,
+    pod_from_template, pod_name,
 };
 
 const COMPONENT: &str = "daemonset-controller";
@@ -294,8 +294,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     status.number_unavailable = Some((status.desired_number_scheduled - available).max(0));
     status.updated_number_scheduled = Some(updated);
     match next_available {
-        Some(at) => requeue_at(cluster, Component::DaemonSet, key, at.max(0) as u64),
-        None => cancel_requeue(cluster, Component::DaemonSet, key),
+        Some(at) => cluster.requeue_at(Component::DaemonSet, key, at.max(0) as u64),
+        None => cluster.cancel_requeue(Component::DaemonSet, key),
     }
     let Some(mut current) = cluster.get(key).and_then(|o| o.as_kind::<DaemonSet>()).cloned() else {
         return;

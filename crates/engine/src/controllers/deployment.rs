@@ -24,9 +24,7 @@ use crate::cluster::{Cluster, Propagation};
 use crate::time;
 
 use super::Component;
-use super::workload::{
-    MAX_REPLICAS, cancel_requeue, claim_cloned, compute_hash, controller_ref, requeue_at,
-};
+use super::workload::{MAX_REPLICAS, claim_cloned, compute_hash, controller_ref};
 
 /// The label that tells a Deployment's ReplicaSets (and their pods) apart.
 pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
@@ -702,21 +700,21 @@ fn key_of(d: &Deployment) -> ObjKey {
 fn requeue_stuck(cluster: &mut Cluster, d: &Deployment, s: &DeploymentStatus) {
     let key = key_of(d);
     let Some(c) = condition(s, "Progressing") else {
-        cancel_requeue(cluster, Component::Deployment, &key);
+        cluster.cancel_requeue(Component::Deployment, &key);
         return;
     };
     if !has_progress_deadline(d)
         || deployment_complete(d, s)
         || c.reason.as_deref() == Some("ProgressDeadlineExceeded")
     {
-        cancel_requeue(cluster, Component::Deployment, &key);
+        cluster.cancel_requeue(Component::Deployment, &key);
         return;
     }
     let now = cluster.now();
     let from = c.last_update_time.as_ref().map_or(now, time::ms_of);
     let deadline_ms = i64::from(d.spec.progress_deadline_seconds.unwrap_or(600)) * 1000;
     let after = (from + deadline_ms - now).max(0);
-    requeue_at(cluster, Component::Deployment, &key, (now + after + 1000).max(0) as u64);
+    cluster.requeue_at(Component::Deployment, &key, (now + after + 1000).max(0) as u64);
 }
 
 /// `syncDeploymentStatus`: status only, no progress estimate.

@@ -20,8 +20,8 @@ use crate::time;
 
 use super::Component;
 use super::workload::{
-    BURST_REPLICAS, MAX_REPLICAS, cancel_requeue, claim_cloned, delete_pod, is_ready, phase,
-    pod_from_template, pod_name, rank_for_deletion, requeue_at, slow_start,
+    BURST_REPLICAS, MAX_REPLICAS, claim_cloned, delete_pod, is_ready, phase, pod_from_template,
+    pod_name, rank_for_deletion, slow_start,
 };
 
 const COMPONENT: &str = "job-controller";
@@ -213,7 +213,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             add_condition(&mut status, new_condition("Failed", &reason, &message, now));
             cluster.record_event(&obj, None, "Warning", &reason, message, COMPONENT, None);
         }
-        cancel_requeue(cluster, Component::Job, key);
+        cluster.cancel_requeue(Component::Job, key);
         write_status(cluster, &mut job, status, &[], terminating_now);
         return;
     }
@@ -241,7 +241,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
                 None,
             );
         }
-        cancel_requeue(cluster, Component::Job, key);
+        cluster.cancel_requeue(Component::Job, key);
         write_status(cluster, &mut job, status, &[], terminating_now);
         return;
     }
@@ -331,8 +331,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
     }
     match wake_at {
-        Some(at) => requeue_at(cluster, Component::Job, key, at.max(0) as u64),
-        None => cancel_requeue(cluster, Component::Job, key),
+        Some(at) => cluster.requeue_at(Component::Job, key, at.max(0) as u64),
+        None => cluster.cancel_requeue(Component::Job, key),
     }
     write_status(cluster, &mut job, status, &active_now, terminating);
 }

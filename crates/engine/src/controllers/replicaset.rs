@@ -19,9 +19,8 @@ use crate::cluster::Cluster;
 
 use super::Component;
 use super::workload::{
-    BURST_REPLICAS, MAX_REPLICAS, available_at_ms, cancel_requeue, claim, controller_ref,
-    delete_pod, is_active, is_available, is_ready, named, pod_from_template, rank_for_deletion,
-    requeue_at, slow_start,
+    BURST_REPLICAS, MAX_REPLICAS, available_at_ms, claim, controller_ref, delete_pod, is_active,
+    is_available, is_ready, named, pod_from_template, rank_for_deletion, slow_start,
 };
 
 /// What a sync needs of an RS or RC.
@@ -125,8 +124,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
 
     // Come back when a ready pod has been ready for minReadySeconds.
     match next_available {
-        Some(at) => requeue_at(cluster, spec.loop_, key, at.max(0) as u64),
-        None => cancel_requeue(cluster, spec.loop_, key),
+        Some(at) => cluster.requeue_at(spec.loop_, key, at.max(0) as u64),
+        None => cluster.cancel_requeue(spec.loop_, key),
     }
     write_status(cluster, key, &spec, counts);
 }

@@ -12,8 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use crate::api::{ApiKind, Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::apimachinery::Selector;
 use crate::apimachinery::labels::label_selector_as_selector;
-use crate::clock::Millis;
-use crate::cluster::{Cluster, Propagation, Timer};
+use crate::cluster::{Cluster, Propagation};
 use crate::time;
 
 use super::Component;
@@ -342,20 +341,6 @@ pub fn compute_hash(template: &PodTemplateSpec, collision_count: Option<i32>) ->
         bytes.extend_from_slice(&u64::from(c as u32).to_le_bytes());
     }
     safe_encode(&fnv32a(&bytes).to_string())
-}
-
-/// Makes sure `component` looks at `key` again at `due_ms` (virtual): one pending requeue per
-/// component and key, the earliest wanted, so repeated syncs do not pile up timers.
-pub fn requeue_at(cluster: &mut Cluster, component: Component, key: &ObjKey, due_ms: Millis) {
-    let timer = Timer::Requeue(component, key.clone());
-    cluster.clock.retain(|t| *t != timer);
-    cluster.clock.schedule_at(due_ms, timer);
-}
-
-/// Drops a pending requeue of `key` by `component`.
-pub fn cancel_requeue(cluster: &mut Cluster, component: Component, key: &ObjKey) {
-    let timer = Timer::Requeue(component, key.clone());
-    cluster.clock.retain(|t| *t != timer);
 }
 
 /// Routes watch events to the workload controllers: an object wakes its own loop and its

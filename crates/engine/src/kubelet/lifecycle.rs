@@ -195,8 +195,32 @@ pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
                 begin_pull(cluster, &mut prt, ci);
             }
         }
+        Action::Relist => prt.relist_pending = false,
     }
-    finish_if_done(cluster, prt);
+    // A container that started or exited shows in the status only at the generic PLEG's next
+    // relist (every second); the kubelet's own steps and probe results are written at once.
+    if matches!(timer.action, Action::Start(_) | Action::ScriptStep(..) | Action::KillDone(..)) {
+        defer_to_relist(cluster, prt);
+    } else {
+        finish_if_done(cluster, prt);
+    }
+}
+
+/// `relistPeriod` of the generic PLEG.
+const RELIST_PERIOD_MS: Millis = 1_000;
+
+fn defer_to_relist(cluster: &mut Cluster, mut prt: PodRuntime) {
+    let all_stopped = prt.containers.iter().all(|c| !matches!(c.state, CState::Running { .. }));
+    if prt.terminating && all_stopped {
+        finish_if_done(cluster, prt);
+        return;
+    }
+    if !prt.relist_pending {
+        prt.relist_pending = true;
+        let next = (cluster.now_ms() / RELIST_PERIOD_MS + 1) * RELIST_PERIOD_MS;
+        schedule_at(cluster, &prt.uid, next, Action::Relist);
+    }
+    cluster.kubelet.pods.insert(prt.uid.clone(), prt);
 }
 
 /// Resumes a node's kubelet: deferred timers fire now and its pods are looked at again.
@@ -349,6 +373,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
         terminating: false,
         conditions: BTreeMap::new(),
         restart_policy: spec.restart_policy.clone().unwrap_or_else(|| "Always".into()),
+        relist_pending: false,
     };
     cluster.kubelet.by_key.insert(key, uid.clone());
     cluster.kubelet.pods.insert(uid, prt);

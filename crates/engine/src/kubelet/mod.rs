@@ -64,6 +64,9 @@ pub enum Action {
     EnterPullBackOff(usize),
     /// Image pull back-off is over: pull again.
     PullRetry(usize),
+    /// The pod lifecycle event generator's relist: container starts and exits since the last
+    /// one reach the pod's status.
+    Relist,
 }
 
 /// Which probe.
@@ -221,6 +224,8 @@ pub struct PodRuntime {
     pub conditions: BTreeMap<&'static str, (bool, Millis)>,
     /// Pod restartPolicy.
     pub restart_policy: String,
+    /// A relist is scheduled to report container state changes.
+    pub relist_pending: bool,
 }
 
 /// The kubelet's record of one node.
@@ -250,7 +255,7 @@ pub struct Runtime {
     /// Nodes by name.
     pub nodes: BTreeMap<String, NodeRuntime>,
     /// Pods the scheduler could not place yet.
-    pub unschedulable: BTreeSet<ObjKey>,
+    pub unschedulable: BTreeMap<ObjKey, crate::scheduler::Unschedulable>,
 }
 
 impl Runtime {
