@@ -1,6 +1,7 @@
 """Generate crates/engine/src/kubectl/explain_data.json: the API documentation `kubectl explain` prints.
 
-Usage: .venv-validate/bin/python scripts/gen_explain_data.py   (after scripts/lib.sh installed it)
+Usage: .venv-validate/bin/python scripts/gen_explain_data.py [--check]   (venv from scripts/lib.sh)
+  --check: write nothing, fail if the committed file differs from what would be generated.
 
 Source: the Kubernetes schemas that the PyPI package kubernetes-validate ships, for the version the
 simulated API server reports (KUBERNETES_VERSION in crates/engine/src/bootstrap.rs), limited to the
@@ -158,7 +159,13 @@ def main() -> None:
         done += 1
 
     data = {"version": version, "strings": strings, "kinds": kind_defs, "defs": defs}
-    OUT.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n")
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
+    if "--check" in sys.argv[1:]:
+        if not OUT.exists() or OUT.read_text() != text:
+            sys.exit(f"{OUT.relative_to(ROOT)} is stale: run scripts/gen_explain_data.py")
+        print(f"{OUT.relative_to(ROOT)}: up to date")
+        return
+    OUT.write_text(text)
     print(f"{OUT.relative_to(ROOT)}: {len(defs)} definitions, {OUT.stat().st_size} bytes")
 
 
