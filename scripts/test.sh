@@ -37,6 +37,7 @@ say "Lesson manifests against the Kubernetes schemas (kubernetes-validate, stric
 ensure_kubernetes_validate
 cargo run -q -p kubeplay-cli -- lessons manifests lessons/ target/lesson-manifests
 .venv-validate/bin/python scripts/validate_manifests.py target/lesson-manifests
+.venv-validate/bin/python scripts/gen_explain_data.py --check
 
 say "trunk build --release (into dist/)"
 trunk build --release

@@ -26,6 +26,7 @@ macro_rules! scenario {
 scenario!(ch01_cluster, "ch01_cluster.sh");
 scenario!(ch02_first_steps, "ch02_first_steps.sh");
 scenario!(ch03_pods, "ch03_pods.sh");
+scenario!(ch03_explain, "ch03_explain.sh");
 scenario!(ch03_labels_namespaces, "ch03_labels_namespaces.sh");
 scenario!(ch03_node_selector, "ch03_node_selector.sh");
 scenario!(ch04_liveness, "ch04_liveness.sh");

@@ -9,6 +9,8 @@ mod commands;
 mod config;
 mod describe;
 mod describe_workloads;
+mod explain;
+mod explain_docs;
 pub mod format;
 mod get;
 mod manifest;
@@ -132,6 +134,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
     let out = match command.as_str() {
         "get" => get::get(ctx, rest),
         "describe" => describe::describe(ctx, rest),
+        "explain" => explain::explain(ctx, rest),
         "create" => manifest::create(ctx, rest),
         "apply" => manifest::apply(ctx, rest),
         "delete" => manifest::delete(ctx, rest),
