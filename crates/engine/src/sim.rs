@@ -217,7 +217,7 @@ impl Sim {
             if c == '\'' {
                 in_single = !in_single;
             } else if !in_single && rest.starts_with("$(") {
-                let Some(len) = rest[2..].find(')') else {
+                let Some(len) = substitution_len(&rest[2..]) else {
                     return Err(CommandOutput {
                         stderr: "bash: unexpected EOF while looking for matching `)'\n".into(),
                         exit_code: 2,
@@ -384,6 +384,26 @@ fn split_pipeline(line: &str) -> Vec<String> {
         }
     }
     stages.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+/// Where the body of a `$(...)` ends (`s` starts right after `$(`): at the `)` that closes it, as
+/// a shell reads it: quoted text and nested parentheses do not count
+/// (`$(kubectl get pods -o jsonpath='{.items[?(@.status.phase=="Running")].metadata.name}')`).
+fn substitution_len(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') if depth == 0 => return Some(i),
+            (None, ')') => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The text filters a learner pipes kubectl into: head, tail, grep, wc -l, sort.

@@ -370,3 +370,43 @@ fn curl_from_inside_a_pod_by_name_and_back_to_itself() {
         .count();
     assert!(served > 0);
 }
+
+#[test]
+fn with_no_ready_endpoint_kube_proxy_falls_back_to_serving_terminating_ones() {
+    use kubeplay_engine::{Sim, SimConfig};
+    let mut sim = Sim::new(SimConfig { seed: 9, worker_nodes: 3 });
+    let run = |sim: &mut Sim, line: &str| {
+        let out = sim.run(line);
+        (out.stdout + &out.stderr, out.exit_code)
+    };
+    let setup = [
+        "kubectl run a --image=luksa/kubia --labels=app=kubia",
+        "kubectl run b --image=luksa/kubia --labels=app=kubia",
+        "kubectl expose pod a --name=kubia --port=80 --target-port=8080 --selector=app=kubia --type=LoadBalancer",
+        "sleep 10s",
+    ];
+    for line in setup {
+        let (out, code) = run(&mut sim, line);
+        assert_eq!(code, 0, "{line}: {out}");
+    }
+    let lb = "curl http://172.18.255.200";
+    // One pod shuts down: the ready one takes all the traffic.
+    run(&mut sim, "kubectl delete pod a --wait=false");
+    for _ in 0..10 {
+        assert_eq!(run(&mut sim, lb), ("You've hit b\n".to_string(), 0));
+    }
+    // Both shut down: kubia ignores SIGTERM and still answers, so kube-proxy uses it rather
+    // than refusing (KEP-1669, CategorizeEndpoints).
+    run(&mut sim, "kubectl delete pod b --wait=false");
+    let (out, code) = run(&mut sim, lb);
+    assert_eq!(code, 0, "{out}");
+    assert!(out == "You've hit a\n" || out == "You've hit b\n", "{out}");
+    // Once they are gone, nothing answers.
+    run(&mut sim, "sleep 35s");
+    let (out, code) = run(&mut sim, lb);
+    assert_eq!(code, 7, "{out}");
+    assert_eq!(
+        out,
+        "curl: (7) Failed to connect to 172.18.255.200 port 80 after 0 ms: Couldn't connect to server\n"
+    );
+}

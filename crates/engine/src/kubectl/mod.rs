@@ -157,11 +157,6 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "port-forward" => services::port_forward(ctx, rest),
         "events" => workloads::events(ctx, rest),
         "proxy" => config::proxy(ctx, rest),
-        "rolling-update" => {
-            return Output::fail(
-                "error: unknown command \"rolling-update\" for \"kubectl\"\n\nDid you mean this?\n\trollout",
-            );
-        }
         "--help" | "-h" | "help" => Output::ok(commands::KUBECTL_HELP),
         other if other.starts_with('-') => match args::parse("", argv, &[]) {
             Err(e) => Output::fail(e.replace("See 'kubectl  --help'", "See 'kubectl --help'")),

@@ -13,11 +13,13 @@
 //! `sessionAffinity: ClientIP` until `timeoutSeconds` pass without a request.
 
 use k8s_openapi::api::core::v1::{Endpoints, Node, Service, ServicePort};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::{Outcome, TrafficEvent, dns, ingress, lb};
 use crate::api::service::parse_ipv4;
 use crate::api::{Kind, ObjKey};
 use crate::cluster::Cluster;
+use crate::controllers::endpointslice::LABEL_SERVICE_NAME;
 use crate::kubelet;
 
 /// Where the learner's machine sits on the nodes' network (the Docker bridge gateway).
@@ -166,6 +168,57 @@ pub(crate) fn ready_targets(cluster: &Cluster, svc: &Service, sp: &ServicePort) 
         };
         for a in s.addresses.iter().flatten() {
             out.push(Target { ip: a.ip.clone(), port: port.port, node: a.node_name.clone() });
+        }
+    }
+    out
+}
+
+/// What kube-proxy sends traffic to (`CategorizeEndpoints` in `pkg/proxy/topology.go`): the ready
+/// endpoints, on `node` only for `externalTrafficPolicy: Local`; when there are none, it falls
+/// back to endpoints that are terminating but still serving (from the EndpointSlices), so a
+/// shutting-down pod that still answers is used rather than refusing the connection.
+pub(crate) fn proxy_targets(
+    cluster: &Cluster,
+    svc: &Service,
+    sp: &ServicePort,
+    node: Option<&str>,
+) -> Vec<Target> {
+    let on_node = |t: &Target| node.is_none() || t.node.as_deref() == node;
+    let mut ready = ready_targets(cluster, svc, sp);
+    ready.retain(on_node);
+    if !ready.is_empty() {
+        return ready;
+    }
+    let ns = svc.metadata.namespace.as_deref().unwrap_or("");
+    let name = svc.metadata.name.as_deref().unwrap_or("");
+    let want = sp.name.as_deref().unwrap_or("");
+    let proto = sp.protocol.as_deref().unwrap_or("TCP");
+    let mut out = Vec::new();
+    for slice in cluster.store.list_typed::<EndpointSlice>(Some(ns)) {
+        let owned = slice.metadata.labels.as_ref().and_then(|l| l.get(LABEL_SERVICE_NAME));
+        if owned.map(String::as_str) != Some(name) {
+            continue;
+        }
+        let Some(port) = slice.ports.iter().flatten().find(|p| {
+            p.name.as_deref().unwrap_or("") == want
+                && p.protocol.as_deref().unwrap_or("TCP") == proto
+        }) else {
+            continue;
+        };
+        let Some(port) = port.port else { continue };
+        for ep in slice.endpoints.iter().flatten() {
+            let c = ep.conditions.as_ref();
+            let serving = c.and_then(|c| c.serving).unwrap_or(false);
+            let terminating = c.and_then(|c| c.terminating).unwrap_or(false);
+            if !(serving && terminating) {
+                continue;
+            }
+            for ip in &ep.addresses {
+                let t = Target { ip: ip.clone(), port, node: ep.node_name.clone() };
+                if on_node(&t) {
+                    out.push(t);
+                }
+            }
         }
     }
     out
@@ -391,7 +444,7 @@ fn route(
             .and_then(|ps| ps.iter().find(|p| p.port == u.port))
             .cloned()
             .ok_or_else(timeout)?;
-        let targets = ready_targets(cluster, svc, &sp);
+        let targets = proxy_targets(cluster, svc, &sp, None);
         let t = pick(cluster, svc, cip, &targets).ok_or_else(refused)?;
         let seen = match client {
             Client::Node(n) => node_gateway(cluster, n).unwrap_or_else(|| cip.to_string()),
@@ -409,7 +462,7 @@ fn route(
             .and_then(|ps| ps.iter().find(|p| p.port == u.port))
             .cloned()
             .ok_or_else(timeout)?;
-        let targets = ready_targets(cluster, svc, &sp);
+        let targets = proxy_targets(cluster, svc, &sp, None);
         let t = pick(cluster, svc, cip, &targets).ok_or_else(refused)?;
         let local =
             svc.spec.as_ref().and_then(|s| s.external_traffic_policy.as_deref()) == Some("Local");
@@ -439,12 +492,9 @@ fn route(
         ev.service = Some(svc_key(svc));
         let local =
             svc.spec.as_ref().and_then(|s| s.external_traffic_policy.as_deref()) == Some("Local");
-        let mut targets = ready_targets(cluster, svc, &sp);
-        if local {
-            targets.retain(|t| t.node.as_deref() == Some(node.as_str()));
-            if targets.is_empty() {
-                return Err(timeout());
-            }
+        let targets = proxy_targets(cluster, svc, &sp, local.then_some(node.as_str()));
+        if local && targets.is_empty() {
+            return Err(timeout());
         }
         let t = pick(cluster, svc, cip, &targets).ok_or_else(refused)?;
         let seen = if local {
