@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, DaemonEndpoint, EndpointAddress, EndpointPort, EndpointSubset,
-    Endpoints, Namespace, Node, NodeAddress, NodeCondition, NodeDaemonEndpoints, NodeSpec,
-    NodeStatus, NodeSystemInfo, Pod, PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec,
-    Taint, Toleration,
+    Endpoints, HostPathVolumeSource, Namespace, Node, NodeAddress, NodeCondition,
+    NodeDaemonEndpoints, NodeSpec, NodeStatus, NodeSystemInfo, Pod, PodSpec, PodTemplateSpec,
+    Service, ServicePort, ServiceSpec, Taint, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
@@ -208,6 +208,55 @@ fn system_container(name: &str, image: &str) -> Container {
     Container { name: name.into(), image: Some(image.into()), ..Default::default() }
 }
 
+/// A directory of the node mounted into a system container: (volume, path, hostPath type, mount
+/// path, read-only), as kubeadm's and kind's manifests declare them.
+type HostMount = (&'static str, &'static str, Option<&'static str>, &'static str, bool);
+
+/// etcd keeps its data and certificates on the control-plane node (kubeadm's manifest).
+const ETCD_HOST_PATHS: &[HostMount] = &[
+    (
+        "etcd-certs",
+        "/etc/kubernetes/pki/etcd",
+        Some("DirectoryOrCreate"),
+        "/etc/kubernetes/pki/etcd",
+        false,
+    ),
+    ("etcd-data", "/var/lib/etcd", Some("DirectoryOrCreate"), "/var/lib/etcd", false),
+];
+/// kube-proxy's node files (kind's DaemonSet; its ConfigMap volume is left out here).
+const KUBE_PROXY_HOST_PATHS: &[HostMount] = &[
+    ("xtables-lock", "/run/xtables.lock", Some("FileOrCreate"), "/run/xtables.lock", false),
+    ("lib-modules", "/lib/modules", None, "/lib/modules", true),
+];
+/// kindnet writes the node's CNI configuration (kind's DaemonSet).
+const KINDNET_HOST_PATHS: &[HostMount] = &[
+    ("cni-cfg", "/etc/cni/net.d", None, "/etc/cni/net.d", false),
+    ("xtables-lock", "/run/xtables.lock", Some("FileOrCreate"), "/run/xtables.lock", false),
+    ("lib-modules", "/lib/modules", None, "/lib/modules", true),
+];
+
+/// Adds `mounts` as hostPath volumes of `spec` mounted into its first container.
+fn add_host_paths(spec: &mut PodSpec, mounts: &[HostMount]) {
+    for (name, path, type_, mount_path, read_only) in mounts {
+        spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: name.to_string(),
+            host_path: Some(HostPathVolumeSource {
+                path: path.to_string(),
+                type_: type_.map(str::to_string),
+            }),
+            ..Default::default()
+        });
+        if let Some(c) = spec.containers.first_mut() {
+            c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+                name: name.to_string(),
+                mount_path: mount_path.to_string(),
+                read_only: read_only.then_some(true),
+                ..Default::default()
+            });
+        }
+    }
+}
+
 fn static_pod(cluster: &mut Cluster, component: &str, image: &str, node: &Object) {
     let node_name = node.name().to_string();
     let pod = Pod {
@@ -240,6 +289,12 @@ fn static_pod(cluster: &mut Cluster, component: &str, image: &str, node: &Object
         }),
         status: None,
     };
+    let mut pod = pod;
+    if component == "etcd"
+        && let Some(spec) = pod.spec.as_mut()
+    {
+        add_host_paths(spec, ETCD_HOST_PATHS);
+    }
     let _ = cluster.create(pod.into_object());
 }
 
@@ -279,7 +334,14 @@ fn pod_template(
 // The DaemonSet only: the daemonset-controller creates its pods, as in a real cluster.
 fn daemon_set(cluster: &mut Cluster, name: &str, image: &str) {
     let l = labels(&[("k8s-app", name)]);
-    let template = pod_template(&l, vec![system_container(name, image)], true, true);
+    let mut template = pod_template(&l, vec![system_container(name, image)], true, true);
+    if let Some(spec) = template.spec.as_mut() {
+        match name {
+            "kube-proxy" => add_host_paths(spec, KUBE_PROXY_HOST_PATHS),
+            "kindnet" => add_host_paths(spec, KINDNET_HOST_PATHS),
+            _ => {}
+        }
+    }
     let ds = DaemonSet {
         metadata: ObjectMeta { labels: Some(l.clone()), ..meta(name, Some("kube-system")) },
         spec: DaemonSetSpec {

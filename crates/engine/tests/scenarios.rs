@@ -32,6 +32,7 @@ scenario!(ch03_node_selector, "ch03_node_selector.sh");
 scenario!(ch04_liveness, "ch04_liveness.sh");
 scenario!(ch04_controllers, "ch04_controllers.sh");
 scenario!(ch05_services, "ch05_services.sh");
+scenario!(ch06_08_describe_storage_config, "ch06_08_describe_storage_config.sh");
 scenario!(ch09_deployments, "ch09_deployments.sh");
 scenario!(errors, "errors.sh");
 scenario!(workload_verbs, "workload_verbs.sh");

@@ -198,7 +198,13 @@ pub fn describe(ctx: &mut Ctx, argv: &[String]) -> Output {
         out.stdout.push('\n');
     }
     if objects.is_empty() && errors.is_empty() {
-        out.stderr = format!("No resources found in {} namespace.\n", p.namespace());
+        // Cluster-scoped kinds are not looked for in a namespace.
+        let namespaced = resolved.targets.iter().any(|t| t.kind.info().namespaced);
+        out.stderr = if namespaced {
+            format!("No resources found in {} namespace.\n", p.namespace())
+        } else {
+            "No resources found\n".to_string()
+        };
     }
     for e in errors {
         out.stderr.push_str(&e);
@@ -222,7 +228,10 @@ fn describe_object(ctx: &Ctx, object: &Object, now: i64) -> String {
         | Object::Endpoints(_)
         | Object::Ingress(_)
         | Object::Namespace(_) => super::describe_workloads::describe(ctx, object, now),
-        _ => describe_generic(ctx, object, now),
+        _ => match super::describe_storage::describe(ctx, object, now) {
+            Some(text) => text,
+            None => describe_generic(ctx, object, now),
+        },
     };
     text.trim_end_matches('\n').to_string()
 }

@@ -8,6 +8,7 @@ pub mod args;
 mod commands;
 mod config;
 mod describe;
+mod describe_storage;
 mod describe_workloads;
 mod explain;
 mod explain_docs;

@@ -741,19 +741,20 @@ pub fn row(object: &Object, wide: bool, now_ms: i64) -> Vec<String> {
     }
 }
 
-fn access_modes(modes: Option<&[String]>) -> String {
-    modes
-        .unwrap_or_default()
-        .iter()
-        .map(|m| match m.as_str() {
-            "ReadWriteOnce" => "RWO",
-            "ReadOnlyMany" => "ROX",
-            "ReadWriteMany" => "RWX",
-            "ReadWriteOncePod" => "RWOP",
-            other => other,
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// `GetAccessModesAsString`: the modes present, always in the order RWO,ROX,RWX,RWOP.
+pub(super) fn access_modes(modes: Option<&[String]>) -> String {
+    let modes = modes.unwrap_or_default();
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .iter()
+    .filter(|(long, _)| modes.iter().any(|m| m == long))
+    .map(|(_, short)| *short)
+    .collect::<Vec<_>>()
+    .join(",")
 }
 
 fn event_row(e: &Event, now_ms: i64) -> Vec<String> {

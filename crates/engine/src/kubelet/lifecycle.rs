@@ -736,8 +736,20 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         let expand = |v: &Option<Vec<String>>| -> Vec<String> {
             v.iter().flatten().map(|s| crate::volumes::env::expand(s, &env)).collect()
         };
-        prt.containers[ci].program =
-            images::program_for(&info, &expand(&spec.command), &expand(&spec.args));
+        let (command, mut args) = (expand(&spec.command), expand(&spec.args));
+        // luksa/fortune:env's script reads its interval from $INTERVAL (no default).
+        let env_image = prt.containers[ci]
+            .image
+            .as_ref()
+            .is_some_and(|i| i.repository.ends_with("luksa/fortune") && i.tag == "env");
+        if env_image && command.is_empty() && args.is_empty() {
+            args.extend(
+                env.iter()
+                    .find(|(k, v)| k == "INTERVAL" && v.parse::<u64>().is_ok())
+                    .map(|(_, v)| v.clone()),
+            );
+        }
+        prt.containers[ci].program = images::program_for(&info, &command, &args);
     }
     prt.containers[ci].env = env;
     container_event(cluster, prt, ci, "Normal", "Created", format!("Created container: {name}"));

@@ -67,7 +67,10 @@ fn status(code: u16, reason: &str, message: String, details: Value) -> (u16, Str
 const KEY_ORDER: &[&str] = &[
     "kind",
     "apiVersion",
+    "groupVersion",
     "name",
+    "versions",
+    "preferredVersion",
     "generateName",
     "namespace",
     "uid",
@@ -86,6 +89,7 @@ const KEY_ORDER: &[&str] = &[
     "type",
     "status",
     "items",
+    "resources",
     "message",
     "reason",
     "details",
@@ -105,8 +109,10 @@ fn write_value(v: &Value, depth: usize, out: &mut String) {
     match v {
         Value::Object(m) if !m.is_empty() => {
             let mut keys: Vec<&String> = m.keys().collect();
+            // An APIResource (discovery) declares its fields in an order of its own.
+            let order = if m.contains_key("singularName") { RESOURCE_KEY_ORDER } else { KEY_ORDER };
             keys.sort_by_key(|k| {
-                (KEY_ORDER.iter().position(|o| o == k).unwrap_or(KEY_ORDER.len()), k.to_string())
+                (order.iter().position(|o| o == k).unwrap_or(order.len()), k.to_string())
             });
             out.push_str("{\n");
             for (i, k) in keys.iter().enumerate() {
@@ -132,6 +138,10 @@ fn write_value(v: &Value, depth: usize, out: &mut String) {
         other => out.push_str(&other.to_string()),
     }
 }
+
+/// The field order of `metav1.APIResource`.
+const RESOURCE_KEY_ORDER: &[&str] =
+    &["name", "singularName", "namespaced", "kind", "verbs", "shortNames", "categories"];
 
 const DISCOVERY: &[&str] = &["/", "/api", "/apis", "/version", "/healthz", "/livez", "/readyz"];
 
@@ -214,6 +224,9 @@ fn root_paths() -> Vec<String> {
 /// `/api/v1/[namespaces/NS/]PLURAL[/NAME]` and `/apis/GROUP/VERSION/...`.
 fn resource(cluster: &Cluster, caller: &Caller, path: &str) -> (u16, String) {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if let ["apis", g] = parts.as_slice() {
+        return api_group(g);
+    }
     let (group, version, rest) = match parts.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -224,14 +237,7 @@ fn resource(cluster: &Cluster, caller: &Caller, path: &str) -> (u16, String) {
         ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
         [plural] => (None, *plural, None),
         [plural, name] => (None, *plural, Some(*name)),
-        [] => {
-            return (
-                200,
-                pretty(
-                    &json!({"kind": "APIResourceList", "groupVersion": if group.is_empty() { version.to_string() } else { format!("{group}/{version}") }, "resources": []}),
-                ),
-            );
-        }
+        [] => return resource_list(group, version),
         _ => return not_found_path(),
     };
     let Some(kind) = Kind::ALL.iter().copied().find(|k| {
@@ -302,6 +308,96 @@ fn resource(cluster: &Cluster, caller: &Caller, path: &str) -> (u16, String) {
         "items": items,
     });
     (200, pretty(&body))
+}
+
+/// The kinds served at `group`/`version`.
+fn served(group: &str, version: &str) -> Vec<&'static crate::api::KindInfo> {
+    Kind::ALL
+        .iter()
+        .map(|k| k.info())
+        .filter(|i| i.group == group && i.version == version)
+        .collect()
+}
+
+/// `/apis/GROUP`: the group and its versions (`metav1.APIGroup`).
+fn api_group(group: &str) -> (u16, String) {
+    let Some(info) = Kind::ALL.iter().map(|k| k.info()).find(|i| i.group == group) else {
+        return not_found_path();
+    };
+    let gv = json!({"groupVersion": info.api_version, "version": info.version});
+    (
+        200,
+        pretty(&json!({
+            "kind": "APIGroup",
+            "apiVersion": "v1",
+            "name": group,
+            "versions": [gv.clone()],
+            "preferredVersion": gv,
+        })),
+    )
+}
+
+/// `/api/v1` and `/apis/GROUP/VERSION`: the resources served there (`metav1.APIResourceList`).
+fn resource_list(group: &str, version: &str) -> (u16, String) {
+    let mut kinds = served(group, version);
+    if kinds.is_empty() {
+        return not_found_path();
+    }
+    kinds.sort_by_key(|i| i.plural);
+    // What `kubectl get all` lists carries the `all` category.
+    let in_all = [
+        "pods",
+        "services",
+        "replicationcontrollers",
+        "daemonsets",
+        "deployments",
+        "replicasets",
+        "jobs",
+        "cronjobs",
+    ];
+    let resources: Vec<Value> = kinds
+        .iter()
+        .map(|i| {
+            let mut verbs = vec![
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+                "watch",
+            ];
+            if i.plural == "namespaces" {
+                verbs.retain(|v| *v != "deletecollection");
+            }
+            let mut r = json!({
+                "name": i.plural,
+                "singularName": i.singular,
+                "namespaced": i.namespaced,
+                "kind": i.kind,
+                "verbs": verbs,
+            });
+            if !i.short_names.is_empty() {
+                r["shortNames"] = json!(i.short_names);
+            }
+            if in_all.contains(&i.plural) {
+                r["categories"] = json!(["all"]);
+            }
+            r
+        })
+        .collect();
+    let group_version =
+        if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
+    (
+        200,
+        pretty(&json!({
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": group_version,
+            "resources": resources,
+        })),
+    )
 }
 
 fn not_found_path() -> (u16, String) {
