@@ -60,7 +60,7 @@ pub struct Cluster {
     queue: VecDeque<(Component, ObjKey)>,
     queued: BTreeSet<(Component, ObjKey)>,
     /// The one pending `requeue_at` timer per loop and key.
-    requeues: BTreeMap<(Component, ObjKey), TimerId>,
+    requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
     event_index: BTreeMap<String, String>,
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
@@ -147,19 +147,21 @@ impl Cluster {
 
     /// Asks `component` to reconcile `key` at `due_ms`, replacing its earlier such request.
     pub fn requeue_at(&mut self, component: Component, key: &ObjKey, due_ms: Millis) {
-        let slot = (component, key.clone());
-        if self.requeues.get(&slot).is_some_and(|id| id.due_ms() == due_ms.max(self.clock.now_ms()))
-        {
-            return;
+        let due_ms = due_ms.max(self.clock.now_ms());
+        let pending = self.requeues.entry(component).or_default();
+        if let Some(id) = pending.get(key) {
+            if id.due_ms() == due_ms {
+                return;
+            }
+            self.clock.cancel(*id);
         }
-        self.cancel_requeue(component, key);
         let id = self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone()));
-        self.requeues.insert((component, key.clone()), id);
+        pending.insert(key.clone(), id);
     }
 
     /// Drops the pending `requeue_at` of `key` by `component`.
     pub fn cancel_requeue(&mut self, component: Component, key: &ObjKey) {
-        if let Some(id) = self.requeues.remove(&(component, key.clone())) {
+        if let Some(id) = self.requeues.get_mut(&component).and_then(|p| p.remove(key)) {
             self.clock.cancel(id);
         }
     }
@@ -189,12 +191,13 @@ impl Cluster {
         for timer in timers {
             match timer {
                 Timer::Requeue(component, key) => {
-                    let slot = (component, key);
-                    if self.requeues.get(&slot).is_some_and(|id| id.due_ms() <= self.clock.now_ms())
+                    let now = self.clock.now_ms();
+                    if let Some(pending) = self.requeues.get_mut(&component)
+                        && pending.get(&key).is_some_and(|id| id.due_ms() <= now)
                     {
-                        self.requeues.remove(&slot);
+                        pending.remove(&key);
                     }
-                    self.enqueue(slot.0, slot.1);
+                    self.enqueue(component, key);
                 }
                 Timer::Kubelet(t) => kubelet::on_timer(self, t),
             }
@@ -537,7 +540,8 @@ impl Cluster {
                 .list_typed::<Event>(None)
                 .map(|e| {
                     let t = e.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
-                    (t, ObjKey::of(&e.clone().into_object()))
+                    let ns = e.metadata.namespace.as_deref().unwrap_or_default();
+                    (t, ObjKey::new(Kind::Event, ns, e.metadata.name.as_deref().unwrap_or_default()))
                 })
                 .collect();
             all.sort();

@@ -97,6 +97,9 @@ fn container_event(
 
 /// Reacts to a change of a pod bound to a node (or its removal).
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
+    if nothing_to_do(cluster, key) {
+        return;
+    }
     let pod = cluster.store.get_typed::<Pod>(&key.namespace, &key.name).cloned();
     let known_uid = cluster.kubelet.by_key.get(key).cloned();
     let Some(pod) = pod else {
@@ -143,6 +146,28 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         apply_image_updates(cluster, &mut prt, &pod);
     }
     finish_if_done(cluster, prt);
+}
+
+// A pod update that neither starts its deletion nor changes an image leaves the running pod
+// as it is (most updates are the kubelet's own status writes).
+fn nothing_to_do(cluster: &Cluster, key: &ObjKey) -> bool {
+    let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name) else { return false };
+    let Some(uid) = pod.metadata.uid.as_deref() else { return false };
+    if cluster.kubelet.by_key.get(key).map(String::as_str) != Some(uid) {
+        return false;
+    }
+    let Some(prt) = cluster.kubelet.pods.get(uid) else { return false };
+    if prt.terminating {
+        return true;
+    }
+    let node_up = cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.down_since.is_none());
+    let images_same = pod.spec.as_ref().is_some_and(|spec| {
+        spec.containers
+            .iter()
+            .zip(&prt.containers)
+            .all(|(c, rt)| rt.spec.image == c.image)
+    });
+    node_up && pod.metadata.deletion_timestamp.is_none() && images_same
 }
 
 /// Fires a kubelet timer.

@@ -68,6 +68,23 @@ pub struct Store {
     pub mounts: BTreeMap<String, Vec<Mount>>,
     /// Local ports where `kubectl proxy` serves the API on the learner's machine.
     pub proxy_ports: std::collections::BTreeSet<u16>,
+    /// Per pod UID, the labels and annotations its last downward API resync was asked for.
+    pub downward_seen: BTreeMap<String, u32>,
+}
+
+/// A fingerprint of what downward API volume files can show that changes after creation.
+fn downward_fingerprint(pod: &Pod) -> u32 {
+    let mut text = String::new();
+    for map in [&pod.metadata.labels, &pod.metadata.annotations] {
+        for (k, v) in map.iter().flatten() {
+            text.push_str(k);
+            text.push('=');
+            text.push_str(v);
+            text.push('\n');
+        }
+        text.push('\0');
+    }
+    crate::controllers::workload::fnv32a(text.as_bytes())
 }
 
 /// Why a pod's volumes could not be set up: (event reason, message) per problem.
@@ -542,7 +559,14 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
                             .any(|s| s.downward_api.is_some())
                 })
             });
-            if has_downward {
+            // Only labels and annotations change what the files show; other pod updates
+            // (status above all) need no resync.
+            let pod = object.as_kind::<Pod>();
+            let uid = pod.and_then(|p| p.metadata.uid.clone()).unwrap_or_default();
+            let fingerprint = pod.map(downward_fingerprint);
+            let changed = cluster.volumes.downward_seen.get(&uid).copied() != fingerprint;
+            if let Some(f) = fingerprint.filter(|_| has_downward && changed) {
+                cluster.volumes.downward_seen.insert(uid, f);
                 cluster.requeue_after(
                     crate::controllers::Component::VolumeSync,
                     key.clone(),
@@ -677,8 +701,18 @@ pub fn spec_warnings(spec: &k8s_openapi::api::core::v1::PodSpec, path: &str) -> 
 /// Forgets a pod's emptyDirs and mounts when the kubelet tears the pod down.
 pub fn unmount_pod(cluster: &mut Cluster, uid: &str) {
     cluster.volumes.mounts.remove(uid);
+    cluster.volumes.downward_seen.remove(uid);
     let prefix = format!("emptydir/{uid}/");
-    cluster.volumes.backings.retain(|k, _| !k.starts_with(&prefix));
+    let doomed: Vec<String> = cluster
+        .volumes
+        .backings
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in doomed {
+        cluster.volumes.backings.remove(&k);
+    }
 }
 
 /// The mounts of a container, for `mount` and `df`.
