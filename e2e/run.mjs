@@ -6,7 +6,7 @@
 //   DIST=/path/to/dist CHROMIUM=/usr/bin/chromium node run.mjs
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -279,6 +279,19 @@ async function sessionTests(page, url) {
     return `${shareUrl.length} chars`;
   });
 
+  await check('"Run on a real cluster" downloads the session as a bash script', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-button').click(),
+    ]);
+    if (download.suggestedFilename() !== 'kubeplay-session.sh') throw new Error(download.suggestedFilename());
+    const text = readFileSync(await download.path(), 'utf8');
+    for (const want of [/^#!\/usr\/bin\/env bash\n/, /\nkind: Deployment\n/, /\nkubectl apply -f /, /kind create cluster --name kubeplay/]) {
+      if (!want.test(text)) throw new Error(`no ${want} in:\n${text.slice(0, 2000)}`);
+    }
+    return `${text.split('\n').length} lines`;
+  });
+
   await check('reload keeps the session (same pods)', async () => {
     await page.reload();
     await waitRunning(page, 'web-', 6);
@@ -384,6 +397,7 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 720 },
+    acceptDownloads: true,
   });
   await context.addInitScript(markInteractive);
   const page = context.pages()[0] ?? (await context.newPage());

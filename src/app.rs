@@ -20,7 +20,7 @@ use crate::components::time_controls::TimeControls;
 use crate::components::yaml_editor::YamlEditor;
 use crate::session::Item;
 use crate::state::{SimAction, SimProvider, SimState, use_sim};
-use crate::{share, storage, templates};
+use crate::{export, share, storage, templates};
 
 /// Where the hash points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -321,6 +321,14 @@ fn Playground() -> Html {
             share_url.set(Some(url));
         })
     };
+    let on_export = {
+        let items = sim.session_items();
+        let workers = sim.worker_nodes();
+        Callback::from(move |_: MouseEvent| {
+            let script = export::real_cluster_script(&items, workers);
+            download(export::SCRIPT_FILE_NAME, &script);
+        })
+    };
     let on_namespace = {
         let namespace = namespace.clone();
         Callback::from(move |e: Event| {
@@ -387,6 +395,8 @@ fn Playground() -> Html {
                 </p>
                 <div class="actions">
                     <button type="button" data-testid="share-button" onclick={on_share}>{ "Share link" }</button>
+                    <button type="button" data-testid="export-button" onclick={on_export}
+                        title="Download this session as a bash script for kind or minikube">{ "Run on a real cluster ⤓" }</button>
                     <button type="button" class="reset" onclick={on_reset}>{ "↺ Reset cluster" }</button>
                 </div>
                 if let Some(url) = &*share_url {
@@ -468,5 +478,19 @@ fn Playground() -> Html {
                 }
             </section>
         </div>
+    }
+}
+
+/// Offers `text` as a file download named `name` (a data URL on a temporary link).
+fn download(name: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(link) = document.create_element("a") else { return };
+    let href =
+        format!("data:text/x-shellscript;charset=utf-8,{}", js_sys::encode_uri_component(text));
+    if link.set_attribute("href", &href).is_err() || link.set_attribute("download", name).is_err() {
+        return;
+    }
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
     }
 }

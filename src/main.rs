@@ -3,6 +3,7 @@
 mod app;
 mod complete;
 mod components;
+mod export;
 mod session;
 mod share;
 mod state;

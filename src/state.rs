@@ -177,6 +177,11 @@ impl SimState {
         items
     }
 
+    /// Worker nodes of the session's cluster.
+    pub fn worker_nodes(&self) -> u32 {
+        self.sim.borrow().config().worker_nodes
+    }
+
     /// Output of a read-only command (`kubectl describe`, `get -o yaml`) for the detail pane; not
     /// recorded in the session.
     pub fn query(&self, line: &str) -> String {

@@ -541,7 +541,14 @@ impl Cluster {
                 .map(|e| {
                     let t = e.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
                     let ns = e.metadata.namespace.as_deref().unwrap_or_default();
-                    (t, ObjKey::new(Kind::Event, ns, e.metadata.name.as_deref().unwrap_or_default()))
+                    (
+                        t,
+                        ObjKey::new(
+                            Kind::Event,
+                            ns,
+                            e.metadata.name.as_deref().unwrap_or_default(),
+                        ),
+                    )
                 })
                 .collect();
             all.sort();

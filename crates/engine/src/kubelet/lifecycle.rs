@@ -162,10 +162,7 @@ fn nothing_to_do(cluster: &Cluster, key: &ObjKey) -> bool {
     }
     let node_up = cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.down_since.is_none());
     let images_same = pod.spec.as_ref().is_some_and(|spec| {
-        spec.containers
-            .iter()
-            .zip(&prt.containers)
-            .all(|(c, rt)| rt.spec.image == c.image)
+        spec.containers.iter().zip(&prt.containers).all(|(c, rt)| rt.spec.image == c.image)
     });
     node_up && pod.metadata.deletion_timestamp.is_none() && images_same
 }
