@@ -21,18 +21,26 @@ pub const MAX_PODS_PER_NODE: usize = 110;
 /// Queues every pending pod for another try (a node or free capacity appeared).
 pub fn retry_pending(cluster: &mut Cluster) {
     let now = cluster.clock.now_ms();
-    let pending: Vec<(ObjKey, Millis)> = cluster
-        .kubelet
-        .unschedulable
-        .iter()
-        .map(|(key, p)| (key.clone(), p.backoff_until_ms()))
-        .collect();
-    for (key, until) in pending {
-        if until <= now {
-            cluster.enqueue(Component::Scheduler, key);
-        } else {
-            cluster.requeue_at(Component::Scheduler, &key, until);
+    let mut due_now = Vec::new();
+    let mut later = Vec::new();
+    for (key, pending) in cluster.kubelet.unschedulable.iter_mut() {
+        // Already on its way back to the active queue.
+        if pending.retry_scheduled {
+            continue;
         }
+        pending.retry_scheduled = true;
+        let until = pending.backoff_until_ms();
+        if until <= now {
+            due_now.push(key.clone());
+        } else {
+            later.push((key.clone(), until));
+        }
+    }
+    for key in due_now {
+        cluster.enqueue(Component::Scheduler, key);
+    }
+    for (key, until) in later {
+        cluster.requeue_at(Component::Scheduler, &key, until);
     }
 }
 
@@ -46,6 +54,7 @@ const BACKOFF_MAX_MS: Millis = 10_000;
 pub struct Unschedulable {
     attempts: u32,
     last_attempt_ms: Millis,
+    retry_scheduled: bool,
 }
 
 impl Unschedulable {
@@ -286,16 +295,18 @@ fn controller_uid(pod: &Pod) -> Option<String> {
 
 /// Tries to bind one pending pod.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name).cloned() else {
+    // Borrowed: most attempts of a pending pod change nothing.
+    let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name) else {
         cluster.kubelet.unschedulable.remove(key);
         return;
     };
-    let spec = pod.spec.clone().unwrap_or_default();
-    if spec.node_name.is_some() || pod.metadata.deletion_timestamp.is_some() {
+    let spec = pod.spec.as_ref();
+    if spec.is_some_and(|s| s.node_name.is_some()) || pod.metadata.deletion_timestamp.is_some() {
         cluster.kubelet.unschedulable.remove(key);
         return;
     }
-    if spec.scheduler_name.as_deref().unwrap_or("default-scheduler") != "default-scheduler" {
+    let scheduler = spec.and_then(|s| s.scheduler_name.as_deref());
+    if scheduler.unwrap_or("default-scheduler") != "default-scheduler" {
         return;
     }
     let owner = controller_uid(&pod);
@@ -333,6 +344,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         let top: Vec<String> =
             feasible.into_iter().filter(|(s, _)| *s == best).map(|(_, n)| n).collect();
         let pick = cluster.rng.below(top.len() as u64) as usize;
+        let pod = pod.clone();
         bind(cluster, pod, &top[pick]);
         cluster.kubelet.unschedulable.remove(key);
         return;
@@ -373,6 +385,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let entry = cluster.kubelet.unschedulable.entry(key.clone()).or_default();
     entry.attempts += 1;
     entry.last_attempt_ms = now_ms;
+    entry.retry_scheduled = false;
     if already {
         return;
     }
