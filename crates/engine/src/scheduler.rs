@@ -309,8 +309,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     if scheduler.unwrap_or("default-scheduler") != "default-scheduler" {
         return;
     }
-    let owner = controller_uid(&pod);
-    let volume_check = crate::volumes::binder::prefilter(cluster, &pod);
+    let owner = controller_uid(pod);
+    let volume_check = crate::volumes::binder::prefilter(cluster, pod);
     let mut feasible: Vec<(i64, String)> = Vec::new();
     let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
     let mut total = 0;
@@ -321,8 +321,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
         let name = node.metadata.name.as_deref().unwrap_or_default();
         let used = cluster.scheduler_cache.usage(name, owner.as_deref());
-        let verdict = filter(&pod, node, &used).and_then(|()| {
-            if crate::volumes::binder::node_fits(cluster, &pod, node) {
+        let verdict = filter(pod, node, &used).and_then(|()| {
+            if crate::volumes::binder::node_fits(cluster, pod, node) {
                 Ok(())
             } else {
                 Err(("node(s) had volume node affinity conflict".to_string(), false))
