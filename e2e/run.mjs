@@ -203,6 +203,17 @@ async function sessionTests(page, url) {
       ?.dataset.readyEndpoints === '3');
   });
 
+  await check('the Service has a line to each ready endpoint; a request travels along one', async () => {
+    await page.waitForFunction(() =>
+      document.querySelectorAll('[data-testid="wire"][data-state="ready"]').length === 3);
+    const [first] = await podNames(page);
+    await run(page, `kubectl exec ${first} -- curl -s http://web`);
+    await page.waitForSelector('[data-testid="request"]', { timeout: 2_000 });
+    await page.screenshot({ path: join(screenshots, 'request.png') });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="request"]'), null, { timeout: 3_000 });
+    return '3 lines, 1 request animated';
+  });
+
   await check('scale up via the terminal (apply with 5 replicas): 5 pods Running', async () => {
     await page.getByTestId('tab-editor').click();
     await page.getByRole('tab', { name: 'web.yaml' }).click().catch(() => {});

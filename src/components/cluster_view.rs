@@ -12,6 +12,8 @@ use std::rc::Rc;
 use kubeplay_engine::view::{ClusterSnapshot, DeploymentView, NodeView, PodView, ServiceView};
 use yew::prelude::*;
 
+use super::wires;
+
 /// An object the user clicked, to be described.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selection {
@@ -52,8 +54,34 @@ pub fn ClusterView(props: &ClusterViewProps) -> Html {
         snapshot.deployments.iter().filter(|d| in_ns(ns, &d.namespace)).collect();
     let services: Vec<&ServiceView> =
         snapshot.services.iter().filter(|s| in_ns(ns, &s.namespace)).collect();
+    let (view_ref, lines_ref, requests_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
+    let last_request = use_mut_ref(|| None::<u64>);
+    {
+        let (view_ref, lines_ref, requests_ref) =
+            (view_ref.clone(), lines_ref.clone(), requests_ref.clone());
+        let last_request = last_request.clone();
+        // After the cards are laid out: lines to endpoints, and new requests along them.
+        use_effect_with((snapshot.clone(), ns.clone()), move |(snapshot, ns)| {
+            let elements = (
+                wires::element(&view_ref),
+                wires::element(&lines_ref),
+                wires::element(&requests_ref),
+            );
+            if let (Some(view), Some(lines), Some(requests)) = elements {
+                let services: Vec<&ServiceView> =
+                    snapshot.services.iter().filter(|s| in_ns(ns, &s.namespace)).collect();
+                let last = *last_request.borrow();
+                let seen = wires::draw(&view, &lines, &requests, snapshot, &services, last);
+                *last_request.borrow_mut() = seen;
+            }
+        });
+    }
     html! {
-        <div class="cluster-view" data-testid="cluster-view">
+        <div class="cluster-view" data-testid="cluster-view" ref={view_ref}>
+            <svg class="wires" aria-hidden="true">
+                <g class="wire-lines" ref={lines_ref} />
+                <g class="wire-requests" ref={requests_ref} />
+            </svg>
             if !deployments.is_empty() {
                 <section class="deployments" aria-label="deployments">
                     { for deployments.iter().map(|d| deployment_row(d, &props.on_select)) }
@@ -334,6 +362,7 @@ fn deployment_row(d: &DeploymentView, on_select: &Callback<Selection>) -> Html {
 fn service_row(s: &ServiceView, on_select: &Callback<Selection>) -> Html {
     html! {
         <div class="service" key={format!("{}/{}", s.namespace, s.name)} data-testid="service" data-name={s.name.clone()}
+            data-key={format!("{}/{}", s.namespace, s.name)}
             data-ready-endpoints={s.ready.len().to_string()}>
             <button type="button" class="obj-link" onclick={select(on_select, "service", &s.namespace, &s.name)}>
                 { format!("svc/{}", s.name) }

@@ -6,4 +6,5 @@ pub mod detail;
 pub mod event_feed;
 pub mod terminal;
 pub mod time_controls;
+pub mod wires;
 pub mod yaml_editor;

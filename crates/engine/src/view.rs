@@ -32,6 +32,27 @@ pub struct ClusterSnapshot {
     pub deployments: Vec<DeploymentView>,
     /// The newest events, oldest first (at most [`SNAPSHOT_EVENTS_MAX`]).
     pub events: Vec<EventView>,
+    /// Requests of the last [`SNAPSHOT_REQUESTS_WINDOW_MS`] of virtual time, oldest first (at
+    /// most [`SNAPSHOT_REQUESTS_MAX`]), for the view to animate.
+    pub requests: Vec<RequestView>,
+}
+
+/// The most requests a snapshot carries (the newest ones).
+pub const SNAPSHOT_REQUESTS_MAX: usize = 40;
+/// How far back in virtual time a snapshot's requests reach.
+pub const SNAPSHOT_REQUESTS_WINDOW_MS: u64 = 5_000;
+
+/// One request through the network: client to Service to pod.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestView {
+    /// Position in the traffic log (each request is animated once).
+    pub seq: u64,
+    /// The Service that balanced it, as `namespace/name`.
+    pub service: Option<String>,
+    /// The pod that served it, as `namespace/name`.
+    pub pod: Option<String>,
+    /// Whether it got an answer below 500.
+    pub ok: bool,
 }
 
 /// One node lane.
@@ -409,6 +430,20 @@ impl ClusterSnapshot {
                 count: e.count.unwrap_or(1),
             })
             .collect();
+        let since_ms = now_ms.saturating_sub(SNAPSHOT_REQUESTS_WINDOW_MS);
+        let mut requests: Vec<RequestView> = cluster
+            .traffic_log()
+            .rev()
+            .take_while(|t| t.at_ms >= since_ms)
+            .take(SNAPSHOT_REQUESTS_MAX)
+            .map(|t| RequestView {
+                seq: t.seq,
+                service: t.service.as_ref().map(|k| format!("{}/{}", k.namespace, k.name)),
+                pod: t.pod.as_ref().map(|k| format!("{}/{}", k.namespace, k.name)),
+                ok: matches!(t.outcome, crate::network::Outcome::Status(code) if code < 500),
+            })
+            .collect();
+        requests.reverse();
         ClusterSnapshot {
             now_ms,
             session_ms: now_ms.saturating_sub(session_start),
@@ -417,6 +452,7 @@ impl ClusterSnapshot {
             services,
             deployments,
             events,
+            requests,
         }
     }
 }

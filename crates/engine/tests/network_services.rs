@@ -410,3 +410,29 @@ fn with_no_ready_endpoint_kube_proxy_falls_back_to_serving_terminating_ones() {
         "curl: (7) Failed to connect to 172.18.255.200 port 80 after 0 ms: Couldn't connect to server\n"
     );
 }
+
+#[test]
+fn the_view_carries_recent_requests_from_service_to_pod_for_animation() {
+    let mut c = cluster(3);
+    kubia_pods(&mut c, 3);
+    apply(&mut c, KUBIA_SVC);
+    let ip = svc_ip(&c, "default", "kubia");
+    let from = Client::Pod(pod_key("kubia-0"));
+    let seen = spread(&mut c, &from, &format!("http://{ip}"), 3);
+    let snapshot = kubeplay_engine::view::ClusterSnapshot::build(&c);
+    assert_eq!(snapshot.requests.len(), 3);
+    let served: BTreeMap<String, usize> = snapshot
+        .requests
+        .iter()
+        .map(|r| {
+            assert_eq!(r.service.as_deref(), Some("default/kubia"));
+            assert!(r.ok);
+            (r.pod.clone().unwrap().trim_start_matches("default/").to_string(), 1)
+        })
+        .fold(BTreeMap::new(), |mut m, (p, n)| {
+            *m.entry(p).or_default() += n;
+            m
+        });
+    assert_eq!(served, seen);
+    assert!(snapshot.requests.windows(2).all(|w| w[0].seq < w[1].seq));
+}

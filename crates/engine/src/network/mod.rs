@@ -117,7 +117,7 @@ impl NetState {
 
 impl Cluster {
     /// Every traffic event still in the log, oldest first.
-    pub fn traffic_log(&self) -> impl Iterator<Item = &TrafficEvent> {
+    pub fn traffic_log(&self) -> impl DoubleEndedIterator<Item = &TrafficEvent> {
         self.net.traffic.iter()
     }
 
