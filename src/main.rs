@@ -3,6 +3,8 @@
 mod app;
 mod complete;
 mod components;
+mod lessons;
+mod markdown;
 mod session;
 mod share;
 mod state;
