@@ -509,6 +509,16 @@ async function lessonTests(page, url) {
       await other.getByTestId('play-pause').click();
     });
     await other.screenshot({ path: join(screenshots, 'lesson-editor.png') });
+    await check('presenter mode keeps the lesson; → goes to the next step', async () => {
+      await other.getByTestId('presenter-toggle').click();
+      await other.evaluate(() => document.activeElement?.blur());
+      await other.keyboard.press('ArrowRight');
+      await other.locator('[data-testid="lesson-step"][data-step="4"]').waitFor();
+      await other.screenshot({ path: join(screenshots, 'lesson-presenter.png') });
+      await other.getByTestId('presenter-toggle').click();
+      await other.getByTestId('prev-step').click();
+      await other.locator('[data-testid="lesson-step"][data-step="3"]').waitFor();
+    });
     await other.getByTestId('show-hint').click();
     await other.emulateMedia({ colorScheme: 'dark' });
     await other.screenshot({ path: join(screenshots, 'lesson-dark.png') });

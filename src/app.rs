@@ -525,8 +525,12 @@ fn LessonPage(props: &LessonPageProps) -> Html {
             share_url.set(Some(copy_link(&share::encode_lesson(&id, step, &items)).into()));
         })
     };
+    let on_next_step = (props.step < lesson.steps.len()).then(|| {
+        let (goto, n) = (on_goto.clone(), props.step + 1);
+        Callback::from(move |()| goto.emit(n))
+    });
     html! {
-        <Workbench lesson_mode=true>
+        <Workbench lesson_mode=true {on_next_step}>
             <LessonPane {lesson} step={props.step} check={check_now} {passed} {on_run} {on_open}
                 {on_solution} {on_goto} {on_restart} {on_share} share_url={(*share_url).clone()}
                 brand={brand()} />
@@ -541,6 +545,9 @@ struct WorkbenchProps {
     children: Html,
     /// A lesson is open (a wider left pane that stays in presenter mode).
     lesson_mode: bool,
+    /// The lesson's next step: → in presenter mode goes there (the teacher drives the steps).
+    #[prop_or_default]
+    on_next_step: Option<Callback<()>>,
 }
 
 /// The cluster view, event feed, terminal/editor and time controls around a left pane; wires the
@@ -567,10 +574,14 @@ fn Workbench(props: &WorkbenchProps) -> Html {
         });
     }
 
-    // Global keys: space = play/pause, → = step (next event), Esc closes the detail pane.
+    // Global keys: space = play/pause, → = step (next event; in a lesson's presenter mode, the
+    // next step), Esc closes the detail pane.
     {
         let sim_ref = Rc::new(RefCell::new((sim.dispatcher(), sim.playing)));
         let selection = selection.clone();
+        // Read when the key is pressed: the step (and so the target) changes between renders.
+        let next_step = use_mut_ref(|| None::<Callback<()>>);
+        *next_step.borrow_mut() = props.on_next_step.clone().filter(|_| *presenter);
         let deps = sim.playing;
         use_effect_with(deps, move |&playing| {
             sim_ref.borrow_mut().1 = playing;
@@ -585,7 +596,10 @@ fn Workbench(props: &WorkbenchProps) -> Html {
                         e.prevent_default();
                         dispatcher.dispatch(SimAction::SetPlaying(!playing));
                     }
-                    "ArrowRight" => dispatcher.dispatch(SimAction::Step),
+                    "ArrowRight" => match &*next_step.borrow() {
+                        Some(next) => next.emit(()),
+                        None => dispatcher.dispatch(SimAction::Step),
+                    },
                     "Escape" => selection.set(None),
                     _ => {}
                 }
