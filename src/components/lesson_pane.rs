@@ -46,12 +46,16 @@ pub struct LessonPaneProps {
 pub fn LessonPane(props: &LessonPaneProps) -> Html {
     let show_hint = use_state(|| false);
     let show_solution = use_state(|| false);
+    let body_ref = use_node_ref();
     {
-        // A new step starts with hint and solution hidden.
-        let (h, s) = (show_hint.clone(), show_solution.clone());
+        // A new step starts at its top, with hint and solution hidden.
+        let (h, s, body_ref) = (show_hint.clone(), show_solution.clone(), body_ref.clone());
         use_effect_with(props.step, move |_| {
             h.set(false);
             s.set(false);
+            if let Some(el) = body_ref.cast::<web_sys::Element>() {
+                el.set_scroll_top(0);
+            }
         });
     }
     let lesson = &props.lesson;
@@ -106,7 +110,7 @@ pub fn LessonPane(props: &LessonPaneProps) -> Html {
                     }) }
                 </nav>
             </div>
-            <div class="lesson-body" data-testid="lesson-step" data-step={props.step.to_string()}>
+            <div class="lesson-body" ref={body_ref} data-testid="lesson-step" data-step={props.step.to_string()}>
                 if let Some(intro) = intro {
                     <div class="lesson-intro">{ markdown::render(intro, &actions) }</div>
                 }
