@@ -530,6 +530,13 @@ async function lessonTests(page, url) {
       if (cards !== 9) throw new Error(`${cards} lessons listed`);
       return (await other.getByTestId('error-banner').textContent()).trim();
     });
+    await check('corrupt saved progress inside a lesson gives the banner, and the step still works', async () => {
+      await other.evaluate(() => localStorage.setItem('kubeplay.progress', 'not progress'));
+      await other.goto(`${url}#/lesson/ch02-first-steps/1`);
+      await other.getByTestId('error-banner').filter({ hasText: 'progress' }).waitFor();
+      await other.locator('[data-testid="lesson-step"][data-step="1"]').waitFor();
+      await other.getByTestId('check-status').waitFor();
+    });
     await fresh.close();
   } finally {
     await browser.close();

@@ -365,7 +365,9 @@ fn LessonPage(props: &LessonPageProps) -> Html {
     let id = lesson.id.clone();
     let share_url = use_state(|| None::<AttrValue>);
     let check = use_state(|| None::<(usize, Rc<CheckResult>)>);
-    let progress = use_state(|| storage::load_progress().unwrap_or_default());
+    // Read once: a corrupt record is removed as it is read, and its message shown below.
+    let first_progress = use_memo((), |()| storage::load_progress());
+    let progress = use_state(|| first_progress.as_ref().clone().unwrap_or_default());
     let step_ref = use_mut_ref(|| props.step);
     *step_ref.borrow_mut() = props.step;
 
@@ -373,6 +375,7 @@ fn LessonPage(props: &LessonPageProps) -> Html {
     // fresh cluster with the earlier steps done.
     {
         let (d, lesson, step) = (sim.dispatcher(), lesson.clone(), props.step);
+        let first_progress = first_progress.clone();
         use_effect_with((), move |()| {
             let hash = current_hash();
             let (_, query) = share::split_fragment(&hash);
@@ -383,8 +386,8 @@ fn LessonPage(props: &LessonPageProps) -> Html {
                 template: false,
             };
             let mut notices = Vec::new();
-            if let Err(m) = storage::load_progress() {
-                notices.push(m);
+            if let Err(m) = &*first_progress {
+                notices.push(m.clone());
             }
             let action = match query.map(share::decode_query) {
                 Some(Ok(Some(shared))) => Some(load(shared.items, None)),
