@@ -339,8 +339,8 @@ async function sessionTests(page, url) {
       await other.reload();
       await other.getByTestId('error-banner').filter({ hasText: 'too long' }).waitFor();
     });
-    await check('lesson routes show a placeholder', async () => {
-      await other.goto(`${url}#/lesson/ch02/1`);
+    await check('an unknown lesson shows a placeholder, not a blank page', async () => {
+      await other.goto(`${url}#/lesson/ch99-nowhere/1`);
       await other.getByTestId('placeholder').waitFor();
     });
     await fresh.close();
@@ -398,6 +398,175 @@ async function sessionTests(page, url) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+const checkState = (page) => page.getByTestId('check-status').getAttribute('data-state');
+
+async function waitCheck(page, state, timeout = TIMEOUT_MS) {
+  await page.waitForFunction((s) => document.querySelector('[data-testid="check-status"]')?.dataset.state === s,
+    state, { timeout });
+}
+
+async function lessonTests(page, url) {
+  const lesson = 'ch02-first-steps';
+  await check('the home page lists every chapter\'s lesson with its steps and progress', async () => {
+    await page.goto(`${url}#/`);
+    await page.getByTestId('home').waitFor();
+    const cards = await page.getByTestId('lesson-card').evaluateAll((els) => els.map((e) => ({
+      id: e.dataset.id, steps: Number(e.dataset.steps), text: e.textContent,
+    })));
+    const chapters = cards.map((c) => Number(/Chapter (\d+)/.exec(c.text)?.[1]));
+    if (chapters.join() !== '1,2,3,4,5,6,7,8,9') throw new Error(`chapters ${chapters}`);
+    if (cards.some((c) => !(c.steps > 0) || !c.text.includes(`0 / ${c.steps} steps passed`))) {
+      throw new Error(JSON.stringify(cards.map((c) => c.text.slice(0, 80))));
+    }
+    if (!(await page.getByTestId('sandbox-link').getAttribute('href')).endsWith('#/play')) throw new Error('no sandbox link');
+    return cards.map((c) => `${c.id} (${c.steps})`).join(', ');
+  });
+  await page.screenshot({ path: join(screenshots, 'home.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(screenshots, 'home-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await check('the home page is keyboard reachable (Tab reaches the sandbox and a lesson)', async () => {
+    const seen = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await page.evaluate(() => document.activeElement?.getAttribute('href') ?? document.activeElement?.tagName));
+    }
+    if (!seen.includes('#/play') || !seen.some((h) => h?.startsWith('#/lesson/'))) throw new Error(seen.join(' '));
+  });
+
+  await check('ch02 step 1: Show solution, Run all, the check turns passed', async () => {
+    await page.locator(`[data-testid="lesson-card"][data-id="${lesson}"] [data-testid="continue"]`).click();
+    await page.waitForFunction(() => location.hash === '#/lesson/ch02-first-steps/1');
+    await page.locator('[data-testid="lesson-step"][data-step="1"]').waitFor();
+    await waitCheck(page, 'pending');
+    if (await page.getByTestId('solution').count()) throw new Error('solution shown before asked for');
+    await page.getByTestId('show-solution').click();
+    await page.getByTestId('run-solution').click();
+    await waitCheck(page, 'passed');
+    const out = await page.getByTestId('terminal-output').textContent();
+    if (!out.includes('$ kubectl run kubia --image=luksa/kubia --port=8080')) throw new Error(out.slice(0, 200));
+    // The check's own commands are not in the transcript.
+    if (out.includes('{.status.phase}')) throw new Error('the check ran in the visible terminal');
+    return (await page.getByTestId('check-status').textContent()).trim();
+  });
+  await page.screenshot({ path: join(screenshots, 'lesson-passed.png') });
+
+  await check('the check runs neither into the history nor the share link', async () => {
+    const input = page.getByTestId('terminal-input');
+    await input.click();
+    await input.press('ArrowUp');
+    const last = await input.inputValue();
+    await input.fill('');
+    if (last !== 'kubectl get pods') throw new Error(`↑ gave ${JSON.stringify(last)}`);
+  });
+
+  await check('next-step goes to step 2; its Run buttons make its check pass', async () => {
+    await page.getByTestId('next-step').click();
+    await page.locator('[data-testid="lesson-step"][data-step="2"]').waitFor();
+    await waitCheck(page, 'pending');
+    const runs = page.getByTestId('lesson-step').getByTestId('run-block');
+    const n = await runs.count();
+    for (let i = 0; i < n; i++) await runs.nth(i).click();
+    await waitCheck(page, 'passed');
+    return `${n} Run buttons`;
+  });
+
+  let lessonLink;
+  await check('a lesson share link has the lesson form', async () => {
+    await page.getByTestId('share-button').click();
+    lessonLink = await page.getByTestId('share-url').inputValue();
+    if (!/#\/lesson\/ch02-first-steps\/2\?s=/.test(lessonLink)) throw new Error(lessonLink);
+    return `${lessonLink.length} chars`;
+  });
+
+  await check('reload keeps the lesson step, its cluster and its progress', async () => {
+    await page.reload();
+    await page.locator('[data-testid="lesson-step"][data-step="2"]').waitFor();
+    await waitCheck(page, 'passed');
+    await page.goto(`${url}#/`);
+    const card = page.locator(`[data-testid="lesson-card"][data-id="${lesson}"]`);
+    await card.filter({ hasText: '2 / 6 steps passed' }).waitFor();
+    const next = await card.getByTestId('continue').getAttribute('href');
+    if (next !== `#/lesson/${lesson}/3`) throw new Error(`continue goes to ${next}`);
+  });
+  await page.screenshot({ path: join(screenshots, 'home-progress.png') });
+
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const other = await fresh.newPage();
+    other.setDefaultTimeout(TIMEOUT_MS);
+    other.on('pageerror', (err) => consoleErrors.push(`page error (fresh context): ${err.message}`));
+    other.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(`console (fresh context): ${msg.text()}`); });
+    await check('the lesson link replays the session in a fresh browser (same pods, check passed)', async () => {
+      await other.goto(lessonLink);
+      await other.locator('[data-testid="lesson-step"][data-step="2"]').waitFor();
+      await waitCheck(other, 'passed');
+      const pods = await podNames(other);
+      if (!pods.includes('kubia')) throw new Error(`pods ${pods}`);
+      if (!(await other.evaluate(() => location.hash)).startsWith('#/lesson/ch02-first-steps/2')) throw new Error('hash');
+      return pods.join(', ');
+    });
+    await check('opening step 3 directly replays steps 1-2 first', async () => {
+      // Leave the lesson (its session is saved on the way out), forget it, then open step 3.
+      await other.goto(`${url}#/`);
+      await other.getByTestId('home').waitFor();
+      await other.evaluate(() => localStorage.removeItem('kubeplay.lesson'));
+      await other.goto(`${url}#/lesson/${lesson}/3`);
+      await other.locator('[data-testid="lesson-step"][data-step="3"]').waitFor();
+      await other.locator('[data-testid="pod"][data-name="kubia"]').waitFor();
+      await waitCheck(other, 'pending');
+      const out = await other.getByTestId('terminal-output').textContent();
+      if (!out.includes('steps 1–2 already done')) throw new Error(out.slice(0, 200));
+    });
+    await check('Open in editor puts the file block into the editor', async () => {
+      await other.getByTestId('open-file').first().click();
+      const text = await other.getByTestId('yaml-editor').inputValue();
+      if (!text.includes('kind: ReplicationController')) throw new Error(text.slice(0, 100));
+      await other.getByTestId('apply-button').click();
+      await other.getByTestId('apply-result').filter({ hasText: 'created' }).waitFor();
+      await run(other, 'kubectl delete pod kubia');
+      await other.getByTestId('speed').selectOption('1000');
+      await other.getByTestId('play-pause').click();
+      await waitCheck(other, 'passed', 30_000);
+      await other.getByTestId('play-pause').click();
+    });
+    await other.screenshot({ path: join(screenshots, 'lesson-editor.png') });
+    await check('presenter mode keeps the lesson; → goes to the next step', async () => {
+      await other.getByTestId('presenter-toggle').click();
+      await other.evaluate(() => document.activeElement?.blur());
+      await other.keyboard.press('ArrowRight');
+      await other.locator('[data-testid="lesson-step"][data-step="4"]').waitFor();
+      await other.screenshot({ path: join(screenshots, 'lesson-presenter.png') });
+      await other.getByTestId('presenter-toggle').click();
+      await other.getByTestId('prev-step').click();
+      await other.locator('[data-testid="lesson-step"][data-step="3"]').waitFor();
+    });
+    await other.getByTestId('show-hint').click();
+    await other.emulateMedia({ colorScheme: 'dark' });
+    await other.screenshot({ path: join(screenshots, 'lesson-dark.png') });
+    await check('corrupt saved progress gives a message and the lessons, not a blank page', async () => {
+      await other.evaluate(() => localStorage.setItem('kubeplay.progress', 'kubeplay-progress v1\n<img src=x> 1'));
+      await other.goto(`${url}#/`);
+      await other.getByTestId('error-banner').waitFor();
+      const cards = await other.getByTestId('lesson-card').count();
+      if (cards !== 9) throw new Error(`${cards} lessons listed`);
+      return (await other.getByTestId('error-banner').textContent()).trim();
+    });
+    await check('corrupt saved progress inside a lesson gives the banner, and the step still works', async () => {
+      await other.evaluate(() => localStorage.setItem('kubeplay.progress', 'not progress'));
+      await other.goto(`${url}#/lesson/ch02-first-steps/1`);
+      await other.getByTestId('error-banner').filter({ hasText: 'progress' }).waitFor();
+      await other.locator('[data-testid="lesson-step"][data-step="1"]').waitFor();
+      await other.getByTestId('check-status').waitFor();
+    });
+    await fresh.close();
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main() {
   mkdirSync(screenshots, { recursive: true });
   const url = await startServer();
@@ -420,7 +589,8 @@ async function main() {
   page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()}`));
 
   // First visit with a fresh profile: nothing cached.
-  const firstMs = await timeToInteractive(page, url);
+  const play = `${url}#/play`;
+  const firstMs = await timeToInteractive(page, play);
 
   await check('shell renders terminal-input and cluster-view', async () => {
     await page.getByTestId('terminal-input').waitFor();
@@ -491,14 +661,16 @@ async function main() {
   await page.emulateMedia({ colorScheme: 'light' });
 
   await sessionTests(page, url);
+  await lessonTests(page, url);
   // A clean session for the timing runs (reset also clears the saved session).
+  await page.goto(play);
   await page.getByRole('button', { name: /Reset cluster/ }).click();
 
   // Repeat visits with the HTTP cache disabled, for a steadier figure than one sample.
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   const runs = [];
-  for (let i = 0; i < TIMING_RUNS; i++) runs.push(await timeToInteractive(page, url));
+  for (let i = 0; i < TIMING_RUNS; i++) runs.push(await timeToInteractive(page, play));
   console.log(`navigation to interactive terminal: first visit ${Math.round(firstMs)} ms; ` +
     `median of ${TIMING_RUNS} uncached reloads ${Math.round(median(runs))} ms ` +
     `(${runs.map(Math.round).join(', ')})`);

@@ -1,12 +1,16 @@
 //! The root component, the hash router and the page layout (design §5): lesson pane left, cluster
 //! view centre, event feed right, terminal/editor tabs with the time controls along the bottom.
 //!
-//! Routes: `#/play` (and `#/`, the default) is the sandbox; `#/play?seed=N&s=...` replays a shared
-//! session; `#/lesson/<id>/<step>` is a placeholder until lessons land.
+//! Routes: `#/` the home page (lessons and progress); `#/play` the sandbox, `#/play?seed=N&s=...`
+//! a shared sandbox session; `#/lesson/<id>/<step>` a lesson step, `...?s=...` a shared lesson
+//! session.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
+use kubeplay_engine::lesson::{CheckResult, Lesson};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -15,20 +19,24 @@ use yew::prelude::*;
 use crate::components::cluster_view::{ClusterView, Selection};
 use crate::components::detail::{self, Detail};
 use crate::components::event_feed::{self, EventFeed};
+use crate::components::home::Home;
+use crate::components::lesson_pane::LessonPane;
 use crate::components::terminal::Terminal;
 use crate::components::time_controls::TimeControls;
 use crate::components::yaml_editor::YamlEditor;
 use crate::session::Item;
-use crate::state::{SimAction, SimProvider, SimState, use_sim};
-use crate::{export, share, storage, templates};
+use crate::state::{SimAction, SimState, use_sim};
+use crate::{export, lessons, share, storage, templates};
 
 /// Where the hash points.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Route {
-    /// The sandbox (`#/play`, `#/`, empty).
+    /// The lessons and the sandbox (`#/`, empty).
+    Home,
+    /// The sandbox (`#/play`).
     Play,
-    /// A lesson step (placeholder).
-    Lesson(String),
+    /// A lesson step (`#/lesson/<id>/<step>`; no step: 1).
+    Lesson(String, usize),
     /// Anything else.
     NotFound(String),
 }
@@ -37,11 +45,34 @@ fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
+fn set_hash(hash: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(hash);
+    }
+}
+
+/// Replaces the address (no history entry), e.g. to drop a link's `?s=` once it is loaded.
+fn replace_hash(hash: &str) {
+    if let Some(w) = web_sys::window()
+        && let Ok(history) = w.history()
+    {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+    }
+}
+
 fn route_of(hash: &str) -> Route {
     let (path, _) = share::split_fragment(hash);
     match path {
-        "" | "/" | "/play" => Route::Play,
-        p if p.starts_with("/lesson/") => Route::Lesson(p["/lesson/".len()..].to_owned()),
+        "" | "/" => Route::Home,
+        "/play" => Route::Play,
+        p if p.starts_with("/lesson/") => {
+            let rest = p["/lesson/".len()..].trim_end_matches('/');
+            let (id, step) = rest.split_once('/').unwrap_or((rest, "1"));
+            match step.parse::<usize>() {
+                Ok(n) if n >= 1 && !id.is_empty() => Route::Lesson(id.to_owned(), n),
+                _ => Route::NotFound(p.to_owned()),
+            }
+        }
         p => Route::NotFound(p.to_owned()),
     }
 }
@@ -72,17 +103,23 @@ pub fn App() -> Html {
         });
     }
     html! {
-        <SimProvider>
+        <crate::state::SimProvider>
             { match &*route {
+                Route::Home => html! { <HomePage /> },
                 Route::Play => html! { <Playground /> },
-                Route::Lesson(path) => placeholder(
-                    "Lessons are coming",
-                    &format!("Lesson {path}: the lessons pane is being built by another part of the project. \
-                              Until it lands, the sandbox is open."),
-                ),
+                Route::Lesson(id, step) => match lessons::find(id) {
+                    Some(lesson) if *step <= lesson.steps.len() => html! {
+                        <LessonPage key={id.clone()} {lesson} step={*step} />
+                    },
+                    Some(lesson) => placeholder(
+                        "No such step",
+                        &format!("{} has {} steps.", lesson.title, lesson.steps.len()),
+                    ),
+                    None => placeholder("No such lesson", &format!("There is no lesson called {id}.")),
+                },
                 Route::NotFound(path) => placeholder("Page not found", &format!("Nothing lives at #{path}.")),
             } }
-        </SimProvider>
+        </crate::state::SimProvider>
     }
 }
 
@@ -92,7 +129,7 @@ fn placeholder(title: &str, text: &str) -> Html {
             { brand() }
             <h2>{ title }</h2>
             <p>{ text }</p>
-            <p><a href="#/play">{ "Open the sandbox" }</a></p>
+            <p><a href="#/">{ "All lessons" }</a>{ " · " }<a href="#/play">{ "Open the sandbox" }</a></p>
         </main>
     }
 }
@@ -109,7 +146,7 @@ fn brand() -> Html {
     }
 }
 
-/// Milliseconds since the epoch (wall clock, for throttling saves only).
+/// Milliseconds since the epoch (wall clock, for throttling only).
 fn wall_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -125,9 +162,401 @@ fn typing_target(e: &KeyboardEvent) -> bool {
 /// The saving rule: on every recorded step at once; while time merely runs, at most every 2 s.
 const SAVE_THROTTLE_MS: f64 = 2_000.0;
 
-/// The sandbox page: wires the presentational components to the session reducer.
+/// Writes a session (seed, items) to storage; `Err` with a message for the banner.
+type Saver = Rc<dyn Fn(u64, &[Item]) -> Result<(), String>>;
+
+/// Saves the session with `save` whenever it changes (throttled while only time runs) and when
+/// the page goes away. The first state seen is the one before the page's own load: not saved.
+#[hook]
+fn use_autosave(save: Saver) {
+    let sim = use_sim();
+    let latest = use_mut_ref(|| None::<(u64, Vec<Item>)>);
+    let last = use_mut_ref(|| None::<(f64, usize)>);
+    {
+        let state: SimState = (*sim).clone();
+        let (latest, save) = (latest.clone(), save.clone());
+        let dispatcher = sim.dispatcher();
+        use_effect_with(
+            (Rc::as_ptr(&sim.items) as usize, sim.buffers.clone(), sim.seed),
+            move |_| {
+                let mut last = last.borrow_mut();
+                let Some((at, count)) = *last else {
+                    *last = Some((0.0, usize::MAX));
+                    return;
+                };
+                let items = state.session_items();
+                let steps = items.iter().filter(|i| !matches!(i, Item::Sleep(_))).count();
+                let now = wall_ms();
+                if steps != count || now - at > SAVE_THROTTLE_MS {
+                    *last = Some((now, steps));
+                    if let Err(message) = save(state.seed, &items)
+                        && state.notice.is_none()
+                    {
+                        dispatcher.dispatch(SimAction::SetNotice(Some(message)));
+                    }
+                }
+                *latest.borrow_mut() = Some((state.seed, items));
+            },
+        );
+    }
+    use_effect_with((), move |()| {
+        listen("pagehide", move |_: web_sys::Event| {
+            if let Some((seed, items)) = &*latest.borrow() {
+                let _ = save(*seed, items);
+            }
+        })
+    });
+}
+
+/// The home page: lessons with progress, and the sandbox.
+#[component]
+fn HomePage() -> Html {
+    let loaded = use_memo((), |()| match storage::load_progress() {
+        Ok(p) => (Rc::new(p), None),
+        Err(message) => (Rc::default(), Some(AttrValue::from(message))),
+    });
+    let (progress, notice) = (*loaded).clone();
+    html! { <Home lessons={lessons::all()} {progress} {notice} brand={brand()} /> }
+}
+
+/// The sandbox page: its session (saved, or from a link) and the workbench.
 #[component]
 fn Playground() -> Html {
+    let sim = use_sim();
+    let share_url = use_state(|| None::<String>);
+
+    // Load once: a share link wins over the saved session; else a fresh sandbox.
+    {
+        let sim = sim.dispatcher();
+        use_effect_with((), move |()| {
+            let hash = current_hash();
+            let (_, query) = share::split_fragment(&hash);
+            let sandbox = |seed| kubeplay_engine::SimConfig { seed, ..Default::default() };
+            let load = |seed, items, notice| SimAction::Load {
+                config: sandbox(seed),
+                items,
+                notice,
+                template: true,
+            };
+            sim.dispatch(match query.map(share::decode_query) {
+                Some(Ok(Some(shared))) => load(shared.seed, shared.items, None),
+                Some(Err(message)) => load(
+                    1,
+                    Vec::new(),
+                    Some(format!(
+                        "This link could not be opened: {message}. Started a clean cluster."
+                    )),
+                ),
+                _ => match storage::load() {
+                    Ok(Some((seed, items))) => load(seed, items, None),
+                    Ok(None) => load(1, Vec::new(), None),
+                    Err(message) => load(1, Vec::new(), Some(message)),
+                },
+            });
+            if query.is_some() {
+                replace_hash("#/play");
+            }
+        });
+    }
+    use_autosave(Rc::new(storage::save));
+
+    let on_reset = {
+        let (d, share_url) = (sim.dispatcher(), share_url.clone());
+        Callback::from(move |_: MouseEvent| {
+            storage::clear();
+            share_url.set(None);
+            d.dispatch(SimAction::Reset { seed: 1 });
+        })
+    };
+    let on_share = {
+        let (share_url, seed) = (share_url.clone(), sim.seed);
+        let items = sim.session_items();
+        Callback::from(move |_: MouseEvent| {
+            share_url.set(Some(copy_link(&share::encode(seed, &items))));
+        })
+    };
+    html! {
+        <Workbench lesson_mode=false>
+            <a class="home-link" href="#/" title="All lessons">{ brand() }</a>
+            <h2 class="pane-title">{ "Sandbox" }</h2>
+            <p>{ "A simulated cluster with one control-plane node and three workers. \
+                  Type kubectl commands below, or apply YAML from the Editor tab; press ▶ to let time run." }</p>
+            <p class="hint">{ "Try " }<code>{ "kubectl get nodes" }</code>{ ", then apply web.yaml." }</p>
+            <p class="keys">
+                <kbd>{ "Tab" }</kbd>{ " complete · " }<kbd>{ "↑" }</kbd>{ " " }<kbd>{ "↓" }</kbd>{ " history · " }
+                <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "C" }</kbd>{ " cancel · " }
+                <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "L" }</kbd>{ " clear · " }
+                <kbd>{ "Space" }</kbd>{ " play/pause · " }<kbd>{ "→" }</kbd>{ " next event" }
+            </p>
+            <div class="actions">
+                <button type="button" data-testid="share-button" onclick={on_share}>{ "Share link" }</button>
+                <button type="button" class="reset" onclick={on_reset}>{ "↺ Reset cluster" }</button>
+            </div>
+            if let Some(url) = &*share_url {
+                <label class="share">
+                    { "Link copied (replays this session):" }
+                    <input data-testid="share-url" readonly=true value={url.clone()}
+                        onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+                </label>
+            }
+            <p class="hint"><a href="#/">{ "← Lessons" }</a>{ ": one per chapter of Kubernetes in Action." }</p>
+        </Workbench>
+    }
+}
+
+/// The full address for `fragment`, copied to the clipboard.
+fn copy_link(fragment: &str) -> String {
+    let Some(window) = web_sys::window() else { return format!("#{fragment}") };
+    let loc = window.location();
+    let base =
+        format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+    let url = format!("{base}#{fragment}");
+    let _ = window.navigator().clipboard().write_text(&url);
+    url
+}
+
+/// How often, at most, a step's check runs while only time moves (wall ms). After a command it
+/// runs at once.
+const CHECK_THROTTLE_MS: u32 = 1_000;
+
+/// The items that do steps `1..step` of `lesson` (their files, then their solutions), for
+/// replaying before step `step`, by [`kubeplay_engine::lesson::run_solution`]'s rule.
+fn prelude(lesson: &Lesson, step: usize) -> Vec<Item> {
+    let mut items = Vec::new();
+    for s in lesson.steps.iter().take(step.saturating_sub(1)) {
+        for b in &s.blocks {
+            if let kubeplay_engine::lesson::BlockKind::File { name, .. } = &b.kind {
+                items.push(Item::File(name.clone(), b.text.clone()));
+            }
+        }
+        items.extend(s.solution.iter().map(Item::of_command));
+    }
+    items
+}
+
+fn start_lesson(lesson: &Lesson, step: usize) -> SimAction {
+    let note = if step > 1 {
+        format!(
+            "# {}: a fresh cluster with steps 1–{} already done (their solutions ran).\n",
+            lesson.title,
+            step - 1
+        )
+    } else {
+        format!(
+            "# {}: a fresh cluster. Run the step's commands here, or type your own.\n",
+            lesson.title
+        )
+    };
+    SimAction::StartLesson { config: lesson.sim_config(), prelude: prelude(lesson, step), note }
+}
+
+/// Props of [`LessonPage`].
+#[derive(Properties, PartialEq)]
+struct LessonPageProps {
+    lesson: crate::lessons::Shared,
+    step: usize,
+}
+
+/// A lesson step: the lesson pane beside the workbench, its session and its live check.
+#[component]
+fn LessonPage(props: &LessonPageProps) -> Html {
+    let sim = use_sim();
+    let lesson = props.lesson.clone();
+    let id = lesson.id.clone();
+    let share_url = use_state(|| None::<AttrValue>);
+    let check = use_state(|| None::<(usize, Rc<CheckResult>)>);
+    // Read once: a corrupt record is removed as it is read, and its message shown below.
+    let first_progress = use_memo((), |()| storage::load_progress());
+    let progress = use_state(|| first_progress.as_ref().clone().unwrap_or_default());
+    let step_ref = use_mut_ref(|| props.step);
+    *step_ref.borrow_mut() = props.step;
+
+    // Load once per lesson: a link, else the saved session of this lesson and step, else a
+    // fresh cluster with the earlier steps done.
+    {
+        let (d, lesson, step) = (sim.dispatcher(), lesson.clone(), props.step);
+        let first_progress = first_progress.clone();
+        use_effect_with((), move |()| {
+            let hash = current_hash();
+            let (_, query) = share::split_fragment(&hash);
+            let load = |items, notice| SimAction::Load {
+                config: lesson.sim_config(),
+                items,
+                notice,
+                template: false,
+            };
+            let mut notices = Vec::new();
+            if let Err(m) = &*first_progress {
+                notices.push(m.clone());
+            }
+            let action = match query.map(share::decode_query) {
+                Some(Ok(Some(shared))) => Some(load(shared.items, None)),
+                Some(Err(message)) => {
+                    notices.push(format!(
+                        "This link could not be opened: {message}. Started the step afresh."
+                    ));
+                    None
+                }
+                _ => match storage::load_lesson() {
+                    Ok(Some(saved)) if saved.id == lesson.id && saved.step == step => {
+                        Some(load(saved.items, None))
+                    }
+                    Ok(_) => None,
+                    Err(message) => {
+                        notices.push(message);
+                        None
+                    }
+                },
+            };
+            d.dispatch(action.unwrap_or_else(|| start_lesson(&lesson, step)));
+            if !notices.is_empty() {
+                d.dispatch(SimAction::SetNotice(Some(notices.join(" "))));
+            }
+            if query.is_some() {
+                replace_hash(&format!("#/lesson/{}/{step}", lesson.id));
+            }
+        });
+    }
+    {
+        let (id, step_ref) = (id.clone(), step_ref.clone());
+        use_autosave(Rc::new(move |_, items: &[Item]| {
+            storage::save_lesson(&storage::LessonSession {
+                id: id.clone(),
+                step: *step_ref.borrow(),
+                items: items.to_vec(),
+            })
+        }));
+    }
+
+    // The live check: at once after a command (the transcript changed) or a step change; while
+    // only time moves, at most every CHECK_THROTTLE_MS, with a last run when it stops.
+    {
+        let latest = use_mut_ref(|| None::<SimState>);
+        *latest.borrow_mut() = Some((*sim).clone());
+        let pending = use_mut_ref(|| None::<Timeout>);
+        let last = use_mut_ref(|| (f64::MIN, 0_usize, 0_usize));
+        let (lesson, step, check) = (lesson.clone(), props.step, check.clone());
+        let transcript = Rc::as_ptr(&sim.transcript) as usize;
+        use_effect_with((step, transcript, sim.snapshot.now_ms, sim.seed), move |_| {
+            let evaluate = {
+                let (latest, lesson, check, last) =
+                    (latest.clone(), lesson.clone(), check.clone(), last.clone());
+                move || {
+                    let Some(state) = latest.borrow().clone() else { return };
+                    if let Some(s) = lesson.steps.get(step - 1) {
+                        let result = state.check(&s.check);
+                        last.borrow_mut().0 = wall_ms();
+                        check.set(Some((step, Rc::new(result))));
+                    }
+                }
+            };
+            let (at, seen_step, seen_transcript) = *last.borrow();
+            let now = wall_ms();
+            last.borrow_mut().1 = step;
+            last.borrow_mut().2 = transcript;
+            if seen_step != step
+                || seen_transcript != transcript
+                || now - at >= f64::from(CHECK_THROTTLE_MS)
+            {
+                pending.borrow_mut().take();
+                evaluate();
+            } else if pending.borrow().is_none() {
+                let wait = (f64::from(CHECK_THROTTLE_MS) - (now - at)).max(0.0) as u32;
+                let pending2 = pending.clone();
+                *pending.borrow_mut() = Some(Timeout::new(wait, move || {
+                    pending2.borrow_mut().take();
+                    evaluate();
+                }));
+            }
+        });
+    }
+
+    // A passed check counts towards the lesson's progress, for good.
+    {
+        let (progress, id, d) = (progress.clone(), id.clone(), sim.dispatcher());
+        let passed_step = check.as_ref().filter(|(_, r)| r.passed).map(|(s, _)| *s);
+        use_effect_with(passed_step, move |passed| {
+            if let Some(n) = *passed
+                && !progress.get(&id).is_some_and(|s| s.contains(&n))
+            {
+                let mut next = (*progress).clone();
+                next.entry(id).or_default().insert(n);
+                if let Err(m) = storage::save_progress(&next) {
+                    d.dispatch(SimAction::SetNotice(Some(m)));
+                }
+                progress.set(next);
+            }
+        });
+    }
+
+    let check_now = check.as_ref().filter(|(s, _)| *s == props.step).map(|(_, r)| r.clone());
+    let passed: Rc<BTreeSet<usize>> = Rc::new(progress.get(&id).cloned().unwrap_or_default());
+    let on_run = {
+        let d = sim.dispatcher();
+        Callback::from(move |text: String| d.dispatch(SimAction::RunScript(text)))
+    };
+    let on_open = {
+        let d = sim.dispatcher();
+        Callback::from(move |(name, text): (String, String)| {
+            d.dispatch(SimAction::OpenFile { name, text })
+        })
+    };
+    let on_solution = {
+        let (d, lesson, step) = (sim.dispatcher(), lesson.clone(), props.step);
+        Callback::from(move |()| {
+            let Some(s) = lesson.steps.get(step - 1) else { return };
+            for b in &s.blocks {
+                if let kubeplay_engine::lesson::BlockKind::File { name, .. } = &b.kind {
+                    d.dispatch(SimAction::OpenFile { name: name.clone(), text: b.text.clone() });
+                }
+            }
+            d.dispatch(SimAction::RunScript(s.solution_text.clone()));
+        })
+    };
+    let on_goto = {
+        let id = id.clone();
+        Callback::from(move |n: usize| set_hash(&format!("#/lesson/{id}/{n}")))
+    };
+    let on_restart = {
+        let (d, lesson, step) = (sim.dispatcher(), lesson.clone(), props.step);
+        Callback::from(move |()| d.dispatch(start_lesson(&lesson, step)))
+    };
+    let on_share = {
+        let (share_url, items, id, step) =
+            (share_url.clone(), sim.session_items(), id.clone(), props.step);
+        Callback::from(move |()| {
+            share_url.set(Some(copy_link(&share::encode_lesson(&id, step, &items)).into()));
+        })
+    };
+    let on_next_step = (props.step < lesson.steps.len()).then(|| {
+        let (goto, n) = (on_goto.clone(), props.step + 1);
+        Callback::from(move |()| goto.emit(n))
+    });
+    html! {
+        <Workbench lesson_mode=true {on_next_step}>
+            <LessonPane {lesson} step={props.step} check={check_now} {passed} {on_run} {on_open}
+                {on_solution} {on_goto} {on_restart} {on_share} share_url={(*share_url).clone()}
+                brand={brand()} />
+        </Workbench>
+    }
+}
+
+/// Props of [`Workbench`].
+#[derive(Properties, PartialEq)]
+struct WorkbenchProps {
+    /// The left pane's content.
+    children: Html,
+    /// A lesson is open (a wider left pane that stays in presenter mode).
+    lesson_mode: bool,
+    /// The lesson's next step: → in presenter mode goes there (the teacher drives the steps).
+    #[prop_or_default]
+    on_next_step: Option<Callback<()>>,
+}
+
+/// The cluster view, event feed, terminal/editor and time controls around a left pane; wires the
+/// presentational components to the session reducer.
+#[component]
+fn Workbench(props: &WorkbenchProps) -> Html {
     let sim = use_sim();
     let namespace = use_state(|| Some("default".to_owned()));
     let selection = use_state(|| None::<Selection>);
@@ -136,98 +565,26 @@ fn Playground() -> Html {
     let hide_terminal = use_state(|| false);
     let hide_events = use_state(|| false);
     let editor_tab = use_state(|| false);
-    let share_url = use_state(|| None::<String>);
-    // Restored (or refused) the saved session / link yet? Nothing is saved before.
-    let loaded = use_mut_ref(|| false);
-    let latest = use_mut_ref(|| None::<(u64, Vec<Item>)>);
 
-    // Load once: a share link wins over the saved session.
+    // A file opened from a lesson shows the editor; commands run from it, the terminal.
     {
-        let sim = sim.dispatcher();
-        let loaded = loaded.clone();
-        use_effect_with((), move |()| {
-            let hash = current_hash();
-            let (_, query) = share::split_fragment(&hash);
-            let from_link = query.map(share::decode_query);
-            match from_link {
-                Some(Ok(Some(shared))) => {
-                    sim.dispatch(SimAction::Load {
-                        seed: shared.seed,
-                        items: shared.items,
-                        notice: None,
-                    });
-                }
-                Some(Err(message)) => {
-                    sim.dispatch(SimAction::Load {
-                        seed: 1,
-                        items: Vec::new(),
-                        notice: Some(format!(
-                            "This link could not be opened: {message}. Started a clean cluster."
-                        )),
-                    });
-                }
-                _ => match storage::load() {
-                    Ok(Some((seed, items))) => {
-                        sim.dispatch(SimAction::Load { seed, items, notice: None })
-                    }
-                    Ok(None) => {}
-                    Err(message) => sim.dispatch(SimAction::SetNotice(Some(message))),
-                },
-            }
-            if query.is_some()
-                && let Some(w) = web_sys::window()
-                && let Ok(history) = w.history()
-            {
-                let _ = history.replace_state_with_url(
-                    &wasm_bindgen::JsValue::NULL,
-                    "",
-                    Some("#/play"),
-                );
-            }
-            *loaded.borrow_mut() = true;
-        });
-    }
-
-    // Save: throttled while only time runs; also when the page goes away.
-    {
-        let state: SimState = (*sim).clone();
-        let loaded = loaded.clone();
-        let latest = latest.clone();
-        let dispatcher = sim.dispatcher();
-        let last = use_mut_ref(|| (0.0_f64, 0_usize));
-        use_effect_with((sim.items.clone(), sim.buffers.clone(), sim.seed), move |_| {
-            if *loaded.borrow() {
-                let items = state.session_items();
-                let steps = items.iter().filter(|i| !matches!(i, Item::Sleep(_))).count();
-                let (at, count) = *last.borrow();
-                let now = wall_ms();
-                if steps != count || now - at > SAVE_THROTTLE_MS {
-                    *last.borrow_mut() = (now, steps);
-                    if let Err(message) = storage::save(state.seed, &items)
-                        && state.notice.is_none()
-                    {
-                        dispatcher.dispatch(SimAction::SetNotice(Some(message)));
-                    }
-                }
-                *latest.borrow_mut() = Some((state.seed, items));
+        let editor_tab = editor_tab.clone();
+        let name = sim.focus.1.clone();
+        use_effect_with(sim.focus.0, move |n| {
+            if *n > 0 {
+                editor_tab.set(!name.is_empty());
             }
         });
     }
-    {
-        let latest = latest.clone();
-        use_effect_with((), move |()| {
-            listen("pagehide", move |_: web_sys::Event| {
-                if let Some((seed, items)) = &*latest.borrow() {
-                    let _ = storage::save(*seed, items);
-                }
-            })
-        });
-    }
 
-    // Global keys: space = play/pause, → = step (presenter), Esc closes the detail pane.
+    // Global keys: space = play/pause, → = step (next event; in a lesson's presenter mode, the
+    // next step), Esc closes the detail pane.
     {
         let sim_ref = Rc::new(RefCell::new((sim.dispatcher(), sim.playing)));
         let selection = selection.clone();
+        // Read when the key is pressed: the step (and so the target) changes between renders.
+        let next_step = use_mut_ref(|| None::<Callback<()>>);
+        *next_step.borrow_mut() = props.on_next_step.clone().filter(|_| *presenter);
         let deps = sim.playing;
         use_effect_with(deps, move |&playing| {
             sim_ref.borrow_mut().1 = playing;
@@ -242,7 +599,10 @@ fn Playground() -> Html {
                         e.prevent_default();
                         dispatcher.dispatch(SimAction::SetPlaying(!playing));
                     }
-                    "ArrowRight" => dispatcher.dispatch(SimAction::Step),
+                    "ArrowRight" => match &*next_step.borrow() {
+                        Some(next) => next.emit(()),
+                        None => dispatcher.dispatch(SimAction::Step),
+                    },
                     "Escape" => selection.set(None),
                     _ => {}
                 }
@@ -272,15 +632,6 @@ fn Playground() -> Html {
         let d = sim.dispatcher();
         Callback::from(move |pct| d.dispatch(SimAction::SetSpeed(pct)))
     };
-    let on_reset = {
-        let (d, share_url, selection) = (sim.dispatcher(), share_url.clone(), selection.clone());
-        Callback::from(move |_: MouseEvent| {
-            storage::clear();
-            share_url.set(None);
-            selection.set(None);
-            d.dispatch(SimAction::Reset { seed: 1 });
-        })
-    };
     let on_edit = {
         let d = sim.dispatcher();
         Callback::from(move |(index, text)| d.dispatch(SimAction::EditBuffer { index, text }))
@@ -303,23 +654,6 @@ fn Playground() -> Html {
     let on_select = {
         let selection = selection.clone();
         Callback::from(move |s: Selection| selection.set(Some(s)))
-    };
-    let on_share = {
-        let (share_url, seed) = (share_url.clone(), sim.seed);
-        let items = sim.session_items();
-        Callback::from(move |_: MouseEvent| {
-            let fragment = share::encode(seed, &items);
-            let Some(window) = web_sys::window() else { return };
-            let loc = window.location();
-            let base = format!(
-                "{}{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default()
-            );
-            let url = format!("{base}#{fragment}");
-            let _ = window.navigator().clipboard().write_text(&url);
-            share_url.set(Some(url));
-        })
     };
     let on_export = {
         let items = sim.session_items();
@@ -364,6 +698,7 @@ fn Playground() -> Html {
         .collect();
     let shell_class = classes!(
         "shell",
+        props.lesson_mode.then_some("lesson-mode"),
         presenter.then_some("presenter"),
         hide_terminal.then_some("no-bottom"),
         hide_events.then_some("no-events"),
@@ -381,32 +716,8 @@ fn Playground() -> Html {
                     </button>
                 </div>
             }
-            <aside class="pane pane-lesson" aria-label="sandbox">
-                { brand() }
-                <h2 class="pane-title">{ "Sandbox" }</h2>
-                <p>{ "A simulated cluster with one control-plane node and three workers. \
-                      Type kubectl commands below, or apply YAML from the Editor tab; press ▶ to let time run." }</p>
-                <p class="hint">{ "Try " }<code>{ "kubectl get nodes" }</code>{ ", then apply web.yaml." }</p>
-                <p class="keys">
-                    <kbd>{ "Tab" }</kbd>{ " complete · " }<kbd>{ "↑" }</kbd>{ " " }<kbd>{ "↓" }</kbd>{ " history · " }
-                    <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "C" }</kbd>{ " cancel · " }
-                    <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "L" }</kbd>{ " clear · " }
-                    <kbd>{ "Space" }</kbd>{ " play/pause · " }<kbd>{ "→" }</kbd>{ " next event" }
-                </p>
-                <div class="actions">
-                    <button type="button" data-testid="share-button" onclick={on_share}>{ "Share link" }</button>
-                    <button type="button" data-testid="export-button" onclick={on_export}
-                        title="Download this session as a bash script for kind or minikube">{ "Run on a real cluster ⤓" }</button>
-                    <button type="button" class="reset" onclick={on_reset}>{ "↺ Reset cluster" }</button>
-                </div>
-                if let Some(url) = &*share_url {
-                    <label class="share">
-                        { "Link copied (replays this session):" }
-                        <input data-testid="share-url" readonly=true value={url.clone()}
-                            onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
-                    </label>
-                }
-                <p class="hint">{ "Lessons arrive soon at " }<code>{ "#/lesson/…" }</code>{ "." }</p>
+            <aside class="pane pane-lesson" aria-label={if props.lesson_mode { "lesson" } else { "sandbox" }}>
+                { props.children.clone() }
             </aside>
             <main class="pane pane-cluster" aria-label="cluster">
                 <div class="cluster-bar">
@@ -427,6 +738,9 @@ fn Playground() -> Html {
                         <span class="lg lg-completed">{ "✓ Completed" }</span>
                     </span>
                     <span class="pane-toggles">
+                        <button type="button" data-testid="export-button" onclick={on_export}
+                            title="Download this session's manifests and commands as a bash script for kind or minikube">
+                            { "Run on a real cluster ⤓" }</button>
                         <button type="button" data-testid="presenter-toggle" aria-pressed={presenter.to_string()}
                             title="Presenter mode: large type, captions, panes on demand"
                             onclick={toggle(&presenter)}>{ if *presenter { "Exit presenter" } else { "Presenter" } }</button>
@@ -471,13 +785,41 @@ fn Playground() -> Html {
                 </div>
                 if *editor_tab {
                     <YamlEditor buffers={sim.buffers.clone()} apply_result={sim.apply_result.clone()}
-                        {on_edit} {on_new} on_close={on_close_buffer} {on_apply} />
+                        focus={sim.focus.clone()} {on_edit} {on_new} on_close={on_close_buffer} {on_apply} />
                 } else {
                     <Terminal transcript={sim.transcript.clone()} history={sim.history.clone()}
                         snapshot={sim.snapshot.clone()} {on_run} {on_clear} {on_interrupt} />
                 }
             </section>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route_of(""), Route::Home);
+        assert_eq!(route_of("#/"), Route::Home);
+        assert_eq!(route_of("#/play?seed=1&s=x"), Route::Play);
+        assert_eq!(
+            route_of("#/lesson/ch02-first-steps/3"),
+            Route::Lesson("ch02-first-steps".into(), 3)
+        );
+        assert_eq!(
+            route_of("#/lesson/ch02-first-steps"),
+            Route::Lesson("ch02-first-steps".into(), 1)
+        );
+        assert_eq!(
+            route_of("#/lesson/ch02-first-steps/2?s=abc"),
+            Route::Lesson("ch02-first-steps".into(), 2)
+        );
+        assert!(matches!(route_of("#/lesson/ch02/0"), Route::NotFound(_)));
+        assert!(matches!(route_of("#/lesson/ch02/x"), Route::NotFound(_)));
+        assert!(matches!(route_of("#/lesson/"), Route::NotFound(_)));
+        assert!(matches!(route_of("#/nowhere"), Route::NotFound(_)));
     }
 }
 

@@ -37,14 +37,11 @@ pub fn real_cluster_script(items: &[Item], workers: u32) -> String {
     for item in items {
         match item {
             Item::File(name, content) => {
-                let marker = heredoc_marker(content);
-                out.push_str(&format!("cat > {} <<'{marker}'\n", shell_word(name)));
-                out.push_str(content);
-                if !content.is_empty() && !content.ends_with('\n') {
-                    out.push('\n');
-                }
-                out.push_str(&marker);
-                out.push('\n');
+                heredoc(&mut out, &format!("cat > {}", shell_word(name)), content);
+            }
+            Item::Input(line, body) => {
+                out.push_str(&format!("step {}\n", shell_word(line)));
+                heredoc(&mut out, line, body);
             }
             Item::Sleep(ms) => out.push_str(&format!("sleep {}\n", seconds(*ms))),
             Item::Command(line) => out.push_str(&command(line, &nodes)),
@@ -69,6 +66,18 @@ fn command(line: &str, nodes: &[String]) -> String {
         ["sim", ..] => format!("# playground only: {trimmed}\n"),
         _ => format!("step {}\n{trimmed}\n", shell_word(trimmed)),
     }
+}
+
+// `head <<'MARKER'`, the body, the marker.
+fn heredoc(out: &mut String, head: &str, body: &str) {
+    let marker = heredoc_marker(body);
+    out.push_str(&format!("{head} <<'{marker}'\n"));
+    out.push_str(body);
+    if !body.is_empty() && !body.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&marker);
+    out.push('\n');
 }
 
 /// `ms` as the seconds GNU sleep takes (`1.5`, `30`).
@@ -138,9 +147,13 @@ mod tests {
         let items = vec![
             Item::File("x.yaml".into(), "a\nKUBEPLAY_EOF\nb".into()),
             Item::Command("echo 'hi' && kubectl version".into()),
+            Item::Input("kubectl apply -f -".into(), "kind: Pod\n".into()),
         ];
         let script = real_cluster_script(&items, 1);
         assert!(script.contains("<<'KUBEPLAY_EOF_'\na\nKUBEPLAY_EOF\nb\nKUBEPLAY_EOF_\n"));
         assert!(script.contains("step 'echo '\\''hi'\\'' && kubectl version'\n"));
+        assert!(script.ends_with(
+            "step 'kubectl apply -f -'\nkubectl apply -f - <<'KUBEPLAY_EOF'\nkind: Pod\nKUBEPLAY_EOF\n"
+        ));
     }
 }

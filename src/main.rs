@@ -4,6 +4,8 @@ mod app;
 mod complete;
 mod components;
 mod export;
+mod lessons;
+mod markdown;
 mod session;
 mod share;
 mod state;

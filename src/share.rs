@@ -1,4 +1,5 @@
-//! Session <-> URL fragment: `#/play?seed=N&s=<lz-string compressed script>` (design §3, §5).
+//! Session <-> URL fragment: `#/play?seed=N&s=<lz-string compressed script>`, and for a lesson
+//! `#/lesson/<id>/<step>?s=...` (the lesson gives the seed and nodes) (design §3, §5).
 //!
 //! Decoding is bounded before any work is done: the compressed text's length, then the
 //! decompressed script's size and command count (see [`crate::session`]).
@@ -22,6 +23,13 @@ pub struct Shared {
 pub fn encode(seed: u64, items: &[Item]) -> String {
     let script = session::to_script(items);
     format!("/play?seed={seed}&s={}", lz_str::compress_to_encoded_uri_component(&script))
+}
+
+/// The fragment (without `#`) for a lesson session: opening it replays `items` on the lesson's
+/// fresh cluster and shows step `step`.
+pub fn encode_lesson(id: &str, step: usize, items: &[Item]) -> String {
+    let script = session::to_script(items);
+    format!("/lesson/{id}/{step}?s={}", lz_str::compress_to_encoded_uri_component(&script))
 }
 
 /// Route part and query of a fragment: `"/play?seed=1"` -> (`"/play"`, `Some("seed=1")`).
@@ -89,5 +97,20 @@ mod tests {
         assert!(decode_query("seed=x").is_err());
         assert!(decode_query(&format!("s={}", "A".repeat(ENCODED_CHARS_MAX + 1))).is_err());
         assert_eq!(decode_query("foo=bar").unwrap(), None);
+    }
+
+    #[test]
+    fn lesson_links_round_trip() {
+        let items = vec![
+            Item::File("kubia-rc.yaml".into(), "kind: ReplicationController\n".into()),
+            Item::Command("kubectl run kubia --image=luksa/kubia --port=8080".into()),
+            Item::Sleep(10_000),
+            Item::File("configmap-files/a.conf".into(), "gzip on;\n".into()),
+        ];
+        let fragment = encode_lesson("ch02-first-steps", 3, &items);
+        let (route, query) = split_fragment(&fragment);
+        assert_eq!(route, "/lesson/ch02-first-steps/3");
+        let shared = decode_query(query.unwrap()).unwrap().unwrap();
+        assert_eq!(shared.items, items);
     }
 }

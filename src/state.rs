@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Interval;
 use kubeplay_engine::view::ClusterSnapshot;
-use kubeplay_engine::{Sim, SimConfig};
+use kubeplay_engine::{Sim, SimConfig, lesson, script};
 
 use crate::session::{self, Item};
 use yew::prelude::*;
@@ -53,15 +53,40 @@ pub enum SimAction {
         /// Seed of the new cluster.
         seed: u64,
     },
-    /// Replace the session by a replay of `items` on a fresh cluster from `seed` (a share link or
-    /// the saved session); `notice` is shown in the error banner (e.g. why a link was refused).
+    /// Replace the session by a replay of `items` on a fresh cluster made from `config` (a share
+    /// link or a saved session); `notice` is shown in the error banner (e.g. why a link was
+    /// refused).
     Load {
-        /// Seed of the new cluster.
-        seed: u64,
+        /// How to make the new cluster.
+        config: SimConfig,
         /// What to replay.
         items: Vec<Item>,
         /// A message for the banner, if any.
         notice: Option<String>,
+        /// The editor's buffers when the items leave none: the sandbox's template (`true`) or
+        /// none (a lesson opens its files itself).
+        template: bool,
+    },
+    /// Start a lesson's cluster from `config` and do `prelude` (the solutions of the steps before
+    /// the one opened) quietly: recorded in the session, so a link or reload replays it, but not
+    /// typed into the terminal or its history, which show `note` instead.
+    StartLesson {
+        /// The lesson's cluster.
+        config: SimConfig,
+        /// What the earlier steps did.
+        prelude: Vec<Item>,
+        /// The terminal's first line (a `#` comment).
+        note: String,
+    },
+    /// Run a block of a lesson as if typed, command after command (session-script format:
+    /// comments, continuations, `cat > FILE <<END` here-documents).
+    RunScript(String),
+    /// Put `text` into editor buffer `name` (replacing a buffer of that name) and show it.
+    OpenFile {
+        /// Buffer name (what `-f NAME` reads).
+        name: String,
+        /// Its content.
+        text: String,
     },
     /// Show (or with `None`, dismiss) the error banner.
     SetNotice(Option<String>),
@@ -131,6 +156,9 @@ pub struct SimState {
     pub apply_result: Option<Rc<ApplyResult>>,
     /// A message for the error banner.
     pub notice: Option<Rc<String>>,
+    /// What to bring to the front, with a count that changes on every request: an editor buffer
+    /// by name, or (empty name) the terminal.
+    pub focus: (u64, Rc<str>),
 }
 
 impl PartialEq for SimState {
@@ -146,6 +174,7 @@ impl PartialEq for SimState {
             && self.buffers == other.buffers
             && self.apply_result == other.apply_result
             && self.notice == other.notice
+            && self.focus == other.focus
     }
 }
 
@@ -167,7 +196,15 @@ impl SimState {
             buffers: Rc::new(default_buffers()),
             apply_result: None,
             notice: None,
+            focus: (0, Rc::from("")),
         }
+    }
+
+    /// Evaluates a lesson check against the live cluster without touching it: on a fork (see
+    /// [`lesson::check_detached`]), so nothing reaches the transcript, the history, the session's
+    /// items (share link, saved session) or the cluster's own future.
+    pub fn check(&self, check: &lesson::Check) -> lesson::CheckResult {
+        lesson::check_detached(&self.sim.borrow(), check)
     }
 
     /// The session as items, editor buffers included (written last), for saving and sharing.
@@ -226,6 +263,67 @@ impl SimState {
         text.push_str(&output);
         self.transcript = Rc::new(appended_transcript(&self.transcript, &text));
         (ok, output)
+    }
+
+    /// Does one session item as typed (`quiet`: recorded, but neither echoed nor remembered in
+    /// the history). Files also update an editor buffer of the same name, so that the next
+    /// command does not write the buffer's older text over them.
+    fn run_item(&mut self, item: Item, quiet: bool) {
+        match item {
+            Item::Command(line) if quiet => {
+                if !line.trim().is_empty() && line.len() <= COMMAND_BYTES_MAX {
+                    self.sync_buffers();
+                    self.sim.borrow_mut().run(&line);
+                    self.record(Item::Command(line));
+                }
+            }
+            Item::Command(line) => {
+                self.run_line(&line);
+            }
+            Item::Sleep(ms) => {
+                self.sim.borrow_mut().advance(ms);
+                self.record(Item::Sleep(ms));
+            }
+            Item::File(name, text) => {
+                if !quiet {
+                    let typed = format!("$ cat > {name} <<'END'\n{}END\n", with_newline(&text));
+                    self.transcript = Rc::new(appended_transcript(&self.transcript, &typed));
+                    self.history = Rc::new(pushed_history(&self.history, &format!("cat > {name}")));
+                }
+                if let Some(b) = Rc::make_mut(&mut self.buffers).iter_mut().find(|b| b.name == name)
+                {
+                    b.text = text.clone();
+                }
+                self.sim.borrow_mut().write_file(&name, &text);
+                self.record(Item::File(name, text));
+            }
+            Item::Input(line, body) => {
+                self.sync_buffers();
+                let out = self.sim.borrow_mut().run_with_stdin(&line, Some(&body));
+                if !quiet {
+                    let typed = format!(
+                        "$ {line} <<'END'\n{}END\n{}{}",
+                        with_newline(&body),
+                        out.stdout,
+                        out.stderr
+                    );
+                    self.transcript = Rc::new(appended_transcript(&self.transcript, &typed));
+                    self.history = Rc::new(pushed_history(&self.history, &line));
+                }
+                self.record(Item::Input(line, body));
+            }
+        }
+    }
+
+    /// A fresh cluster from `config`, nothing recorded yet; the speed and the history of typed
+    /// commands (for ↑) stay.
+    fn restart(&mut self, config: SimConfig) {
+        self.seed = config.seed;
+        self.sim = Rc::new(RefCell::new(Sim::new(config)));
+        self.items = Rc::default();
+        self.transcript = Rc::default();
+        self.apply_result = None;
+        self.playing = false;
     }
 
     /// This state with a fresh snapshot of the (just mutated) cluster.
@@ -287,23 +385,50 @@ impl Reducible for SimState {
                 Rc::new(next)
             }
             SimAction::Reset { seed } => {
-                let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
-                next.sim = Rc::new(RefCell::new(Sim::new(config)));
-                next.seed = seed;
-                next.items = Rc::default();
-                next.transcript = Rc::default();
-                next.apply_result = None;
-                next.playing = false;
+                next.restart(SimConfig { seed, ..SimConfig::default() });
                 next.resnapshot()
             }
-            SimAction::Load { seed, items, notice } => {
-                let config = SimConfig { seed, ..next.sim.borrow().config().clone() };
-                next.sim = Rc::new(RefCell::new(Sim::new(config)));
-                next.seed = seed;
-                next.items = Rc::default();
-                next.transcript = Rc::default();
-                next.apply_result = None;
-                next.playing = false;
+            SimAction::StartLesson { config, prelude, note } => {
+                next.restart(config);
+                next.buffers = Rc::default();
+                next.notice = None;
+                for item in prelude {
+                    next.run_item(item, true);
+                }
+                next.transcript = Rc::new(appended_transcript("", &note));
+                next.resnapshot()
+            }
+            SimAction::RunScript(text) => {
+                next.focus = (next.focus.0 + 1, Rc::from(""));
+                match script::parse(&text) {
+                    Ok(commands) => {
+                        for c in &commands {
+                            next.run_item(Item::of_command(c), false);
+                        }
+                    }
+                    Err(e) => {
+                        let msg = format!("kubeplay: {e}\n");
+                        next.transcript = Rc::new(appended_transcript(&next.transcript, &msg));
+                    }
+                }
+                next.resnapshot()
+            }
+            SimAction::OpenFile { name, text } => {
+                let buffers = Rc::make_mut(&mut next.buffers);
+                match buffers.iter_mut().find(|b| b.name == name) {
+                    Some(b) => b.text = text,
+                    None => {
+                        if buffers.len() >= BUFFERS_MAX {
+                            buffers.remove(0);
+                        }
+                        buffers.push(Buffer { name: name.clone(), text });
+                    }
+                }
+                next.focus = (next.focus.0 + 1, Rc::from(name.as_str()));
+                Rc::new(next)
+            }
+            SimAction::Load { config, items, notice, template } => {
+                next.restart(config);
                 next.notice = notice.map(Rc::new);
                 // Files after the last command are the editor's buffers at save time, not steps.
                 let steps =
@@ -313,13 +438,6 @@ impl Reducible for SimState {
                 next.buffers = Rc::default();
                 for (i, item) in items.into_iter().enumerate() {
                     match item {
-                        Item::Command(line) => {
-                            next.run_line(&line);
-                        }
-                        Item::Sleep(ms) => {
-                            next.sim.borrow_mut().advance(ms);
-                            next.record(Item::Sleep(ms));
-                        }
                         Item::File(name, text) => {
                             if i < steps {
                                 next.sim.borrow_mut().write_file(&name, &text);
@@ -330,11 +448,15 @@ impl Reducible for SimState {
                                 None => buffers.push(Buffer { name, text }),
                             }
                         }
+                        item => next.run_item(item, false),
                     }
                 }
                 buffers.truncate(BUFFERS_MAX);
-                next.buffers =
-                    Rc::new(if buffers.is_empty() { default_buffers() } else { buffers });
+                next.buffers = Rc::new(if buffers.is_empty() && template {
+                    default_buffers()
+                } else {
+                    buffers
+                });
                 next.resnapshot()
             }
             SimAction::SetNotice(notice) => {
@@ -462,6 +584,11 @@ fn probe_push(name: &str, a: f64, b: f64) {
     let _ = (name, a, b);
 }
 
+/// `text`, ending with a newline.
+fn with_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') { text.to_owned() } else { format!("{text}\n") }
+}
+
 /// `text` appended to `transcript`, dropping whole lines from the front beyond the byte limit.
 fn appended_transcript(transcript: &str, text: &str) -> String {
     let mut out = String::with_capacity(transcript.len() + text.len());
@@ -579,9 +706,10 @@ mod tests {
         let items = s.session_items();
         let script = session::to_script(&items);
         let replayed = Rc::new(SimState::default()).reduce(SimAction::Load {
-            seed: s.seed,
+            config: SimConfig { seed: s.seed, ..SimConfig::default() },
             items: session::from_script(&script).unwrap(),
             notice: None,
+            template: true,
         });
         assert_eq!(names(&replayed), pods);
         assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
@@ -611,5 +739,97 @@ mod tests {
         let s = s.reduce(SimAction::ClearTerminal);
         assert!(s.transcript.is_empty());
         assert_eq!(s.history.len(), 1);
+    }
+
+    fn lesson_state(id: &str, step: usize) -> (Rc<SimState>, crate::lessons::Shared) {
+        let lesson = crate::lessons::find(id).expect("embedded");
+        let items = lesson
+            .steps
+            .iter()
+            .take(step - 1)
+            .flat_map(|s| {
+                let files = s.blocks.iter().filter_map(|b| match &b.kind {
+                    lesson::BlockKind::File { name, .. } => {
+                        Some(Item::File(name.clone(), b.text.clone()))
+                    }
+                    _ => None,
+                });
+                files.chain(s.solution.iter().map(Item::of_command)).collect::<Vec<_>>()
+            })
+            .collect();
+        let s = Rc::new(SimState::default()).reduce(SimAction::StartLesson {
+            config: lesson.sim_config(),
+            prelude: items,
+            note: "# note\n".into(),
+        });
+        (s, lesson)
+    }
+
+    #[test]
+    fn a_lesson_starts_with_earlier_steps_done_quietly_and_checks_touch_nothing() {
+        let (s, lesson) = lesson_state("ch02-first-steps", 3);
+        assert_eq!(*s.transcript, "# note\n");
+        assert!(s.history.is_empty());
+        assert!(s.buffers.is_empty());
+        assert!(s.check(&lesson.steps[1].check).passed, "step 2's check holds after its solution");
+        let step3 = &lesson.steps[2].check;
+        let items = s.session_items();
+        let snapshot = s.snapshot.clone();
+        for _ in 0..3 {
+            assert!(!s.check(step3).passed);
+        }
+        assert_eq!(s.session_items(), items);
+        assert_eq!(*s.transcript, "# note\n");
+        assert!(s.history.is_empty());
+        assert_eq!(s.sim.borrow().snapshot(), *snapshot);
+        // The step's own solution, run as its buttons run it, passes its check ...
+        let mut s = s;
+        for b in &lesson.steps[2].blocks {
+            if let lesson::BlockKind::File { name, .. } = &b.kind {
+                s = s.reduce(SimAction::OpenFile { name: name.clone(), text: b.text.clone() });
+            }
+        }
+        let s = s.reduce(SimAction::RunScript(lesson.steps[2].solution_text.clone()));
+        assert!(s.check(step3).passed, "{}", s.check(step3).details);
+        assert!(s.transcript.contains("$ kubectl apply -f kubia-rc.yaml"), "{}", s.transcript);
+        assert!(!s.history.is_empty());
+        // ... and the session (earlier steps included) replays to the same cluster, as a lesson
+        // link or a reload does.
+        let items = session::from_script(&session::to_script(&s.session_items())).unwrap();
+        let replayed = Rc::new(SimState::default()).reduce(SimAction::Load {
+            config: lesson.sim_config(),
+            items,
+            notice: None,
+            template: false,
+        });
+        let names =
+            |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&replayed), names(&s));
+        assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
+        assert!(replayed.check(step3).passed);
+    }
+
+    #[test]
+    fn a_here_document_block_writes_a_file_and_updates_its_buffer() {
+        let s = Rc::new(SimState::default())
+            .reduce(SimAction::OpenFile { name: "dir/a.conf".into(), text: "old\n".into() })
+            .reduce(SimAction::RunScript(
+                "cat > dir/a.conf <<'END'\nnew\nEND\nkubectl create configmap c --from-file=dir\n"
+                    .into(),
+            ));
+        assert_eq!(
+            s.buffers.iter().find(|b| b.name == "dir/a.conf").map(|b| b.text.as_str()),
+            Some("new\n")
+        );
+        assert!(
+            s.query("kubectl describe configmap c").contains("a.conf:\n----\nnew\n"),
+            "{}",
+            s.query("kubectl describe configmap c")
+        );
+        assert!(
+            s.transcript.contains("$ cat > dir/a.conf <<'END'\nnew\nEND\n"),
+            "{}",
+            s.transcript
+        );
     }
 }

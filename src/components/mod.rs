@@ -4,6 +4,8 @@
 pub mod cluster_view;
 pub mod detail;
 pub mod event_feed;
+pub mod home;
+pub mod lesson_pane;
 pub mod terminal;
 pub mod time_controls;
 pub mod wires;

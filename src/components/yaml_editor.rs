@@ -28,6 +28,9 @@ pub struct YamlEditorProps {
     pub on_close: Callback<usize>,
     /// Apply buffer `index`.
     pub on_apply: Callback<usize>,
+    /// A buffer to show (by name), with a count that changes on every request.
+    #[prop_or((0, Rc::from("")))]
+    pub focus: (u64, Rc<str>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -131,6 +134,17 @@ pub fn YamlEditor(props: &YamlEditorProps) -> Html {
         .unwrap_or(Buffer { name: String::new(), text: String::new() });
     let gutter_ref = use_node_ref();
     let overlay_ref = use_node_ref();
+
+    // A buffer was asked for (a lesson's Open in editor): show it.
+    {
+        let (active, buffers, name) =
+            (active.clone(), props.buffers.clone(), props.focus.1.clone());
+        use_effect_with(props.focus.0, move |_| {
+            if let Some(i) = buffers.iter().position(|b| *b.name == *name) {
+                active.set(i);
+            }
+        });
+    }
 
     // A buffer was added: show it.
     {

@@ -48,7 +48,8 @@ pub enum Propagation {
     Orphan,
 }
 
-/// The whole simulated cluster.
+/// The whole simulated cluster. `Clone` forks it (see `Sim::fork`): the copy evolves on its own.
+#[derive(Clone)]
 pub struct Cluster {
     pub(crate) config: SimConfig,
     pub(crate) store: Store,

@@ -16,7 +16,7 @@
 //! browser; [`verify`] proves every step's check fails before its solution and passes after.
 
 use crate::script::{self, Command};
-use crate::sim::{MAX_WORKER_NODES, Sim, SimConfig};
+use crate::sim::{CommandOutput, MAX_WORKER_NODES, Sim, SimConfig};
 
 /// The largest lesson file accepted.
 pub const MAX_LESSON_BYTES: usize = 256 * 1024;
@@ -668,6 +668,14 @@ fn expect_line(raw: &str, number: usize) -> Result<Expect, LessonError> {
     Ok(Expect::Exact(line.to_string()))
 }
 
+/// Evaluates a check on a fork of the cluster ([`Sim::fork`]), so that nothing it runs reaches the
+/// live session: a `curl` through a Service draws from the cluster's seeded PRNG and is counted by
+/// the app that answers, which would make the session diverge from a replay of what the learner
+/// typed. What the browser calls after every command and as time runs.
+pub fn check_detached(sim: &Sim, check: &Check) -> CheckResult {
+    self::check(&mut sim.fork(), check)
+}
+
 /// Runs a check's commands against the cluster and compares what they print.
 pub fn check(sim: &mut Sim, check: &Check) -> CheckResult {
     for c in &check.commands {
@@ -798,6 +806,14 @@ pub fn write_files(sim: &mut Sim, step: &Step) {
     }
 }
 
+/// Does a step as its solution does: writes its file blocks ([`write_files`]), then runs each
+/// solution command; returns every command with its output. [`verify`] and the browser (which
+/// replays steps 1..N-1 when a learner opens step N) both go through here.
+pub fn run_solution<'a>(sim: &mut Sim, step: &'a Step) -> Vec<(&'a Command, CommandOutput)> {
+    write_files(sim, step);
+    step.solution.iter().map(|c| (c, script::run_command(sim, c))).collect()
+}
+
 /// Whether a solution command reads a file block marked `invalid` (it must then fail).
 fn reads_invalid_file(step: &Step, command: &Command) -> bool {
     let words = crate::kubelet::shell::split_words(&command.line);
@@ -821,8 +837,7 @@ pub fn verify(lesson: &Lesson) -> Vec<StepReport> {
                     .to_string(),
             );
         }
-        for command in &step.solution {
-            let out = script::run_command(&mut sim, command);
+        for (command, out) in run_solution(&mut sim, step) {
             let must_fail = reads_invalid_file(step, command);
             if must_fail && out.exit_code == 0 {
                 problems.push(format!(
@@ -1040,6 +1055,42 @@ mod tests {
         let too_short = check_of("$ kubectl get nodes\n/NAME.*/\n");
         let r = check(&mut sim, &too_short);
         assert!(!r.passed && r.details.contains("expected 1"), "{}", r.details);
+    }
+
+    #[test]
+    fn a_detached_check_leaves_the_live_cluster_as_it_was() {
+        // Two identical clusters with kubia behind a LoadBalancer, reached by curl from outside.
+        let setup = |sim: &mut Sim| {
+            for line in [
+                "kubectl create deployment kubia --image=luksa/kubia --replicas=3",
+                "kubectl expose deployment kubia --type=LoadBalancer --port=80 --target-port=8080",
+                "sleep 30s",
+            ] {
+                assert_eq!(sim.run(line).exit_code, 0, "{line}");
+            }
+        };
+        let mut live = Sim::new(SimConfig::default());
+        let mut twin = Sim::new(SimConfig::default());
+        setup(&mut live);
+        setup(&mut twin);
+        let ip = live.run("kubectl get svc kubia -o jsonpath={.status.loadBalancer.ingress[0].ip}");
+        let curl = check_of(&format!("$ curl -s http://{}\n/You've hit kubia-.*/\n", ip.stdout));
+        let answers = |sim: &mut Sim| {
+            (0..12)
+                .map(|_| sim.run(&format!("curl -s http://{}", ip.stdout)).stdout)
+                .collect::<Vec<_>>()
+        };
+        for _ in 0..5 {
+            assert!(check_detached(&live, &curl).passed);
+        }
+        // The live cluster answers what the untouched twin answers, request for request ...
+        assert_eq!(answers(&mut live), answers(&mut twin));
+        assert_eq!(live.snapshot(), twin.snapshot());
+        // ... whereas the same check run in place moves the load balancer's picks on.
+        for _ in 0..5 {
+            assert!(check(&mut live, &curl).passed);
+        }
+        assert_ne!(answers(&mut live), answers(&mut twin));
     }
 
     #[test]

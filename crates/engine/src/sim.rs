@@ -75,6 +75,13 @@ impl Sim {
         sim
     }
 
+    /// An independent copy of this cluster and its files, for looking without touching: whatever
+    /// runs on the copy (a check's `curl` moving a load balancer's seeded pick, a request counted
+    /// by an app) leaves this one as it was. The copy has no file reader.
+    pub fn fork(&self) -> Sim {
+        Sim { cluster: self.cluster.clone(), files: self.files.clone(), file_reader: None }
+    }
+
     /// The configuration this cluster was made with.
     pub fn config(&self) -> &SimConfig {
         &self.cluster.config
