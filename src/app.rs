@@ -795,6 +795,20 @@ fn Workbench(props: &WorkbenchProps) -> Html {
     }
 }
 
+/// Offers `text` as a file download named `name` (a data URL on a temporary link).
+fn download(name: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(link) = document.create_element("a") else { return };
+    let href =
+        format!("data:text/x-shellscript;charset=utf-8,{}", js_sys::encode_uri_component(text));
+    if link.set_attribute("href", &href).is_err() || link.set_attribute("download", name).is_err() {
+        return;
+    }
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -820,19 +834,5 @@ mod tests {
         assert!(matches!(route_of("#/lesson/ch02/x"), Route::NotFound(_)));
         assert!(matches!(route_of("#/lesson/"), Route::NotFound(_)));
         assert!(matches!(route_of("#/nowhere"), Route::NotFound(_)));
-    }
-}
-
-/// Offers `text` as a file download named `name` (a data URL on a temporary link).
-fn download(name: &str, text: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(link) = document.create_element("a") else { return };
-    let href =
-        format!("data:text/x-shellscript;charset=utf-8,{}", js_sys::encode_uri_component(text));
-    if link.set_attribute("href", &href).is_err() || link.set_attribute("download", name).is_err() {
-        return;
-    }
-    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-        link.click();
     }
 }
