@@ -795,18 +795,32 @@ fn Workbench(props: &WorkbenchProps) -> Html {
     }
 }
 
-/// Offers `text` as a file download named `name` (a data URL on a temporary link).
+/// Offers `text` as a file download named `name` (a Blob URL on a temporary link).
 fn download(name: &str, text: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(link) = document.create_element("a") else { return };
-    let href =
-        format!("data:text/x-shellscript;charset=utf-8,{}", js_sys::encode_uri_component(text));
-    if link.set_attribute("href", &href).is_err() || link.set_attribute("download", name).is_err() {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/x-shellscript");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
         return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let link =
+        document.create_element("a").ok().and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok());
+    if let (Some(link), Some(body)) = (link, document.body()) {
+        let _ = link.set_attribute("href", &url);
+        let _ = link.set_attribute("download", name);
+        if body.append_child(&link).is_ok() {
+            link.click();
+            link.remove();
+        }
     }
-    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-        link.click();
-    }
+    // The click has started the download; the URL is not needed after this task.
+    let revoke = url.clone();
+    gloo_timers::callback::Timeout::new(1_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&revoke);
+    })
+    .forget();
 }
 
 #[cfg(test)]
