@@ -290,19 +290,6 @@ async function sessionTests(page, url) {
     return `${shareUrl.length} chars`;
   });
 
-  await check('"Run on a real cluster" downloads the session as a bash script', async () => {
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('export-button').click(),
-    ]);
-    if (download.suggestedFilename() !== 'kubeplay-session.sh') throw new Error(download.suggestedFilename());
-    const text = readFileSync(await download.path(), 'utf8');
-    for (const want of [/^#!\/usr\/bin\/env bash\n/, /\nkind: Deployment\n/, /\nkubectl apply -f /, /kind create cluster --name kubeplay/]) {
-      if (!want.test(text)) throw new Error(`no ${want} in:\n${text.slice(0, 2000)}`);
-    }
-    return `${text.split('\n').length} lines`;
-  });
-
   await check('reload keeps the session (same pods)', async () => {
     await page.reload();
     await waitRunning(page, 'web-', 6);
@@ -312,7 +299,7 @@ async function sessionTests(page, url) {
 
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
-    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
     const other = await fresh.newPage();
     other.setDefaultTimeout(TIMEOUT_MS);
     other.on('pageerror', (err) => consoleErrors.push(`page error (fresh context): ${err.message}`));
@@ -324,6 +311,18 @@ async function sessionTests(page, url) {
       return theirs.slice(0, 3).join(', ') + ', ...';
     });
     await other.screenshot({ path: join(screenshots, 'shared.png') });
+    await check('"Run on a real cluster" downloads the shared session as a bash script', async () => {
+      const [download] = await Promise.all([
+        other.waitForEvent('download'),
+        other.getByTestId('export-button').click(),
+      ]);
+      if (download.suggestedFilename() !== 'kubeplay-session.sh') throw new Error(download.suggestedFilename());
+      const text = readFileSync(await download.path(), 'utf8');
+      for (const want of [/^#!\/usr\/bin\/env bash\n/, /\nkind: Deployment\n/, /\nkubectl apply -f /, /kind create cluster --name kubeplay/]) {
+        if (!want.test(text)) throw new Error(`no ${want} in:\n${text.slice(0, 2000)}`);
+      }
+      return `${text.split('\n').length} lines`;
+    });
     await check('a corrupt link shows error-banner and a clean cluster', async () => {
       await other.goto(`${url}#/play?seed=1&s=%E2%98%83garbage!!*()`);
       await other.reload();
@@ -494,7 +493,7 @@ async function lessonTests(page, url) {
 
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
-    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
     const other = await fresh.newPage();
     other.setDefaultTimeout(TIMEOUT_MS);
     other.on('pageerror', (err) => consoleErrors.push(`page error (fresh context): ${err.message}`));
