@@ -123,9 +123,9 @@ macro_rules! kinds {
 
             /// Decodes JSON into a typed object of `kind`, with the path of a type error.
             pub fn from_json(kind: Kind, value: Value)
-                -> Result<Object, serde_path_to_error::Error<serde_json::Error>> {
+                -> Result<Object, super::value_de::PathError> {
                 match kind {
-                    $( Kind::$variant => serde_path_to_error::deserialize(value).map(Object::$variant) ),*
+                    $( Kind::$variant => super::value_de::from_value(value).map(Object::$variant) ),*
                 }
             }
         }

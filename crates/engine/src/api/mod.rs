@@ -21,6 +21,7 @@ pub mod storage;
 pub mod store;
 pub mod strategy;
 pub mod validation;
+pub mod value_de;
 
 pub use errors::{ApiError, Reason};
 pub use kinds::{ApiKind, Kind, KindInfo, Object};

@@ -399,7 +399,7 @@ fn find_pod(ctx: &Ctx, namespace: &str, arg: &str) -> Result<Pod, String> {
             Some(serde_json::Value::Object(m))
                 if m.contains_key("matchLabels") || m.contains_key("matchExpressions") =>
             {
-                serde_json::from_value(serde_json::Value::Object(m.clone()))
+                crate::api::value_de::from_value(serde_json::Value::Object(m.clone()))
                     .ok()
                     .and_then(|ls| {
                         crate::apimachinery::labels::label_selector_as_selector(Some(&ls)).ok()
