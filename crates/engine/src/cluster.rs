@@ -5,6 +5,7 @@
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -63,6 +64,9 @@ pub struct Cluster {
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
     event_index: BTreeMap<String, String>,
+    /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
+    /// event counted again since is re-queued when it reaches the front.
+    event_order: VecDeque<(i64, ObjKey)>,
     event_seq: u64,
     pub(crate) net: crate::network::NetState,
     pub(crate) volumes: crate::volumes::Store,
@@ -86,6 +90,7 @@ impl Cluster {
             queued: BTreeSet::new(),
             requeues: BTreeMap::new(),
             event_index: BTreeMap::new(),
+            event_order: VecDeque::new(),
             event_seq: 0,
             net: crate::network::NetState::default(),
             volumes: crate::volumes::Store::default(),
@@ -210,22 +215,22 @@ impl Cluster {
     // ---- writes -----------------------------------------------------------------------------
 
     /// Stores `object` as is (stamping a resource version) and tells the control loops.
-    pub fn write(&mut self, object: Object) -> Object {
+    pub fn write(&mut self, object: Object) -> Rc<Object> {
         let event = self.store.put(object);
-        let stored = self.store.get(&event.key).cloned();
+        let stored = self.store.get_shared(&event.key);
         if let Some(obj) = &stored {
             controllers::on_watch_event(self, &event, obj);
         }
-        stored.unwrap_or_else(|| unreachable_object(&event.key))
+        stored.unwrap_or_else(|| Rc::new(unreachable_object(&event.key)))
     }
 
     /// Stores a typed object as is.
-    pub fn write_typed<T: ApiKind>(&mut self, object: T) -> Object {
+    pub fn write_typed<T: ApiKind>(&mut self, object: T) -> Rc<Object> {
         self.write(object.into_object())
     }
 
     /// The API server's create: namespace check, generateName, defaults, admission, validation.
-    pub fn create(&mut self, mut object: Object) -> Result<Object, ApiError> {
+    pub fn create(&mut self, mut object: Object) -> Result<Rc<Object>, ApiError> {
         let kind = object.kind();
         let info = kind.info();
         if info.namespaced {
@@ -287,7 +292,7 @@ impl Cluster {
     }
 
     /// The API server's update of an object's spec and metadata (status is kept as stored).
-    pub fn update(&mut self, mut object: Object) -> Result<Object, ApiError> {
+    pub fn update(&mut self, mut object: Object) -> Result<Rc<Object>, ApiError> {
         let kind = object.kind();
         let info = kind.info();
         if info.namespaced && object.namespace().is_empty() {
@@ -319,13 +324,13 @@ impl Cluster {
             object.meta_mut().generation = Some(g);
         }
         if object == old_with_rv(&old, &object) {
-            return Ok(old);
+            return Ok(Rc::new(old));
         }
         Ok(self.write(object))
     }
 
     /// A system component's write: spec or status as the component set it, generation kept honest.
-    pub fn update_internal(&mut self, mut object: Object) -> Object {
+    pub fn update_internal(&mut self, mut object: Object) -> Rc<Object> {
         let key = ObjKey::of(&object);
         if let Some(old) = self.store.get(&key) {
             // Binding and status writes never bump a pod's generation; controllers' spec writes do.
@@ -334,7 +339,7 @@ impl Cluster {
                 object.meta_mut().generation = Some(old.meta().generation.unwrap_or(0) + 1);
             }
             if &object == old {
-                return object;
+                return Rc::new(object);
             }
         }
         self.write(object)
@@ -347,7 +352,7 @@ impl Cluster {
         key: &ObjKey,
         grace_period_seconds: Option<i64>,
         propagation: Propagation,
-    ) -> Result<Object, ApiError> {
+    ) -> Result<Rc<Object>, ApiError> {
         let info = key.kind.info();
         let Some(mut object) = self.store.get(key).cloned() else {
             return Err(ApiError::not_found(&info.qualified_plural(), &key.name));
@@ -371,12 +376,12 @@ impl Cluster {
                     .unwrap_or(30);
                 let grace = grace_period_seconds.unwrap_or(default_grace).max(0);
                 if !bound || grace == 0 || finished {
-                    return Ok(self.remove(key).unwrap_or(object));
+                    return Ok(Rc::new(self.remove(key).unwrap_or(object)));
                 }
                 if let Some(existing) = pod.metadata.deletion_grace_period_seconds {
                     // A second delete may only shorten the grace period.
                     if grace >= existing {
-                        return Ok(object);
+                        return Ok(Rc::new(object));
                     }
                 }
                 pod.metadata.deletion_timestamp = Some(time::time(now + grace * 1000));
@@ -397,7 +402,7 @@ impl Cluster {
                     ));
                 }
                 if already_deleting {
-                    return Ok(object);
+                    return Ok(Rc::new(object));
                 }
                 ns.metadata.deletion_timestamp = Some(time::time(now));
                 ns.metadata.deletion_grace_period_seconds = Some(0);
@@ -418,14 +423,14 @@ impl Cluster {
                 }
                 if has_finalizers {
                     if already_deleting {
-                        return Ok(object);
+                        return Ok(Rc::new(object));
                     }
                     let meta = object.meta_mut();
                     meta.deletion_timestamp = Some(time::time(now));
                     meta.deletion_grace_period_seconds = Some(0);
                     return Ok(self.write(object));
                 }
-                Ok(self.remove(key).unwrap_or(object))
+                Ok(Rc::new(self.remove(key).unwrap_or(object)))
             }
         }
     }
@@ -527,48 +532,38 @@ impl Cluster {
             ..Default::default()
         };
         self.event_index.insert(index_key, name);
-        self.store.put(event.into_object());
+        let written = self.store.put(event.into_object());
+        self.event_order.push_back((now, written.key));
         self.expire_events();
     }
 
+    /// Drops events past the API server's TTL, and the oldest ones beyond [`MAX_EVENTS`].
     fn expire_events(&mut self) {
+        let cutoff = self.now().saturating_sub(EVENT_TTL_MS as i64);
         let total = self.store.count(Kind::Event);
-        let now = self.now();
-        let cutoff = now - EVENT_TTL_MS as i64;
-        let oldest: Vec<(i64, ObjKey)> = if total > MAX_EVENTS {
-            let mut all: Vec<(i64, ObjKey)> = self
-                .store
-                .list_typed::<Event>(None)
-                .map(|e| {
-                    let t = e.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
-                    let ns = e.metadata.namespace.as_deref().unwrap_or_default();
-                    (
-                        t,
-                        ObjKey::new(
-                            Kind::Event,
-                            ns,
-                            e.metadata.name.as_deref().unwrap_or_default(),
-                        ),
-                    )
-                })
-                .collect();
-            all.sort();
-            let excess = total - MAX_EVENTS + MAX_EVENTS / 10;
-            all.into_iter()
-                .enumerate()
-                .filter(|(i, (t, _))| *i < excess || *t < cutoff)
-                .map(|(_, x)| x)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        for (_, key) in oldest {
+        // Over the limit, make room for a tenth more so that this does not run on every event.
+        let mut excess = if total > MAX_EVENTS { total - MAX_EVENTS + MAX_EVENTS / 10 } else { 0 };
+        while let Some((queued_ms, key)) = self.event_order.pop_front() {
+            let Some(event) = self.store.get_typed::<Event>(&key.namespace, &key.name) else {
+                continue;
+            };
+            let last_ms = event.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
+            if last_ms > queued_ms {
+                self.event_order.push_back((last_ms, key));
+                continue;
+            }
+            if excess == 0 && last_ms >= cutoff {
+                self.event_order.push_front((queued_ms, key));
+                break;
+            }
             self.store.remove(&key);
+            excess = excess.saturating_sub(1);
         }
-        if total > MAX_EVENTS {
-            let live: BTreeSet<String> =
-                self.store.list(Kind::Event, None).map(|e| e.name().to_string()).collect();
-            self.event_index.retain(|_, name| live.contains(name));
+        // Index entries of expired events are harmless (the lookup checks the store) but would grow.
+        if self.event_index.len() > 2 * MAX_EVENTS {
+            let live: BTreeSet<&str> =
+                self.event_order.iter().map(|(_, k)| k.name.as_str()).collect();
+            self.event_index.retain(|_, name| live.contains(name.as_str()));
         }
     }
 }

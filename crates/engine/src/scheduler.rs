@@ -81,7 +81,7 @@ fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
 }
 
 fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bool {
-    let values = req.values.clone().unwrap_or_default();
+    let values: &[String] = req.values.as_deref().unwrap_or_default();
     match req.operator.as_str() {
         "In" => value.is_some_and(|v| values.iter().any(|x| x == v)),
         "NotIn" => value.is_none_or(|v| !values.iter().any(|x| x == v)),
@@ -102,7 +102,8 @@ fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bo
 
 /// Whether the pod's nodeSelector and required node affinity accept `node`.
 pub fn node_matches(pod: &Pod, node: &Node) -> bool {
-    let labels = node.metadata.labels.clone().unwrap_or_default();
+    let no_labels = BTreeMap::new();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&no_labels);
     let name = node.metadata.name.as_deref().unwrap_or("");
     let Some(spec) = pod.spec.as_ref() else { return true };
     if let Some(sel) = &spec.node_selector
@@ -155,21 +156,21 @@ fn node_ready(node: &Node) -> bool {
 
 /// Why one node was filtered out (the upstream reason text).
 fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)> {
-    let spec = pod.spec.clone().unwrap_or_default();
-    let tolerations = spec.tolerations.clone().unwrap_or_default();
-    let taints: Vec<Taint> = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+    let tolerations: &[Toleration] =
+        pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
+    let taints: &[Taint] = node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
     if node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false) {
         let t = Taint {
             key: "node.kubernetes.io/unschedulable".into(),
             effect: "NoSchedule".into(),
             ..Default::default()
         };
-        if !tolerates(&tolerations, &t) {
+        if !tolerates(tolerations, &t) {
             return Err(("node(s) were unschedulable".into(), false));
         }
     }
     for taint in taints.iter().filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") {
-        if !tolerates(&tolerations, taint) {
+        if !tolerates(tolerations, taint) {
             return Err((
                 format!(
                     "node(s) had untolerated taint {{{}: {}}}",
@@ -189,9 +190,9 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)
             false,
         ));
     }
-    let alloc = node.status.as_ref().and_then(|s| s.allocatable.clone()).unwrap_or_default();
-    let cpu_cap = alloc.get("cpu").map(|q| cpu_millis(&q.0)).unwrap_or(0);
-    let mem_cap = alloc.get("memory").map(|q| memory_bytes(&q.0)).unwrap_or(0);
+    let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
+    let cpu_cap = alloc.and_then(|a| a.get("cpu")).map(|q| cpu_millis(&q.0)).unwrap_or(0);
+    let mem_cap = alloc.and_then(|a| a.get("memory")).map(|q| memory_bytes(&q.0)).unwrap_or(0);
     let (cpu, mem) = pod_requests(pod);
     if used.pods + 1 > MAX_PODS_PER_NODE {
         return Err(("Too many pods".into(), true));

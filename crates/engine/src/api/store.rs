@@ -2,6 +2,7 @@
 //! bounded watch log that controllers, kubelets and the UI read from.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::rc::Rc;
 
 use super::kinds::{ApiKind, Kind, Object};
 
@@ -53,8 +54,9 @@ pub struct WatchEvent {
     pub key: ObjKey,
 }
 
-/// Objects of one kind: namespace, then name, so lookups borrow `&str` keys.
-type KindMap = BTreeMap<String, BTreeMap<String, Object>>;
+/// Objects of one kind: namespace, then name, so lookups borrow `&str` keys. Shared, so that a
+/// write hands the stored object to the watchers without copying it, and a fork copies pointers.
+type KindMap = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
 
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]
@@ -97,7 +99,12 @@ impl Store {
 
     /// The object of `kind` in `namespace` named `name`.
     pub fn find(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&kind)?.get(namespace)?.get(name)
+        self.objects.get(&kind)?.get(namespace)?.get(name).map(|o| &**o)
+    }
+
+    /// The stored object at `key`, shared.
+    pub fn get_shared(&self, key: &ObjKey) -> Option<Rc<Object>> {
+        self.objects.get(&key.kind)?.get(&key.namespace)?.get(&key.name).cloned()
     }
 
     /// The typed object of kind `T`.
@@ -114,8 +121,10 @@ impl Store {
         let map = self.objects.get(&kind);
         let range: Box<dyn Iterator<Item = &'a Object> + 'a> = match (map, namespace) {
             (None, _) => Box::new(std::iter::empty()),
-            (Some(m), None) => Box::new(m.values().flat_map(BTreeMap::values)),
-            (Some(m), Some(ns)) => Box::new(m.get(ns).into_iter().flat_map(BTreeMap::values)),
+            (Some(m), None) => Box::new(m.values().flat_map(BTreeMap::values).map(|o| &**o)),
+            (Some(m), Some(ns)) => {
+                Box::new(m.get(ns).into_iter().flat_map(BTreeMap::values).map(|o| &**o))
+            }
         };
         range
     }
@@ -138,7 +147,7 @@ impl Store {
     ) -> impl Iterator<Item = &'a Object> + 'a {
         let names = self.by_controller.get(&(kind, namespace.to_string(), uid.to_string()));
         let objects = self.objects.get(&kind).and_then(|m| m.get(namespace));
-        names.into_iter().flatten().filter_map(move |n| objects?.get(n))
+        names.into_iter().flatten().filter_map(move |n| objects?.get(n).map(|o| &**o))
     }
 
     /// How many objects of `kind` exist.
@@ -158,8 +167,8 @@ impl Store {
             .or_default()
             .entry(key.namespace.clone())
             .or_default()
-            .insert(key.name.clone(), object);
-        let previous_controller = previous.as_ref().map(controller_uid);
+            .insert(key.name.clone(), Rc::new(object));
+        let previous_controller = previous.as_deref().map(controller_uid);
         if previous_controller.as_ref() != Some(&controller) {
             if let Some(old) = previous_controller {
                 self.unindex(&key, old);
@@ -183,6 +192,7 @@ impl Store {
             kind_map.remove(&key.namespace);
         }
         self.unindex(key, controller_uid(&object));
+        let object = Rc::unwrap_or_clone(object);
         let rv = self.next_resource_version();
         let event = self.log_event(WatchEvent {
             resource_version: rv,

@@ -5,6 +5,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -180,9 +181,9 @@ pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object, generate_na
 
 /// `slowStartBatch`: creates `count` objects in batches of 1, 2, 4, ... and stops at the first
 /// batch with a failure. Returns the created objects.
-pub fn slow_start<F>(cluster: &mut Cluster, count: usize, mut create: F) -> Vec<Object>
+pub fn slow_start<F>(cluster: &mut Cluster, count: usize, mut create: F) -> Vec<Rc<Object>>
 where
-    F: FnMut(&mut Cluster) -> Option<Object>,
+    F: FnMut(&mut Cluster) -> Option<Rc<Object>>,
 {
     let mut created = Vec::new();
     let mut remaining = count;

@@ -2,6 +2,7 @@
 //! request path, kubectl's words out, and deletion that waits until the objects are gone.
 
 use serde_json::{Map, Value};
+use std::rc::Rc;
 
 use super::args::{Flag, Parsed, boolean, parse, val};
 use super::get::{Format, fetch, parse_format, print_objects};
@@ -179,7 +180,8 @@ pub fn create(ctx: &mut Ctx, argv: &[String]) -> Output {
                     .get_or_insert_with(Default::default)
                     .insert(LAST_APPLIED.into(), applied);
             }
-            let result = if dry { Ok(object) } else { ctx.cluster.create(object) };
+            let result =
+                if dry { Ok(object) } else { ctx.cluster.create(object).map(Rc::unwrap_or_clone) };
             result
                 .map(|o| (o, "created", None))
                 .map_err(|e| e.kubectl_message(Some(("creating", source_name(file)))))
@@ -392,7 +394,7 @@ fn apply_one(
         return ctx
             .cluster
             .create(object)
-            .map(|o| (o, "created", None))
+            .map(|o| (Rc::unwrap_or_clone(o), "created", None))
             .map_err(|e| e.kubectl_message(Some(("creating", source_name(file)))));
     };
     let live_json = live.to_json();
@@ -421,7 +423,7 @@ fn apply_one(
         .update(updated)
         .map_err(|e| e.kubectl_message(Some(("applying patch", source_name(file)))))?;
     let changed = result.meta().resource_version != before;
-    Ok((result, if changed { "configured" } else { "unchanged" }, warning))
+    Ok((Rc::unwrap_or_clone(result), if changed { "configured" } else { "unchanged" }, warning))
 }
 
 fn resource_plural_name(object: &Object) -> String {

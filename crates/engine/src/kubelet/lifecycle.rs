@@ -1318,20 +1318,22 @@ fn phase(prt: &PodRuntime) -> &'static str {
 }
 
 fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
-    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned()
-    else {
+    // Borrowed: most syncs change nothing, and a pod is only cloned to be written.
+    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name) else {
         return;
     };
     if pod.metadata.uid.as_deref() != Some(prt.uid.as_str()) {
         return;
     }
     let now = cluster.now_ms();
-    let old = pod.status.clone().unwrap_or_default();
+    let old = pod.status.as_ref();
+    let old_conditions: &[PodCondition] =
+        old.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
     let phase = phase(prt);
     let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
     let unready: Vec<String> =
         prt.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
-    let old_condition = |t: &str| old.conditions.iter().flatten().find(|c| c.type_ == t).cloned();
+    let old_condition = |t: &str| old_conditions.iter().find(|c| c.type_ == t).cloned();
     let condition = |t: &str, status: bool, reason: Option<String>, message: Option<String>| {
         let s = if status { "True" } else { "False" };
         let transition = match old_condition(t) {
@@ -1420,13 +1422,13 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         host_ips: host_ip.map(|ip| vec![HostIP { ip }]),
         pod_ip: prt.pod_ip.clone(),
         pod_ips: prt.pod_ip.clone().map(|ip| vec![PodIP { ip }]),
-        start_time: old.start_time.clone().or_else(|| Some(time::time(now as i64))),
-        qos_class: old.qos_class.clone(),
+        start_time: old.and_then(|s| s.start_time.clone()).or_else(|| Some(time::time(now as i64))),
+        qos_class: old.and_then(|s| s.qos_class.clone()),
         observed_generation: pod.metadata.generation,
         ..Default::default()
     };
-    if pod.status.as_ref() != Some(&status) {
-        let mut updated = pod;
+    if old != Some(&status) {
+        let mut updated = pod.clone();
         updated.status = Some(status);
         cluster.update_internal(updated.into());
     }

@@ -9,6 +9,7 @@
 //! scheduled, on that pod's node).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     HostPathVolumeSource, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, ObjectReference,
@@ -423,7 +424,7 @@ fn reconcile_volume(cluster: &mut Cluster, key: &ObjKey) {
                 ..Default::default()
             });
             let pv = cluster.update_internal(Object::PersistentVolume(pv));
-            reclaim(cluster, pv, &spec);
+            reclaim(cluster, Rc::unwrap_or_clone(pv), &spec);
         }
         _ => {}
     }

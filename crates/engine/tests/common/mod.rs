@@ -35,7 +35,7 @@ pub fn manifest(yaml: &str) -> Object {
 pub fn apply(c: &mut Cluster, yaml: &str) -> Object {
     let o = c.create(manifest(yaml)).expect("created");
     c.settle();
-    o
+    std::rc::Rc::unwrap_or_clone(o)
 }
 
 /// Moves virtual time forward by `ms`, firing everything due on the way.

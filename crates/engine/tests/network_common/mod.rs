@@ -26,7 +26,9 @@ pub fn try_apply(c: &mut Cluster, yaml: &str) -> Result<Vec<Object>, String> {
     let mut out = Vec::new();
     for doc in parse_documents(yaml).map_err(|e| e.to_string())? {
         let obj = decode_object(doc.value).map_err(|e| e.to_string())?;
-        out.push(c.create(obj).map_err(|e| e.kubectl_message(None))?);
+        out.push(
+            c.create(obj).map(std::rc::Rc::unwrap_or_clone).map_err(|e| e.kubectl_message(None))?,
+        );
     }
     c.settle();
     Ok(out)
