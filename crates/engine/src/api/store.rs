@@ -1,7 +1,7 @@
 //! The object store: every object by kind, namespace and name, with resource versions and a
 //! bounded watch log that controllers, kubelets and the UI read from.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use super::kinds::{ApiKind, Kind, Object};
@@ -58,26 +58,33 @@ pub struct WatchEvent {
 /// write hands the stored object to the watchers without copying it, and a fork copies pointers.
 type KindMap = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
 
+/// Objects by kind, namespace, controller uid and name.
+type ControllerIndex = BTreeMap<Kind, BTreeMap<String, BTreeMap<String, BTreeMap<String, Rc<Object>>>>>;
+
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     objects: BTreeMap<Kind, KindMap>,
     /// Names by kind, namespace and controller uid (`""` for objects without a controller): the
     /// informer index controllers list their pods through, so a sync costs what it owns.
-    by_controller: BTreeMap<(Kind, String, String), BTreeSet<String>>,
+    by_controller: ControllerIndex,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
 }
 
-fn controller_uid(object: &Object) -> String {
+fn controller_uid(object: &Object) -> &str {
     object
         .meta()
         .owner_references
         .iter()
         .flatten()
         .find(|r| r.controller == Some(true))
-        .map(|r| r.uid.clone())
-        .unwrap_or_default()
+        .map_or("", |r| r.uid.as_str())
+}
+
+/// Events are many and nobody lists them by controller.
+fn indexed(kind: Kind) -> bool {
+    kind != Kind::Event
 }
 
 impl Store {
@@ -145,9 +152,22 @@ impl Store {
         namespace: &str,
         uid: &str,
     ) -> impl Iterator<Item = &'a Object> + 'a {
-        let names = self.by_controller.get(&(kind, namespace.to_string(), uid.to_string()));
-        let objects = self.objects.get(&kind).and_then(|m| m.get(namespace));
-        names.into_iter().flatten().filter_map(move |n| objects?.get(n).map(|o| &**o))
+        self.controlled_by_shared(kind, namespace, uid).map(|o| &**o)
+    }
+
+    /// [`Store::controlled_by`], as shared handles a caller may keep while it writes.
+    pub fn controlled_by_shared<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: &str,
+        uid: &str,
+    ) -> impl Iterator<Item = &'a Rc<Object>> + 'a {
+        self.by_controller
+            .get(&kind)
+            .and_then(|m| m.get(namespace))
+            .and_then(|m| m.get(uid))
+            .into_iter()
+            .flat_map(BTreeMap::values)
     }
 
     /// How many objects of `kind` exist.
@@ -160,24 +180,20 @@ impl Store {
         let rv = self.next_resource_version();
         object.meta_mut().resource_version = Some(rv.to_string());
         let key = ObjKey::of(&object);
-        let controller = controller_uid(&object);
+        let object = Rc::new(object);
         let previous = self
             .objects
             .entry(key.kind)
             .or_default()
             .entry(key.namespace.clone())
             .or_default()
-            .insert(key.name.clone(), Rc::new(object));
-        let previous_controller = previous.as_deref().map(controller_uid);
-        if previous_controller.as_ref() != Some(&controller) {
-            if let Some(old) = previous_controller {
-                self.unindex(&key, old);
-            }
-            self.by_controller
-                .entry((key.kind, key.namespace.clone(), controller))
-                .or_default()
-                .insert(key.name.clone());
+            .insert(key.name.clone(), Rc::clone(&object));
+        if let Some(old) = previous.as_deref().map(controller_uid)
+            && old != controller_uid(&object)
+        {
+            self.unindex(&key, old);
         }
+        self.index(&key, object);
         let event_type =
             if previous.is_some() { WatchEventType::Modified } else { WatchEventType::Added };
         self.log_event(WatchEvent { resource_version: rv, event_type, key })
@@ -202,13 +218,39 @@ impl Store {
         Some((object, event))
     }
 
-    fn unindex(&mut self, key: &ObjKey, controller: String) {
-        let index_key = (key.kind, key.namespace.clone(), controller);
-        if let Some(names) = self.by_controller.get_mut(&index_key) {
+    fn index(&mut self, key: &ObjKey, object: Rc<Object>) {
+        if !indexed(key.kind) {
+            return;
+        }
+        let by_namespace = self.by_controller.entry(key.kind).or_default();
+        if !by_namespace.contains_key(&key.namespace) {
+            by_namespace.insert(key.namespace.clone(), BTreeMap::new());
+        }
+        let Some(by_uid) = by_namespace.get_mut(&key.namespace) else { return };
+        let uid = controller_uid(&object);
+        if !by_uid.contains_key(uid) {
+            by_uid.insert(uid.to_owned(), BTreeMap::new());
+        }
+        let Some(names) = by_uid.get_mut(uid) else { return };
+        match names.get_mut(&key.name) {
+            Some(slot) => *slot = object,
+            None => {
+                names.insert(key.name.clone(), object);
+            }
+        }
+    }
+
+    fn unindex(&mut self, key: &ObjKey, controller: &str) {
+        let Some(by_namespace) = self.by_controller.get_mut(&key.kind) else { return };
+        let Some(by_uid) = by_namespace.get_mut(&key.namespace) else { return };
+        if let Some(names) = by_uid.get_mut(controller) {
             names.remove(&key.name);
             if names.is_empty() {
-                self.by_controller.remove(&index_key);
+                by_uid.remove(controller);
             }
+        }
+        if by_uid.is_empty() {
+            by_namespace.remove(&key.namespace);
         }
     }
 

@@ -25,25 +25,32 @@ pub fn dependents_of<'a>(
 
 /// Keeps the index current and wakes the collector where an owner went away.
 pub fn observe(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
-    let key = event.key.clone();
-    if let Some(old) = cluster.owners.owners_of.remove(&key) {
-        for uid in old {
-            if let Some(set) = cluster.owners.dependents.get_mut(&uid) {
-                set.remove(&key);
-                if set.is_empty() {
-                    cluster.owners.dependents.remove(&uid);
+    let key = &event.key;
+    let refs = object.meta().owner_references.as_deref().unwrap_or_default();
+    let known = cluster.owners.owners_of.get(key).map(Vec::as_slice).unwrap_or_default();
+    // Most writes keep the owners: leave the index alone.
+    let unchanged = event.event_type != WatchEventType::Deleted
+        && known.len() == refs.len()
+        && known.iter().zip(refs).all(|(k, r)| *k == r.uid);
+    if !unchanged {
+        if let Some(old) = cluster.owners.owners_of.remove(key) {
+            for uid in old {
+                if let Some(set) = cluster.owners.dependents.get_mut(&uid) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        cluster.owners.dependents.remove(&uid);
+                    }
                 }
             }
         }
-    }
-    if event.event_type != WatchEventType::Deleted {
-        let uids: Vec<String> =
-            object.meta().owner_references.iter().flatten().map(|r| r.uid.clone()).collect();
-        for uid in &uids {
-            cluster.owners.dependents.entry(uid.clone()).or_default().insert(key.clone());
-        }
-        if !uids.is_empty() {
-            cluster.owners.owners_of.insert(key.clone(), uids);
+        if event.event_type != WatchEventType::Deleted {
+            let uids: Vec<String> = refs.iter().map(|r| r.uid.clone()).collect();
+            for uid in &uids {
+                cluster.owners.dependents.entry(uid.clone()).or_default().insert(key.clone());
+            }
+            if !uids.is_empty() {
+                cluster.owners.owners_of.insert(key.clone(), uids);
+            }
         }
     }
     let uid = object.meta().uid.clone().unwrap_or_default();

@@ -20,7 +20,7 @@ use crate::cluster::Cluster;
 use super::Component;
 use super::workload::{
     BURST_REPLICAS, MAX_REPLICAS, available_at_ms, claim, controller_ref, delete_pod, is_active,
-    is_available, is_ready, named, pod_from_template, rank_for_deletion, slow_start,
+    is_available, is_ready, pod_from_template, rank_for_deletion, slow_start,
 };
 
 /// What a sync needs of an RS or RC.
@@ -85,12 +85,12 @@ enum Plan {
 
 /// Syncs one ReplicaSet or ReplicationController.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let Some(obj) = cluster.get(key).cloned() else { return };
+    let Some(obj) = cluster.store.get_shared(key) else { return };
     let Some(spec) = spec_of(&obj) else { return };
     let now = cluster.now();
-    let names = claim::<Pod>(cluster, &obj, &spec.selector);
+    let claimed = claim::<Pod>(cluster, &obj, &spec.selector);
     let active: Vec<&Pod> =
-        named::<Pod>(cluster, &key.namespace, &names).filter(|p| is_active(p)).collect();
+        claimed.iter().filter_map(|o| o.as_kind::<Pod>()).filter(|p| is_active(p)).collect();
 
     let empty = BTreeMap::new();
     let template_labels = spec

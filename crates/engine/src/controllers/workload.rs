@@ -99,7 +99,7 @@ pub fn claim<T: ApiKind>(
     cluster: &mut Cluster,
     owner: &Object,
     selector: &Selector,
-) -> Vec<String> {
+) -> Vec<Rc<Object>> {
     let Some(uid) = owner.meta().uid.clone().filter(|u| !u.is_empty()) else { return Vec::new() };
     let ns = owner.namespace();
     let owner_deleting = owner.meta().deletion_timestamp.is_some();
@@ -108,11 +108,11 @@ pub fn claim<T: ApiKind>(
     let store = cluster.store();
     let mut claimed = Vec::new();
     let mut release = Vec::new();
-    for o in store.controlled_by(T::KIND, ns, &uid) {
+    for o in store.controlled_by_shared(T::KIND, ns, &uid) {
         if owner_deleting || labels(o) {
-            claimed.push(o.name().to_string());
+            claimed.push(Rc::clone(o));
         } else {
-            release.push(o.clone());
+            release.push(Object::clone(o));
         }
     }
     let adopt: Vec<Object> = if owner_deleting {
@@ -134,21 +134,14 @@ pub fn claim<T: ApiKind>(
         }
         cluster.update_internal(obj);
     }
-    for mut obj in adopt {
-        obj.meta_mut().owner_references.get_or_insert_with(Vec::new).push(owner_ref(owner));
-        claimed.push(cluster.update_internal(obj).name().to_string());
+    if !adopt.is_empty() {
+        for mut obj in adopt {
+            obj.meta_mut().owner_references.get_or_insert_with(Vec::new).push(owner_ref(owner));
+            claimed.push(cluster.update_internal(obj));
+        }
+        claimed.sort_by(|a, b| a.name().cmp(b.name()));
     }
-    claimed.sort();
     claimed
-}
-
-/// The stored `T`s named `names` in `namespace`.
-pub fn named<'a, T: ApiKind + 'a>(
-    cluster: &'a Cluster,
-    namespace: &'a str,
-    names: &'a [String],
-) -> impl Iterator<Item = &'a T> + 'a {
-    names.iter().filter_map(move |n| cluster.store().get_typed::<T>(namespace, n))
 }
 
 /// `claim`, then copies of the claimed objects, for controllers that own few of them.
@@ -157,8 +150,7 @@ pub fn claim_cloned<T: ApiKind + Clone>(
     owner: &Object,
     selector: &Selector,
 ) -> Vec<T> {
-    let names = claim::<T>(cluster, owner, selector);
-    named::<T>(cluster, owner.namespace(), &names).cloned().collect()
+    claim::<T>(cluster, owner, selector).iter().filter_map(|o| T::from_object(o)).cloned().collect()
 }
 
 /// A pod built from `template` for `owner` (`GetPodFromTemplate`), named by the API server.

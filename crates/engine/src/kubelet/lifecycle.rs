@@ -2,6 +2,7 @@
 //! kill with a grace period, and the pod status that follows from it all.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
@@ -75,8 +76,8 @@ pub fn image_id(image: &images::ImageRef) -> String {
     format!("{}/{}@sha256:{}", image.registry, image.repository, fnv_hex(&image.full()))
 }
 
-fn pod_object(cluster: &Cluster, key: &ObjKey) -> Option<Object> {
-    cluster.get(key).cloned()
+fn pod_object(cluster: &Cluster, key: &ObjKey) -> Option<Rc<Object>> {
+    cluster.store.get_shared(key)
 }
 
 fn container_event(
@@ -100,9 +101,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     if nothing_to_do(cluster, key) {
         return;
     }
-    let pod = cluster.store.get_typed::<Pod>(&key.namespace, &key.name).cloned();
+    let stored = cluster.store.get_shared(key);
     let known_uid = cluster.kubelet.by_key.get(key).cloned();
-    let Some(pod) = pod else {
+    let Some(pod) = stored.as_deref().and_then(Object::as_kind::<Pod>) else {
         if let Some(uid) = known_uid {
             drop_runtime(cluster, &uid);
         }
