@@ -230,7 +230,8 @@ struct Placement {
 pub struct Cache {
     placements: BTreeMap<ObjKey, Placement>,
     totals: BTreeMap<String, (usize, i64, i64)>,
-    by_owner: BTreeMap<(String, String), usize>,
+    /// Pods per node and controller uid.
+    by_owner: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Cache {
@@ -241,13 +242,13 @@ impl Cache {
                 t.1 -= p.cpu_millis;
                 t.2 -= p.memory_bytes;
             }
-            if let Some(o) = p.owner {
-                let k = (p.node, o);
-                if let Some(n) = self.by_owner.get_mut(&k) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.by_owner.remove(&k);
-                    }
+            if let Some(o) = p.owner
+                && let Some(owners) = self.by_owner.get_mut(&p.node)
+                && let Some(n) = owners.get_mut(&o)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    owners.remove(&o);
                 }
             }
         }
@@ -255,43 +256,60 @@ impl Cache {
 
     /// Updates the cache for a pod that was written (`Some`) or removed (`None`).
     pub fn observe(&mut self, key: &ObjKey, pod: Option<&Pod>) {
-        self.remove(key);
-        let Some(pod) = pod else { return };
-        let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { return };
-        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
-        if phase == "Succeeded" || phase == "Failed" {
+        let active = pod.and_then(|pod| {
+            let node = pod.spec.as_ref()?.node_name.as_deref()?;
+            let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            (phase != "Succeeded" && phase != "Failed").then_some((pod, node))
+        });
+        let Some((pod, node)) = active else {
+            self.remove(key);
             return;
-        }
+        };
         let (cpu, mem) = pod_requests(pod);
         let owner = controller_uid(pod);
-        let t = self.totals.entry(node.clone()).or_default();
+        // Most pod writes are status changes that leave the placement as it was.
+        if self.placements.get(key).is_some_and(|p| {
+            p.node == node && p.cpu_millis == cpu && p.memory_bytes == mem && p.owner.as_deref() == owner
+        }) {
+            return;
+        }
+        self.remove(key);
+        let t = self.totals.entry(node.to_owned()).or_default();
         t.0 += 1;
         t.1 += cpu;
         t.2 += mem;
-        if let Some(o) = &owner {
-            *self.by_owner.entry((node.clone(), o.clone())).or_default() += 1;
+        if let Some(o) = owner {
+            *self.by_owner.entry(node.to_owned()).or_default().entry(o.to_owned()).or_default() +=
+                1;
         }
-        self.placements
-            .insert(key.clone(), Placement { node, cpu_millis: cpu, memory_bytes: mem, owner });
+        self.placements.insert(
+            key.clone(),
+            Placement {
+                node: node.to_owned(),
+                cpu_millis: cpu,
+                memory_bytes: mem,
+                owner: owner.map(str::to_owned),
+            },
+        );
     }
 
     fn usage(&self, node: &str, owner: Option<&str>) -> NodeUsage {
         let (pods, cpu_millis, memory_bytes) = self.totals.get(node).copied().unwrap_or_default();
         let same_owner = owner
-            .and_then(|o| self.by_owner.get(&(node.to_string(), o.to_string())))
+            .and_then(|o| self.by_owner.get(node)?.get(o))
             .copied()
             .unwrap_or(0);
         NodeUsage { pods, cpu_millis, memory_bytes, same_owner }
     }
 }
 
-fn controller_uid(pod: &Pod) -> Option<String> {
+fn controller_uid(pod: &Pod) -> Option<&str> {
     pod.metadata
         .owner_references
         .iter()
         .flatten()
         .find(|r| r.controller == Some(true))
-        .map(|r| r.uid.clone())
+        .map(|r| r.uid.as_str())
 }
 
 /// Tries to bind one pending pod.
@@ -321,7 +339,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             continue;
         }
         let name = node.metadata.name.as_deref().unwrap_or_default();
-        let used = cluster.scheduler_cache.usage(name, owner.as_deref());
+        let used = cluster.scheduler_cache.usage(name, owner);
         let verdict = filter(pod, node, &used).and_then(|()| {
             if crate::volumes::binder::node_fits(cluster, pod, node) {
                 Ok(())
