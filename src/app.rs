@@ -688,14 +688,13 @@ fn Workbench(props: &WorkbenchProps) -> Html {
     };
 
     let events = Rc::new(sim.snapshot.events.clone());
-    let captions: Vec<_> = sim
+    // Presenter mode captions the newest event only: one line the class can read.
+    let caption = sim
         .snapshot
         .events
         .iter()
         .rev()
-        .filter(|e| namespace.as_deref().is_none_or(|n| n == e.namespace))
-        .take(2)
-        .collect();
+        .find(|e| namespace.as_deref().is_none_or(|n| n == e.namespace));
     let shell_class = classes!(
         "shell",
         props.lesson_mode.then_some("lesson-mode"),
@@ -758,13 +757,11 @@ fn Workbench(props: &WorkbenchProps) -> Html {
                         on_mode={{ let y = detail_yaml.clone(); Callback::from(move |v| y.set(v)) }}
                         on_close={{ let s = selection.clone(); Callback::from(move |()| s.set(None)) }} />
                 }
-                if *presenter && !captions.is_empty() {
+                if let Some(e) = caption.filter(|_| *presenter) {
                     <div class="captions" data-testid="captions" aria-live="polite">
-                        { for captions.iter().rev().map(|e| html! {
-                            <p key={e.name.clone()} class={classes!((e.type_ == "Warning").then_some("warn"))}>
-                                { event_feed::caption(e) }
-                            </p>
-                        }) }
+                        <p key={e.name.clone()} class={classes!((e.type_ == "Warning").then_some("warn"))}>
+                            { event_feed::caption(e) }
+                        </p>
                     </div>
                 }
             </main>
