@@ -196,7 +196,7 @@ fn is_zero(s: &str) -> bool {
 
 /// A coreutils duration: a decimal number with an optional `s`, `m`, `h` or `d`, in ms
 /// (exactly: `37.5s` is 37,500; below a millisecond is cut off), at most [`MAX_TIMEOUT_MS`].
-pub(crate) fn parse_duration_ms(s: &str) -> Result<Millis, Output> {
+pub fn parse_duration_ms(s: &str) -> Result<Millis, Output> {
     let invalid = || usage_error(&format!("invalid time interval '{s}'"));
     let (number, unit_ms) = match s.char_indices().last() {
         Some((at, 's')) => (&s[..at], 1_000u128),
@@ -230,7 +230,7 @@ pub fn seconds(ms: Millis) -> String {
 }
 
 /// A line ending in a lone `&` (outside quotes, not `&&`): the command and true.
-pub(crate) fn split_background(line: &str) -> (&str, bool) {
+pub fn split_background(line: &str) -> (&str, bool) {
     let trimmed = line.trim_end();
     let Some(head) = trimmed.strip_suffix('&') else { return (line, false) };
     if head.ends_with('&') || head.ends_with('\\') {

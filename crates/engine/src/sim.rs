@@ -302,7 +302,7 @@ impl Sim {
         let mut waiting = false;
         if let Some(pending) = pending {
             if background {
-                match self.free_job_number() {
+                match self.next_job_number() {
                     Some(n) => {
                         self.add_job(pending, Some(n), true);
                     }
@@ -369,8 +369,9 @@ impl Sim {
         self.jobs.iter().filter(|j| j.number.is_some()).count()
     }
 
-    // bash numbers a new job one above the highest number in use.
-    fn free_job_number(&self) -> Option<u32> {
+    /// The number (`%N`) the next background job gets: bash's, one above the highest in use;
+    /// `None` when [`jobs::MAX_BACKGROUND_JOBS`] run.
+    pub fn next_job_number(&self) -> Option<u32> {
         if self.background_jobs() >= jobs::MAX_BACKGROUND_JOBS {
             return None;
         }
