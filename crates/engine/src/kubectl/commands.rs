@@ -596,19 +596,11 @@ impl Job for Follow {
             }
             push_log_line(&mut text, l, self.timestamps);
         }
-        if matches!(c.state, CState::Terminated { .. }) {
-            Poll::Done(Output::ok(text))
-        } else {
-            Poll::Waiting(Output::ok(text))
-        }
+        Poll::printed(text, matches!(c.state, CState::Terminated { .. }))
     }
 
     fn deadline_ms(&self) -> Millis {
         self.deadline_ms
-    }
-
-    fn expire(&mut self, _cluster: &Cluster) -> Output {
-        Output::default()
     }
 }
 

@@ -532,19 +532,11 @@ impl Job for Watch {
             text.push_str(&self.writer.format(&rows_text(&rows)));
             self.printed_lines += 1;
         }
-        if self.printed_lines >= WATCH_LINES_MAX {
-            Poll::Done(Output::ok(text))
-        } else {
-            Poll::Waiting(Output::ok(text))
-        }
+        Poll::printed(text, self.printed_lines >= WATCH_LINES_MAX)
     }
 
     fn deadline_ms(&self) -> Millis {
         self.deadline_ms
-    }
-
-    fn expire(&mut self, _cluster: &Cluster) -> Output {
-        Output::default()
     }
 }
 

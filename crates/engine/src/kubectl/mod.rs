@@ -135,8 +135,10 @@ pub trait Job {
     fn poll(&mut self, cluster: &Cluster) -> Poll;
     /// When it gives up on its own (its `--timeout`, a watch's request timeout).
     fn deadline_ms(&self) -> Millis;
-    /// What it prints when its deadline passes (its exit code included).
-    fn expire(&mut self, cluster: &Cluster) -> Output;
+    /// What it prints when its deadline passes (its exit code included); a watch ends silently.
+    fn expire(&mut self, _cluster: &Cluster) -> Output {
+        Output::default()
+    }
 }
 
 /// One poll of a [`Job`].
@@ -146,6 +148,13 @@ pub enum Poll {
     Waiting(Output),
     /// Finished; printed this and exits with its code.
     Done(Output),
+}
+
+impl Poll {
+    /// Lines printed, finished or not (exit code 0).
+    pub fn printed(text: String, done: bool) -> Poll {
+        if done { Poll::Done(Output::ok(text)) } else { Poll::Waiting(Output::ok(text)) }
+    }
 }
 
 /// What `kubectl ...` did: its output so far and, for a command that waits, the job that goes on.
