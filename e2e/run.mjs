@@ -397,6 +397,90 @@ async function sessionTests(page, url) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+// Commands that wait: a watch streams while time plays, the editor's Apply shows up in it,
+// Ctrl-C ends it; rollout status ends by itself; a share link replays the same transcript.
+async function streamTests(page) {
+  await page.getByRole('button', { name: /Reset cluster/ }).click();
+  const output = page.getByTestId('terminal-output');
+  const text = () => output.textContent();
+
+  await check('`kubectl get pods -w` waits with no prompt', async () => {
+    await run(page, 'kubectl get pods -w');
+    await output.filter({ hasText: 'No resources found in default namespace.' }).waitFor();
+    await page.getByTestId('job-hint').waitFor();
+    if (await page.getByTestId('terminal-input').count()) throw new Error('prompt shown while waiting');
+  });
+
+  await check('the editor\'s Apply runs beside the watch; its pods stream in as time plays', async () => {
+    const out = await applyFromEditor(page, deployment('stream', 2, 'nginx:1.27'));
+    if (!out.includes('deployment.apps/stream created')) throw new Error(out);
+    await page.getByTestId('tab-terminal').click();
+    await page.getByTestId('speed').selectOption('200');
+    await page.getByTestId('play-pause').click();
+    await page.waitForFunction(() => /stream-\S+\s+0\/1\s+ContainerCreating/.test(
+      document.querySelector('[data-testid="terminal-output"]').textContent));
+    const early = (await text()).split('\n').length;
+    await page.waitForFunction(() => /stream-\S+\s+1\/1\s+Running/.test(
+      document.querySelector('[data-testid="terminal-output"]').textContent));
+    await page.screenshot({ path: join(screenshots, 'watch-streaming.png') });
+    const later = (await text()).split('\n').length;
+    if (!(later > early)) throw new Error(`no new lines: ${early} -> ${later}`);
+    if (await page.getByTestId('terminal-input').count()) throw new Error('prompt back while waiting');
+    return `${early} -> ${later} lines while playing`;
+  });
+
+  await check('Ctrl-C ends the watch: ^C and the prompt come back', async () => {
+    await page.keyboard.press('Control+c');
+    await page.getByTestId('terminal-input').waitFor();
+    await page.getByTestId('play-pause').click();
+    const t = await text();
+    if (!t.endsWith('^C\n')) throw new Error(JSON.stringify(t.slice(-120)));
+    if (!t.startsWith('$ kubectl get pods -w\nNo resources found')) throw new Error(t.slice(0, 80));
+  });
+
+  await check('`kubectl rollout status` streams and ends by itself', async () => {
+    await run(page, 'kubectl set image deployment/stream main=nginx:1.28');
+    await run(page, 'kubectl rollout status deployment/stream');
+    await output.filter({ hasText: 'Waiting for deployment "stream" rollout to finish' }).waitFor();
+    if (await page.getByTestId('terminal-input').count()) throw new Error('prompt shown while waiting');
+    await page.getByTestId('play-pause').click();
+    await output.filter({ hasText: 'deployment "stream" successfully rolled out' }).waitFor();
+    await page.getByTestId('terminal-input').waitFor();
+    await page.getByTestId('play-pause').click();
+    await page.screenshot({ path: join(screenshots, 'rollout-status.png') });
+    const waits = (await text()).split('\n').filter((l) => l.startsWith('Waiting for deployment')).length;
+    return `${waits} waiting lines`;
+  });
+
+  const transcript = await text();
+  const names = await podNames(page);
+  await page.getByTestId('share-button').click();
+  const shareUrl = await page.getByTestId('share-url').inputValue();
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const other = await fresh.newPage();
+    other.setDefaultTimeout(TIMEOUT_MS);
+    other.on('pageerror', (err) => consoleErrors.push(`page error (stream replay): ${err.message}`));
+    await check('a share link of the session replays the same transcript and pods', async () => {
+      await other.goto(shareUrl);
+      await waitRunning(other, 'stream-', 2);
+      const theirs = await other.getByTestId('terminal-output').textContent();
+      if (theirs !== transcript) {
+        const i = [...theirs].findIndex((c, k) => c !== transcript[k]);
+        throw new Error(`differs at ${i}: ${JSON.stringify(theirs.slice(i - 40, i + 40))} vs ${JSON.stringify(transcript.slice(i - 40, i + 40))}`);
+      }
+      const pods = await podNames(other);
+      if (pods.join() !== names.join()) throw new Error(`${pods} != ${names}`);
+      return `${transcript.split('\n').length} lines, ${pods.join(', ')}`;
+    });
+    await other.screenshot({ path: join(screenshots, 'watch-replayed.png') });
+    await fresh.close();
+  } finally {
+    await browser.close();
+  }
+}
+
 const checkState = (page) => page.getByTestId('check-status').getAttribute('data-state');
 
 async function waitCheck(page, state, timeout = TIMEOUT_MS) {
@@ -660,6 +744,7 @@ async function main() {
   await page.emulateMedia({ colorScheme: 'light' });
 
   await sessionTests(page, url);
+  await streamTests(page);
   await lessonTests(page, url);
   // A clean session for the timing runs (reset also clears the saved session).
   await page.goto(play);

@@ -428,7 +428,7 @@ fn LessonPage(props: &LessonPageProps) -> Html {
         }));
     }
 
-    // The live check: at once after a command (the transcript changed) or a step change; while
+    // The live check: at once after a command (the history changed) or a step change; while
     // only time moves, at most every CHECK_THROTTLE_MS, with a last run when it stops.
     {
         let latest = use_mut_ref(|| None::<SimState>);
@@ -436,7 +436,8 @@ fn LessonPage(props: &LessonPageProps) -> Html {
         let pending = use_mut_ref(|| None::<Timeout>);
         let last = use_mut_ref(|| (f64::MIN, 0_usize, 0_usize));
         let (lesson, step, check) = (lesson.clone(), props.step, check.clone());
-        let transcript = Rc::as_ptr(&sim.transcript) as usize;
+        // Not the transcript: a watch streaming into it would run the check on every tick.
+        let transcript = Rc::as_ptr(&sim.history) as usize;
         use_effect_with((step, transcript, sim.snapshot.now_ms, sim.seed), move |_| {
             let evaluate = {
                 let (latest, lesson, check, last) =
@@ -607,6 +608,40 @@ fn Workbench(props: &WorkbenchProps) -> Html {
                     _ => {}
                 }
             })
+        });
+    }
+
+    // Ctrl-C ends the command the terminal waits for, wherever the focus is (after pressing ▶ it
+    // is on the button), except in a text field or with text selected (copy).
+    {
+        let dispatcher = sim.dispatcher();
+        use_effect_with(sim.job.is_some(), move |&waiting| {
+            let stop = waiting.then(|| {
+                listen("keydown", move |e: web_sys::Event| {
+                    let Ok(e) = e.dyn_into::<KeyboardEvent>() else { return };
+                    let text_field = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA"));
+                    let selecting = web_sys::window()
+                        .and_then(|w| w.get_selection().ok().flatten())
+                        .is_some_and(|s| !s.is_collapsed());
+                    if e.ctrl_key()
+                        && !e.shift_key()
+                        && e.key().eq_ignore_ascii_case("c")
+                        && !text_field
+                        && !selecting
+                    {
+                        e.prevent_default();
+                        dispatcher.dispatch(SimAction::InterruptJob);
+                    }
+                })
+            });
+            move || {
+                if let Some(stop) = stop {
+                    stop();
+                }
+            }
         });
     }
 
@@ -785,7 +820,8 @@ fn Workbench(props: &WorkbenchProps) -> Html {
                         focus={sim.focus.clone()} {on_edit} {on_new} on_close={on_close_buffer} {on_apply} />
                 } else {
                     <Terminal transcript={sim.transcript.clone()} history={sim.history.clone()}
-                        snapshot={sim.snapshot.clone()} {on_run} {on_clear} {on_interrupt} />
+                        snapshot={sim.snapshot.clone()} {on_run} {on_clear} {on_interrupt}
+                        waiting={sim.job.is_some()} paused={!sim.playing} />
                 }
             </section>
         </div>

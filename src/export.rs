@@ -1,7 +1,9 @@
 //! "Run on a real cluster": the session as one bash script for kind. It writes the manifests the
 //! learner applied as files, then runs the same commands in order against whatever cluster the
 //! current kubectl context points at; a header says how to make a kind cluster with the same node
-//! names. Playground-only commands (`sim ...`) become comments that say what to do instead.
+//! names. Playground-only commands (`sim ...`) become comments that say what to do instead. A
+//! watch ended with Ctrl-C is a `timeout -s INT` of the same (virtual) length, or a background
+//! job and its `kill`.
 
 use kubeplay_engine::bootstrap::{CLUSTER_NAME, control_plane_name, worker_name};
 
@@ -45,6 +47,13 @@ pub fn real_cluster_script(items: &[Item], workers: u32) -> String {
             }
             Item::Sleep(ms) => out.push_str(&format!("sleep {}\n", seconds(*ms))),
             Item::Command(line) => out.push_str(&command(line, &nodes)),
+            Item::Interrupted { line, after_ms } => {
+                out.push_str(&format!(
+                    "step {}\ntimeout -s INT {} {line}\n",
+                    shell_word(line),
+                    kubeplay_engine::jobs::seconds(*after_ms)
+                ));
+            }
         }
     }
     out
@@ -64,6 +73,10 @@ fn command(line: &str, nodes: &[String]) -> String {
             format!("# playground only: {trimmed}\n# on kind: docker start {node}\n")
         }
         ["sim", ..] => format!("# playground only: {trimmed}\n"),
+        // A script's background jobs ignore SIGINT (bash without job control): TERM ends them.
+        ["kill", "-s", "INT", job] if job.starts_with('%') => {
+            format!("# Ctrl-C on the watch\nkill {job}\n")
+        }
         _ => format!("step {}\n{trimmed}\n", shell_word(trimmed)),
     }
 }
@@ -117,6 +130,9 @@ mod tests {
             Item::Command("sim kill web".into()),
             Item::Sleep(30_000),
             Item::Command("kubectl get pods -o wide | grep web".into()),
+            Item::Interrupted { line: "kubectl get pods -w".into(), after_ms: 37_500 },
+            Item::Command("kubectl get deploy -w &".into()),
+            Item::Command("kill -s INT %1".into()),
         ]
     }
 
@@ -140,6 +156,11 @@ mod tests {
         assert!(script.contains(
             "step 'kubectl get pods -o wide | grep web'\nkubectl get pods -o wide | grep web\n"
         ));
+        assert!(
+            script
+                .contains("step 'kubectl get pods -w'\ntimeout -s INT 37.5s kubectl get pods -w\n")
+        );
+        assert!(script.contains("kubectl get deploy -w &\n# Ctrl-C on the watch\nkill %1\n"));
     }
 
     #[test]

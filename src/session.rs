@@ -4,8 +4,16 @@
 //! Commands are recorded as typed; editor buffers as `cat > NAME <<'KUBEPLAY_EOF'` heredocs (the
 //! app writes them into the engine's files, which `kubectl apply -f NAME` reads); time that passed
 //! (play, step) as `sleep <ms>ms`, consecutive sleeps merged.
+//!
+//! A command that waits (`kubectl get -w`, `rollout status`) and was ended with Ctrl-C after E ms
+//! of virtual time is `timeout -s INT <E as seconds> LINE` (Ctrl-C sends SIGINT; the duration is
+//! exact to the millisecond). When the editor applied something while it ran, or Ctrl-C came
+//! before any time passed, it is `LINE &`, the commands of meanwhile, then `kill -s INT %N` at the
+//! moment of Ctrl-C: a timeout could not say whether it ended before or after a command of the
+//! same instant. A command that finished by itself is the plain line and a `sleep` for the rest
+//! of the time that passed, since replaying the line runs it to the same end.
 
-use kubeplay_engine::script;
+use kubeplay_engine::{jobs, script};
 
 /// Marker closing a buffer's heredoc.
 const FILE_MARKER: &str = "KUBEPLAY_EOF";
@@ -25,6 +33,75 @@ pub enum Item {
     Sleep(u64),
     /// A command line fed a here-document (the line without its `<<MARKER`, the body).
     Input(String, String),
+    /// A command that waits, ended with Ctrl-C after this many ms (more than 0) of virtual time.
+    Interrupted {
+        /// The line as typed.
+        line: String,
+        /// Virtual time it ran.
+        after_ms: u64,
+    },
+}
+
+/// How the terminal's foreground command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobEnd {
+    /// By itself (done, failed, or its own timeout).
+    Finished,
+    /// With Ctrl-C.
+    Interrupted,
+}
+
+/// What Ctrl-C on a background job (`kill -s INT %N`) looks like in a script.
+pub fn interrupt_line(number: u32) -> String {
+    format!("kill -s INT %{number}")
+}
+
+/// The items once the foreground command recorded at `at` (an `Item::Command`) has ended after
+/// `elapsed_ms`, in the forms the module header describes. `number` is the job number a
+/// background `LINE &` gets at that point of a replay (`None`: none is free, the limit of
+/// background jobs is reached).
+pub fn ended_job(
+    items: &[Item],
+    at: usize,
+    elapsed_ms: u64,
+    end: JobEnd,
+    number: Option<u32>,
+) -> Vec<Item> {
+    let Some(Item::Command(line)) = items.get(at) else { return items.to_vec() };
+    let rest = &items[at + 1..];
+    let slept: Option<u64> = rest
+        .iter()
+        .map(|i| match i {
+            Item::Sleep(ms) => Some(*ms),
+            _ => None,
+        })
+        .sum();
+    let mut out = items[..at].to_vec();
+    let foreground = match (end, slept, number) {
+        (JobEnd::Finished, Some(_), _) => Some(Item::Command(line.clone())),
+        (JobEnd::Interrupted, Some(_), _) if elapsed_ms > 0 => {
+            Some(Item::Interrupted { line: line.clone(), after_ms: elapsed_ms })
+        }
+        // No job number to kill: the closest a timeout can say.
+        (JobEnd::Interrupted, Some(_), None) => {
+            Some(Item::Interrupted { line: line.clone(), after_ms: elapsed_ms.max(1) })
+        }
+        _ => None,
+    };
+    match (foreground, slept) {
+        (Some(item), Some(ms)) => {
+            out.push(item);
+            out = pushed(&out, Item::Sleep(ms.saturating_sub(elapsed_ms)));
+        }
+        _ => {
+            out.push(Item::Command(format!("{line} &")));
+            out.extend(rest.iter().cloned());
+            if let (JobEnd::Interrupted, Some(n)) = (end, number) {
+                out.push(Item::Command(interrupt_line(n)));
+            }
+        }
+    }
+    out
 }
 
 impl Item {
@@ -83,10 +160,16 @@ pub fn to_script(items: &[Item]) -> String {
                 out.push_str(FILE_MARKER);
                 out.push('\n');
             }
+            Item::Interrupted { line, after_ms } => {
+                out.push_str(&format!("{INTERRUPT_PREFIX}{} {line}\n", jobs::seconds(*after_ms)));
+            }
         }
     }
     out
 }
+
+/// How an interrupted command starts in a script.
+const INTERRUPT_PREFIX: &str = "timeout -s INT ";
 
 /// A script read back into items, bounded in size and command count.
 pub fn from_script(text: &str) -> Result<Vec<Item>, String> {
@@ -108,13 +191,18 @@ pub fn from_script(text: &str) -> Result<Vec<Item>, String> {
         }
         match Item::of_command(&c) {
             Item::Command(line) => {
+                let interrupted = line.strip_prefix(INTERRUPT_PREFIX).and_then(|rest| {
+                    let (duration, line) = rest.split_once(' ')?;
+                    let after_ms = jobs::parse_duration_ms(duration).ok().filter(|ms| *ms > 0)?;
+                    Some(Item::Interrupted { line: line.trim().to_owned(), after_ms })
+                });
                 match line.strip_prefix("sleep ").and_then(|d| d.strip_suffix("ms")) {
                     Some(ms) => {
                         let ms =
                             ms.parse().map_err(|_| format!("line {}: bad sleep", c.line_number))?;
                         items.push(Item::Sleep(ms));
                     }
-                    None => items.push(Item::Command(line)),
+                    None => items.push(interrupted.unwrap_or(Item::Command(line))),
                 }
             }
             item => items.push(item),
@@ -148,9 +236,68 @@ mod tests {
             Item::Command("kubectl get pods".into()),
             Item::File("configmap-files/nginx.conf".into(), "gzip on;\n".into()),
             Item::Input("kubectl apply -f -".into(), "kind: Pod\n".into()),
+            Item::Interrupted { line: "kubectl get pods -w".into(), after_ms: 37_500 },
+            Item::Interrupted { line: "kubectl get pods -o wide -w".into(), after_ms: 1 },
+            Item::Command("kubectl get deploy -w &".into()),
+            Item::Command(interrupt_line(1)),
         ];
         let text = to_script(&items);
+        assert!(text.contains("\ntimeout -s INT 37.5s kubectl get pods -w\n"), "{text}");
+        assert!(text.contains("\ntimeout -s INT 0.001s kubectl get pods -o wide -w\n"), "{text}");
         assert_eq!(from_script(&text).unwrap(), items);
+        // A timeout the user typed stays a command.
+        let typed = from_script("timeout 5s kubectl get pods -w\n").unwrap();
+        assert_eq!(typed, vec![Item::Command("timeout 5s kubectl get pods -w".into())]);
+    }
+
+    #[test]
+    fn an_ended_job_is_recorded_in_the_form_that_replays_it() {
+        let watch = Item::Command("kubectl get pods -w".into());
+        let apply = Item::Command("kubectl apply -f web.yaml".into());
+        let before = vec![Item::Sleep(5), watch.clone()];
+        let with = |rest: &[Item]| [before.clone(), rest.to_vec()].concat();
+        // Ctrl-C after time ran and nothing else: a timeout, then the rest of the last tick.
+        assert_eq!(
+            ended_job(&with(&[Item::Sleep(1_000)]), 1, 900, JobEnd::Interrupted, Some(1)),
+            vec![
+                Item::Sleep(5),
+                Item::Interrupted { line: "kubectl get pods -w".into(), after_ms: 900 },
+                Item::Sleep(100),
+            ]
+        );
+        // Finished by itself: the plain line replays to the same end.
+        assert_eq!(
+            ended_job(&with(&[Item::Sleep(1_000)]), 1, 1_000, JobEnd::Finished, Some(1)),
+            vec![Item::Sleep(5), watch.clone()]
+        );
+        // With an Apply meanwhile: in the background, killed where Ctrl-C came.
+        let rest = [Item::Sleep(300), apply.clone(), Item::Sleep(200)];
+        assert_eq!(
+            ended_job(&with(&rest), 1, 500, JobEnd::Interrupted, Some(2)),
+            vec![
+                Item::Sleep(5),
+                Item::Command("kubectl get pods -w &".into()),
+                Item::Sleep(300),
+                apply.clone(),
+                Item::Sleep(200),
+                Item::Command("kill -s INT %2".into()),
+            ]
+        );
+        assert_eq!(
+            ended_job(&with(&rest), 1, 400, JobEnd::Finished, Some(1)),
+            [vec![Item::Sleep(5), Item::Command("kubectl get pods -w &".into())], rest.to_vec()]
+                .concat()
+        );
+        // Ctrl-C before any time passed: no timeout can say 0 (it would mean none).
+        assert_eq!(
+            ended_job(&before, 1, 0, JobEnd::Interrupted, Some(1)),
+            vec![
+                Item::Sleep(5),
+                Item::Command("kubectl get pods -w &".into()),
+                Item::Command("kill -s INT %1".into()),
+            ]
+        );
+        assert_eq!(ended_job(&before, 0, 0, JobEnd::Finished, Some(1)), before);
     }
 
     #[test]

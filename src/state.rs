@@ -17,7 +17,7 @@ use gloo_timers::callback::Interval;
 use kubeplay_engine::view::ClusterSnapshot;
 use kubeplay_engine::{Sim, SimConfig, lesson, script};
 
-use crate::session::{self, Item};
+use crate::session::{self, Item, JobEnd};
 use yew::prelude::*;
 
 /// Wall-clock period of the play loop.
@@ -38,6 +38,8 @@ pub enum SimAction {
     Run(String),
     /// The line being typed was abandoned with Ctrl-C (echoed as `$ line^C`).
     Interrupt(String),
+    /// Ctrl-C while the terminal waits for a command (`kubectl get -w`): it ends, `^C` shows.
+    InterruptJob,
     /// Advance virtual time by this many milliseconds.
     Advance(u64),
     /// Jump to the next due timer of the cluster (the next thing that happens).
@@ -132,6 +134,17 @@ pub struct ApplyResult {
     pub line: Option<usize>,
 }
 
+/// The command the terminal waits for while it prints what happens (`get -w`, `rollout status`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerminalJob {
+    /// The line as typed.
+    pub line: String,
+    /// Where its `Item::Command` is in the session's items.
+    item_at: usize,
+    /// The `%N` it would have as a background job in a replay.
+    number: Option<u32>,
+}
+
 /// One session: the cluster and what the UI shows of it.
 #[derive(Clone)]
 pub struct SimState {
@@ -159,6 +172,11 @@ pub struct SimState {
     /// What to bring to the front, with a count that changes on every request: an editor buffer
     /// by name, or (empty name) the terminal.
     pub focus: (u64, Rc<str>),
+    /// The command the terminal waits for: no prompt until it ends or Ctrl-C.
+    pub job: Option<Rc<TerminalJob>>,
+    /// Lines of a lesson block after a command that waits: they run when it ends by itself
+    /// (as typed-ahead lines do in a shell), and Ctrl-C drops them.
+    queued: Rc<Vec<Item>>,
 }
 
 impl PartialEq for SimState {
@@ -175,6 +193,8 @@ impl PartialEq for SimState {
             && self.apply_result == other.apply_result
             && self.notice == other.notice
             && self.focus == other.focus
+            && self.job == other.job
+            && Rc::ptr_eq(&self.queued, &other.queued)
     }
 }
 
@@ -197,6 +217,8 @@ impl SimState {
             apply_result: None,
             notice: None,
             focus: (0, Rc::from("")),
+            job: None,
+            queued: Rc::default(),
         }
     }
 
@@ -207,9 +229,22 @@ impl SimState {
         lesson::check_detached(&self.sim.borrow(), check)
     }
 
-    /// The session as items, editor buffers included (written last), for saving and sharing.
+    /// The session as items, editor buffers included (written last), for saving and sharing. A
+    /// command still waiting is recorded as if Ctrl-C came now.
     pub fn session_items(&self) -> Vec<Item> {
         let mut items = (*self.items).clone();
+        if let Some(job) = &self.job {
+            let sim = self.sim.borrow();
+            let started_ms = sim.foreground_started_ms().unwrap_or(sim.now_ms());
+            let elapsed_ms = sim.now_ms().saturating_sub(started_ms);
+            items = session::ended_job(
+                &items,
+                job.item_at,
+                elapsed_ms,
+                JobEnd::Interrupted,
+                job.number,
+            );
+        }
         items.extend(self.buffers.iter().map(|b| Item::File(b.name.clone(), b.text.clone())));
         items
     }
@@ -243,7 +278,8 @@ impl SimState {
         self.items = Rc::new(session::pushed(&self.items, item));
     }
 
-    /// Runs one command line, echoing it and its output into the transcript.
+    /// Runs one command line, echoing it and its output into the transcript. A command that
+    /// waits goes on as the terminal's job.
     fn run_line(&mut self, line: &str) -> (bool, String) {
         let mut text = format!("$ {line}\n");
         let mut output = String::new();
@@ -253,16 +289,103 @@ impl SimState {
             ok = false;
         } else if !line.trim().is_empty() {
             self.sync_buffers();
-            let out = self.sim.borrow_mut().run(line);
+            let number = self.sim.borrow().next_job_number();
+            let (out, waiting) = self.start(line, None);
             output.push_str(&out.stdout);
             output.push_str(&out.stderr);
+            output.push_str(&self.sim.borrow_mut().take_output());
             ok = out.exit_code == 0;
             self.history = Rc::new(pushed_history(&self.history, line));
             self.record(Item::Command(line.to_owned()));
+            if waiting {
+                let job =
+                    TerminalJob { line: line.to_owned(), item_at: self.items.len() - 1, number };
+                self.job = Some(Rc::new(job));
+            }
         }
         text.push_str(&output);
         self.transcript = Rc::new(appended_transcript(&self.transcript, &text));
         (ok, output)
+    }
+
+    /// Starts a line in the engine; its output, and whether it waits in the foreground.
+    fn start(&mut self, line: &str, stdin: Option<&str>) -> (kubeplay_engine::CommandOutput, bool) {
+        let started = self.sim.borrow_mut().start(line, stdin);
+        (started.output, started.waiting)
+    }
+
+    /// Runs a line to its end, waiting for a command that waits; what the terminal showed.
+    fn run_to_end(&mut self, line: &str, stdin: Option<&str>) -> String {
+        let mut sim = self.sim.borrow_mut();
+        let started = sim.start(line, stdin);
+        let mut text = started.output.stdout + &started.output.stderr;
+        if started.waiting {
+            sim.wait_foreground();
+        }
+        text.push_str(&sim.take_output());
+        text
+    }
+
+    /// Appends what running jobs printed since the last look to the transcript.
+    fn drain(&mut self) {
+        let text = self.sim.borrow_mut().take_output();
+        if !text.is_empty() {
+            self.transcript = Rc::new(appended_transcript(&self.transcript, &text));
+        }
+    }
+
+    /// After time moved: the job's output, and if it ended by itself, its recording and the
+    /// lines queued behind it.
+    fn after_time(&mut self) {
+        self.drain();
+        let end = self.sim.borrow_mut().foreground_end();
+        if let Some(end) = end {
+            self.end_job(end.elapsed_ms, JobEnd::Finished);
+            let queued = std::mem::take(&mut self.queued);
+            self.run_items(queued.iter().cloned());
+        }
+    }
+
+    /// Rewrites the recording of the terminal's job now that it has ended.
+    fn end_job(&mut self, elapsed_ms: u64, end: JobEnd) {
+        if let Some(job) = self.job.take() {
+            let items = session::ended_job(&self.items, job.item_at, elapsed_ms, end, job.number);
+            self.items = Rc::new(items);
+        }
+    }
+
+    /// Ctrl-C on the terminal's job: it ends where it is, the lines queued behind it are dropped.
+    fn interrupt_job(&mut self) {
+        let end = self.sim.borrow_mut().interrupt();
+        if let Some(end) = end {
+            self.drain();
+            self.end_job(end.elapsed_ms, JobEnd::Interrupted);
+            self.transcript = Rc::new(appended_transcript(&self.transcript, "^C\n"));
+        }
+        self.job = None;
+        self.queued = Rc::default();
+    }
+
+    /// Runs items as typed, one after another; once one waits, the rest wait in the queue.
+    fn run_items(&mut self, items: impl Iterator<Item = Item>) {
+        let mut items = items.peekable();
+        while let Some(item) = items.next() {
+            self.run_item(item, false);
+            if self.job.is_some() {
+                self.queued = Rc::new(items.collect());
+                return;
+            }
+        }
+    }
+
+    /// A command while the terminal waits for another: the editor's Apply, as if from a second
+    /// terminal. Its output is the caller's; what the waiting command prints about it streams.
+    fn run_beside_job(&mut self, line: &str) -> (bool, String) {
+        self.sync_buffers();
+        let (out, _) = self.start(line, None);
+        self.record(Item::Command(line.to_owned()));
+        self.drain();
+        (out.exit_code == 0, out.stdout + &out.stderr)
     }
 
     /// Does one session item as typed (`quiet`: recorded, but neither echoed nor remembered in
@@ -273,16 +396,28 @@ impl SimState {
             Item::Command(line) if quiet => {
                 if !line.trim().is_empty() && line.len() <= COMMAND_BYTES_MAX {
                     self.sync_buffers();
-                    self.sim.borrow_mut().run(&line);
+                    self.run_to_end(&line, None);
                     self.record(Item::Command(line));
                 }
             }
             Item::Command(line) => {
                 self.run_line(&line);
             }
+            Item::Interrupted { line, after_ms } => {
+                let timed =
+                    format!("timeout -s INT {} {line}", kubeplay_engine::jobs::seconds(after_ms));
+                let out = self.run_to_end(&timed, None);
+                if !quiet {
+                    let shown = format!("$ {line}\n{out}^C\n");
+                    self.transcript = Rc::new(appended_transcript(&self.transcript, &shown));
+                    self.history = Rc::new(pushed_history(&self.history, &line));
+                }
+                self.record(Item::Interrupted { line, after_ms });
+            }
             Item::Sleep(ms) => {
                 self.sim.borrow_mut().advance(ms);
                 self.record(Item::Sleep(ms));
+                self.drain();
             }
             Item::File(name, text) => {
                 if !quiet {
@@ -299,14 +434,9 @@ impl SimState {
             }
             Item::Input(line, body) => {
                 self.sync_buffers();
-                let out = self.sim.borrow_mut().run_with_stdin(&line, Some(&body));
+                let out = self.run_to_end(&line, Some(&body));
                 if !quiet {
-                    let typed = format!(
-                        "$ {line} <<'END'\n{}END\n{}{}",
-                        with_newline(&body),
-                        out.stdout,
-                        out.stderr
-                    );
+                    let typed = format!("$ {line} <<'END'\n{}END\n{out}", with_newline(&body));
                     self.transcript = Rc::new(appended_transcript(&self.transcript, &typed));
                     self.history = Rc::new(pushed_history(&self.history, &line));
                 }
@@ -320,6 +450,8 @@ impl SimState {
     fn restart(&mut self, config: SimConfig) {
         self.seed = config.seed;
         self.sim = Rc::new(RefCell::new(Sim::new(config)));
+        self.job = None;
+        self.queued = Rc::default();
         self.items = Rc::default();
         self.transcript = Rc::default();
         self.apply_result = None;
@@ -345,9 +477,15 @@ impl Reducible for SimState {
     fn reduce(self: Rc<Self>, action: SimAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            // A terminal running a command takes no new line.
+            SimAction::Run(_) if next.job.is_some() => self,
             SimAction::Run(line) => {
                 let line = line.trim_end_matches(['\r', '\n']).to_owned();
                 next.run_line(&line);
+                next.resnapshot()
+            }
+            SimAction::InterruptJob => {
+                next.interrupt_job();
                 next.resnapshot()
             }
             SimAction::Interrupt(line) => {
@@ -360,6 +498,7 @@ impl Reducible for SimState {
                 let advanced = advance_within_budget(&mut next.sim.borrow_mut(), ms, t0);
                 let t1 = wall_ms();
                 next.record(Item::Sleep(advanced));
+                next.after_time();
                 let next = next.resnapshot();
                 probe(t1 - t0, wall_ms() - t1);
                 next
@@ -370,6 +509,7 @@ impl Reducible for SimState {
                 if let Some(after) = after {
                     next.record(Item::Sleep(after.saturating_sub(before)));
                 }
+                next.after_time();
                 next.resnapshot()
             }
             SimAction::SetPlaying(playing) => {
@@ -400,12 +540,10 @@ impl Reducible for SimState {
             }
             SimAction::RunScript(text) => {
                 next.focus = (next.focus.0 + 1, Rc::from(""));
+                // A lesson's Run is Ctrl-C and typing: the watch in the terminal ends first.
+                next.interrupt_job();
                 match script::parse(&text) {
-                    Ok(commands) => {
-                        for c in &commands {
-                            next.run_item(Item::of_command(c), false);
-                        }
-                    }
+                    Ok(commands) => next.run_items(commands.iter().map(Item::of_command)),
                     Err(e) => {
                         let msg = format!("kubeplay: {e}\n");
                         next.transcript = Rc::new(appended_transcript(&next.transcript, &msg));
@@ -436,6 +574,9 @@ impl Reducible for SimState {
                 let mut buffers: Vec<Buffer> = Vec::new();
                 // During the replay only the script's own file writes count.
                 next.buffers = Rc::default();
+                // While a watch recorded as `LINE &` runs: the `kill` that ends it.
+                let mut beside: Option<String> = None;
+                let rest = items.clone();
                 for (i, item) in items.into_iter().enumerate() {
                     match item {
                         Item::File(name, text) => {
@@ -446,6 +587,51 @@ impl Reducible for SimState {
                             match buffers.iter_mut().find(|b| b.name == name) {
                                 Some(b) => b.text = text,
                                 None => buffers.push(Buffer { name, text }),
+                            }
+                        }
+                        // The end of a watch that ran beside editor applies: Ctrl-C, as shown.
+                        Item::Command(line) if Some(&line) == beside.as_ref() => {
+                            next.run_to_end(&line, None);
+                            next.record(Item::Command(line));
+                            next.transcript =
+                                Rc::new(appended_transcript(&next.transcript, "^C\n"));
+                            beside = None;
+                        }
+                        Item::Command(line) if beside.is_some() => {
+                            let (ok, text) = next.run_beside_job(&line);
+                            next.apply_result = Some(Rc::new(ApplyResult {
+                                buffer: line.rsplit(' ').next().unwrap_or_default().to_owned(),
+                                line: if ok { None } else { error_line(&text) },
+                                text,
+                                ok,
+                            }));
+                        }
+                        Item::Command(line) => {
+                            let (head, background) = kubeplay_engine::jobs::split_background(&line);
+                            let number = next.sim.borrow().next_job_number();
+                            let kill = number.map(session::interrupt_line);
+                            let later = &rest[i + 1..];
+                            if background
+                                && kill.as_ref().is_some_and(|k| {
+                                    later.iter().any(|l| matches!(l, Item::Command(c) if c == k))
+                                })
+                            {
+                                // The terminal's watch, recorded in the background form:
+                                // shown as typed.
+                                let out = next.run_to_end(&line, None);
+                                let shown = format!("$ {head}\n{out}");
+                                next.transcript =
+                                    Rc::new(appended_transcript(&next.transcript, &shown));
+                                next.history = Rc::new(pushed_history(&next.history, head));
+                                next.record(Item::Command(line.clone()));
+                                beside = kill;
+                            } else {
+                                next.run_item(Item::Command(line), false);
+                                // A command that finished by itself when recorded: run it so.
+                                if next.job.take().is_some() {
+                                    next.sim.borrow_mut().wait_foreground();
+                                    next.drain();
+                                }
                             }
                         }
                         item => next.run_item(item, false),
@@ -484,7 +670,17 @@ impl Reducible for SimState {
             }
             SimAction::Apply(index) => {
                 let Some(buffer) = next.buffers.get(index).cloned() else { return self };
-                let (ok, text) = next.run_line(&format!("kubectl apply -f {}", buffer.name));
+                let line = format!("kubectl apply -f {}", buffer.name);
+                // Beside a watch (it sees what the apply does); a watch that could not be
+                // replayed in the background is ended first.
+                if next.job.as_ref().is_some_and(|j| j.number.is_none()) {
+                    next.interrupt_job();
+                }
+                let (ok, text) = if next.job.is_some() {
+                    next.run_beside_job(&line)
+                } else {
+                    next.run_line(&line)
+                };
                 let line = if ok { None } else { error_line(&text) };
                 next.apply_result =
                     Some(Rc::new(ApplyResult { buffer: buffer.name, text, ok, line }));
@@ -831,5 +1027,109 @@ mod tests {
             "{}",
             s.transcript
         );
+    }
+
+    /// A fresh sandbox replaying `s`'s session through its script text, as a link or reload does.
+    fn replayed(s: &SimState) -> Rc<SimState> {
+        let script = session::to_script(&s.session_items());
+        Rc::new(SimState::default()).reduce(SimAction::Load {
+            config: SimConfig { seed: s.seed, ..SimConfig::default() },
+            items: session::from_script(&script).unwrap(),
+            notice: None,
+            template: true,
+        })
+    }
+
+    fn pod_names(s: &SimState) -> Vec<String> {
+        s.snapshot.pods.iter().map(|p| p.name.clone()).collect()
+    }
+
+    #[test]
+    fn a_watch_streams_beside_an_apply_ends_with_ctrl_c_and_replays_the_same() {
+        let s = Rc::new(SimState::default()).reduce(SimAction::Run("kubectl get pods -w".into()));
+        assert!(s.job.is_some());
+        assert_eq!(
+            *s.transcript,
+            "$ kubectl get pods -w\nNo resources found in default namespace.\n"
+        );
+        // Enter does nothing while it runs.
+        let s = s.reduce(SimAction::Run("kubectl get nodes".into()));
+        assert!(!s.transcript.contains("get nodes"));
+        let s = s.reduce(SimAction::Advance(300)).reduce(SimAction::Apply(0));
+        assert!(s.job.is_some(), "the apply does not end the watch");
+        assert!(s.apply_result.as_ref().is_some_and(|r| r.ok), "{:?}", s.apply_result);
+        assert!(!s.transcript.contains("$ kubectl apply"), "{}", s.transcript);
+        let mut s = s;
+        for ms in [100, 250, 1_000, 2_000, 5_000, 50] {
+            s = s.reduce(SimAction::Advance(ms));
+        }
+        let s = s.reduce(SimAction::Step).reduce(SimAction::InterruptJob);
+        assert!(s.job.is_none());
+        assert!(s.transcript.ends_with("^C\n"), "{}", s.transcript);
+        assert!(s.transcript.contains("Running"), "{}", s.transcript);
+        let script = session::to_script(&s.session_items());
+        assert!(script.contains("kubectl get pods -w &\n"), "{script}");
+        assert!(script.contains("\nkill -s INT %1\n"), "{script}");
+        let s = s.reduce(SimAction::Advance(1_000));
+        let again = replayed(&s);
+        assert_eq!(again.transcript, s.transcript);
+        assert_eq!(pod_names(&again), pod_names(&s));
+        assert_eq!(again.snapshot.now_ms, s.snapshot.now_ms);
+        assert!(again.job.is_none());
+    }
+
+    #[test]
+    fn a_watch_alone_is_recorded_as_a_timeout_and_a_finished_rollout_as_its_line() {
+        let s = Rc::new(SimState::default())
+            .reduce(SimAction::Apply(0))
+            .reduce(SimAction::Run("kubectl get pods -w".into()))
+            .reduce(SimAction::Advance(700))
+            .reduce(SimAction::Advance(1_234))
+            .reduce(SimAction::InterruptJob)
+            .reduce(SimAction::Advance(66));
+        let script = session::to_script(&s.session_items());
+        assert!(
+            script.contains("\ntimeout -s INT 1.934s kubectl get pods -w\nsleep 66ms\n"),
+            "{script}"
+        );
+        // A rollout status that finishes by itself mid-tick; the line queued behind it then runs.
+        let s = s.reduce(SimAction::RunScript(
+            "kubectl rollout status deployment/web\nkubectl get deploy web -o name\n".into(),
+        ));
+        assert!(s.job.is_some());
+        let mut s = s;
+        while s.job.is_some() {
+            s = s.reduce(SimAction::Advance(777));
+        }
+        assert!(
+            s.transcript.contains(
+                "successfully rolled out\n$ kubectl get deploy web -o name\ndeployment.apps/web\n"
+            ),
+            "{}",
+            s.transcript
+        );
+        let script = session::to_script(&s.session_items());
+        // The line, then the rest of the tick it finished in.
+        assert!(script.contains("\nkubectl rollout status deployment/web\nsleep "), "{script}");
+        assert!(!script.contains("rollout status deployment/web &"), "{script}");
+        let again = replayed(&s);
+        assert_eq!(again.transcript, s.transcript);
+        assert_eq!(again.snapshot.now_ms, s.snapshot.now_ms);
+        assert_eq!(pod_names(&again), pod_names(&s));
+    }
+
+    #[test]
+    fn a_watch_saved_while_running_replays_as_ended_there_and_reset_ends_it() {
+        let s = Rc::new(SimState::default())
+            .reduce(SimAction::Apply(0))
+            .reduce(SimAction::Run("kubectl get deploy -w".into()))
+            .reduce(SimAction::Advance(5_000));
+        let again = replayed(&s);
+        assert!(again.job.is_none());
+        assert_eq!(*again.transcript, format!("{}^C\n", s.transcript));
+        assert_eq!(again.snapshot.now_ms, s.snapshot.now_ms);
+        let s = s.reduce(SimAction::Reset { seed: 2 });
+        assert!(s.job.is_none());
+        assert_eq!(s.reduce(SimAction::Run("kubectl version".into())).history.len(), 3);
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! Enter sends the line to `on_run`; ↑/↓ walk the history; Tab completes commands, resource types
 //! and object names; Ctrl-C abandons the line; Ctrl-L (or typing `clear`) asks for the transcript
-//! to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it).
+//! to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it). While a
+//! command waits (`kubectl get -w`) there is no prompt, as in a shell: its lines stream in as
+//! time runs, and Ctrl-C (handled by the page, wherever the focus is) ends it.
 
 use std::rc::Rc;
 
@@ -25,6 +27,12 @@ pub struct TerminalProps {
     pub on_interrupt: Callback<String>,
     /// The cluster, for completing object names.
     pub snapshot: Rc<ClusterSnapshot>,
+    /// A command is running: no prompt until it ends.
+    #[prop_or_default]
+    pub waiting: bool,
+    /// Virtual time is paused (a waiting command then waits for play or step).
+    #[prop_or_default]
+    pub paused: bool,
 }
 
 /// A shell-like terminal with a `$ ` prompt.
@@ -41,9 +49,18 @@ pub fn Terminal(props: &TerminalProps) -> Html {
     // Candidates listed by the last ambiguous Tab.
     let listing = use_state(Vec::<String>::new);
 
+    // The prompt comes back with the caret in it when a command ends.
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with(props.waiting, move |waiting| {
+            if !*waiting && let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                let _ = input.focus();
+            }
+        });
+    }
     {
         let scroll_ref = scroll_ref.clone();
-        use_effect_with(props.transcript.clone(), move |_| {
+        use_effect_with((props.transcript.clone(), props.waiting), move |_| {
             if let Some(scroll) = scroll_ref.cast::<web_sys::Element>() {
                 scroll.set_scroll_top(scroll.scroll_height());
             }
@@ -149,6 +166,14 @@ pub fn Terminal(props: &TerminalProps) -> Html {
         <div class="terminal" ref={scroll_ref} {onclick}>
             <pre class="terminal-output" data-testid="terminal-output"
                 aria-live="polite">{ props.transcript.as_str() }</pre>
+            if props.waiting {
+                <p class="job-hint" data-testid="job-hint" data-paused={props.paused.to_string()}>
+                    if props.paused {
+                        { "Time is paused: ▶ (Space) lets the command run, → steps to the next event. " }
+                    }
+                    <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "C" }</kbd>{ " stops it." }
+                </p>
+            } else {
             <label class="terminal-prompt">
                 <span aria-hidden="true">{ "$ " }</span>
                 <input
@@ -166,6 +191,7 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                     {onkeydown}
                 />
             </label>
+            }
             if !listing.is_empty() {
                 <p class="completions" data-testid="completions">{ listing.join("  ") }</p>
             }

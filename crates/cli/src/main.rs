@@ -86,9 +86,9 @@ fn run_script(args: &[String]) -> ExitCode {
     sim.set_file_reader(move |name| std::fs::read_to_string(base.join(name)).ok());
     let mut failed = false;
     for command in &commands {
-        let out = script::run_command(&mut sim, command);
-        print!("$ {}\n{}{}", command.as_typed(), out.stdout, out.stderr);
-        failed |= out.exit_code != 0;
+        let step = script::run_step(&mut sim, command);
+        print!("$ {}\n{}", command.as_typed(), step.text);
+        failed |= step.output.exit_code != 0;
     }
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

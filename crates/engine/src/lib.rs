@@ -17,6 +17,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod jobs;
 pub mod kubectl;
 pub mod kubelet;
 pub mod lesson;
@@ -30,4 +31,4 @@ pub mod time;
 pub mod view;
 pub mod volumes;
 
-pub use sim::{CommandOutput, Sim, SimConfig};
+pub use sim::{CommandOutput, JobEnd, Sim, SimConfig, Started};

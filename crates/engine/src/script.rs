@@ -2,7 +2,9 @@
 //!
 //! A line is a command as typed in the terminal; `<<EOF` heredocs carry YAML inline; a trailing
 //! backslash continues a line; `#` starts a comment. Running a script prints a transcript: each
-//! command as `$ command`, then what it printed.
+//! command as `$ command`, then what the terminal showed while it ran: its output and, in order,
+//! what background jobs (`COMMAND &`) printed meanwhile. A command that waits runs to its end
+//! (or its `timeout`), exactly as the browser's terminal streams it while time plays.
 
 use crate::sim::{CommandOutput, Sim};
 
@@ -119,31 +121,44 @@ pub struct Step {
     pub command: Command,
     /// Its output.
     pub output: CommandOutput,
+    /// What the terminal showed, in order: the output, and what background jobs printed.
+    pub text: String,
 }
 
-/// Runs one parsed command.
-pub fn run_command(sim: &mut Sim, command: &Command) -> CommandOutput {
+/// Runs one parsed command as the terminal does, waiting for a command that waits.
+pub fn run_step(sim: &mut Sim, command: &Command) -> Step {
     let line = match command.line.find("<<") {
         Some(p) if command.stdin.is_some() => command.line[..p].trim_end(),
         _ => command.line.as_str(),
     };
-    sim.run_with_stdin(line, command.stdin.as_deref())
+    let started = sim.start(line, command.stdin.as_deref());
+    let mut output = started.output;
+    let mut text = format!("{}{}", output.stdout, output.stderr);
+    if started.waiting {
+        output.push(sim.wait_foreground());
+    }
+    text.push_str(&sim.take_output());
+    Step { command: command.clone(), output, text }
+}
+
+/// Runs one parsed command; its output.
+pub fn run_command(sim: &mut Sim, command: &Command) -> CommandOutput {
+    run_step(sim, command).output
 }
 
 /// Runs every command, going on after failures as a terminal does.
 pub fn run(sim: &mut Sim, commands: &[Command]) -> Vec<Step> {
-    commands.iter().map(|c| Step { command: c.clone(), output: run_command(sim, c) }).collect()
+    commands.iter().map(|c| run_step(sim, c)).collect()
 }
 
-/// The transcript of executed steps: `$ command` then output, per command.
+/// The transcript of executed steps: `$ command` then what the terminal showed, per command.
 pub fn transcript(steps: &[Step]) -> String {
     let mut out = String::new();
     for s in steps {
         out.push_str("$ ");
         out.push_str(&s.command.as_typed());
         out.push('\n');
-        out.push_str(&s.output.stdout);
-        out.push_str(&s.output.stderr);
+        out.push_str(&s.text);
     }
     out
 }

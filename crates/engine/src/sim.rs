@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::api::{Kind, ObjKey};
 use crate::clock::Millis;
 use crate::cluster::Cluster;
+use crate::jobs::{self, Limit, Pending, RunningJob};
 use crate::kubectl::{self, Ctx, Files};
 use crate::kubelet::shell::split_words;
 use crate::view::ClusterSnapshot;
@@ -36,11 +37,44 @@ pub type CommandOutput = kubectl::Output;
 
 type FileReader = Box<dyn FnMut(&str) -> Option<String>>;
 
+/// What [`Sim::start`] did with a command line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Started {
+    /// What it printed at once.
+    pub output: CommandOutput,
+    /// Whether it goes on as the foreground job: the terminal waits for it, reading what it
+    /// prints with [`Sim::take_output`] as time runs, until [`Sim::foreground_end`] or
+    /// [`Sim::interrupt`].
+    pub waiting: bool,
+}
+
+/// How the foreground job ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JobEnd {
+    /// Virtual time at its end.
+    pub at_ms: Millis,
+    /// Virtual time it ran.
+    pub elapsed_ms: Millis,
+    /// Its exit status (130 after Ctrl-C).
+    pub exit_code: i32,
+}
+
 /// The simulated cluster.
 pub struct Sim {
     cluster: Cluster,
     files: BTreeMap<String, String>,
     file_reader: Option<FileReader>,
+    /// Waiting commands, oldest first.
+    jobs: Vec<RunningJob>,
+    next_job_id: u64,
+    /// The job the terminal waits for.
+    foreground: Option<u64>,
+    /// How the last foreground job ended, until read.
+    foreground_end: Option<JobEnd>,
+    /// Ended jobs someone waits for: id and output.
+    finished: Vec<(u64, CommandOutput)>,
+    /// What jobs printed to the terminal since the last [`Sim::take_output`].
+    stream: String,
 }
 
 struct SimFiles<'a> {
@@ -70,16 +104,30 @@ impl Sim {
         let mut cluster = Cluster::empty(config);
         crate::bootstrap::bootstrap(&mut cluster);
         cluster.settle();
-        let mut sim = Sim { cluster, files: BTreeMap::new(), file_reader: None };
+        let mut sim = Sim::with_cluster(cluster, BTreeMap::new());
         sim.advance(crate::time::SESSION_START_MS);
         sim
     }
 
+    fn with_cluster(cluster: Cluster, files: BTreeMap<String, String>) -> Self {
+        Sim {
+            cluster,
+            files,
+            file_reader: None,
+            jobs: Vec::new(),
+            next_job_id: 1,
+            foreground: None,
+            foreground_end: None,
+            finished: Vec::new(),
+            stream: String::new(),
+        }
+    }
+
     /// An independent copy of this cluster and its files, for looking without touching: whatever
     /// runs on the copy (a check's `curl` moving a load balancer's seeded pick, a request counted
-    /// by an app) leaves this one as it was. The copy has no file reader.
+    /// by an app) leaves this one as it was. The copy has no file reader and no jobs.
     pub fn fork(&self) -> Sim {
-        Sim { cluster: self.cluster.clone(), files: self.files.clone(), file_reader: None }
+        Sim::with_cluster(self.cluster.clone(), self.files.clone())
     }
 
     /// The configuration this cluster was made with.
@@ -102,19 +150,232 @@ impl Sim {
         self.cluster.now_ms().saturating_sub(crate::time::SESSION_START_MS)
     }
 
-    /// Advances virtual time by `ms`, firing every timer due on the way.
+    /// Advances virtual time by `ms`, firing every timer due on the way; running jobs print
+    /// what they see after each instant.
     pub fn advance(&mut self, ms: Millis) {
         let target = self.cluster.now_ms().saturating_add(ms);
-        self.cluster.settle();
-        while self.cluster.fire_next_timer(target) {}
-        self.cluster.clock.set_now(target);
+        self.run_time(target, None);
     }
 
     /// Jumps to the next due timer and fires it; returns the new time, or `None` when idle.
     pub fn step(&mut self) -> Option<Millis> {
         let due = self.cluster.clock.next_due_ms()?;
-        self.cluster.fire_next_timer(due);
+        self.run_time(due, None);
         Some(self.cluster.now_ms())
+    }
+
+    /// The one loop that moves time while jobs run: fire the timers of each instant up to
+    /// `target`, then poll every job; a job whose deadline (its own, or `timeout`'s) comes is
+    /// ended there, after the timers of that instant and before any later ones. With `until`,
+    /// it stops as soon as that job has ended.
+    fn run_time(&mut self, target: Millis, until: Option<u64>) {
+        // A `timeout` of (under) a millisecond ends its job before anything fires.
+        self.expire_jobs();
+        self.cluster.settle();
+        loop {
+            if until.is_some_and(|id| self.jobs.iter().all(|j| j.id != id)) {
+                return;
+            }
+            let limit = self.jobs.iter().map(RunningJob::deadline_ms).fold(target, Millis::min);
+            if limit == Millis::MAX {
+                return;
+            }
+            if self.cluster.fire_next_timer(limit) {
+                self.poll_jobs();
+                continue;
+            }
+            self.cluster.clock.set_now(limit);
+            self.expire_jobs();
+            if limit >= target {
+                return;
+            }
+        }
+    }
+
+    /// Polls every job once (after an instant's timers, after a command).
+    fn poll_jobs(&mut self) {
+        let mut i = 0;
+        while i < self.jobs.len() {
+            match self.jobs[i].job.poll(&self.cluster) {
+                kubectl::Poll::Waiting(out) => {
+                    self.emit(i, out);
+                    i += 1;
+                }
+                kubectl::Poll::Done(out) => {
+                    self.emit(i, out);
+                    self.end_job(i);
+                }
+            }
+        }
+    }
+
+    /// Ends the jobs whose deadline has come: their own (a `--timeout`, a watch's end) first.
+    fn expire_jobs(&mut self) {
+        let now = self.cluster.now_ms();
+        let mut i = 0;
+        while i < self.jobs.len() {
+            let job = &mut self.jobs[i];
+            if job.job.deadline_ms() <= now {
+                let out = job.job.expire(&self.cluster);
+                self.emit(i, out);
+            } else if let Some(limit) = job.limit.clone().filter(|l| l.at_ms <= now) {
+                let stderr = limit.notice.unwrap_or_default();
+                self.emit(
+                    i,
+                    CommandOutput { stderr, exit_code: limit.status, ..Default::default() },
+                );
+            } else {
+                i += 1;
+                continue;
+            }
+            self.end_job(i);
+        }
+    }
+
+    /// Records what job `i` printed: for whoever waits for it, and for the terminal.
+    fn emit(&mut self, i: usize, out: CommandOutput) {
+        let job = &mut self.jobs[i];
+        if job.to_terminal && self.stream.len() < jobs::MAX_STREAM_BYTES {
+            self.stream.push_str(&out.stdout);
+            self.stream.push_str(&out.stderr);
+        }
+        job.output.push(out);
+    }
+
+    fn end_job(&mut self, i: usize) {
+        let job = self.jobs.remove(i);
+        let now = self.cluster.now_ms();
+        if self.foreground == Some(job.id) {
+            self.foreground = None;
+            self.foreground_end = Some(JobEnd {
+                at_ms: now,
+                elapsed_ms: now.saturating_sub(job.started_ms),
+                exit_code: job.output.exit_code,
+            });
+        }
+        if job.awaited {
+            self.finished.push((job.id, job.output));
+        }
+    }
+
+    fn add_job(&mut self, pending: Pending, number: Option<u32>, to_terminal: bool) -> u64 {
+        let id = self.next_job_id;
+        self.next_job_id += 1;
+        self.jobs.push(RunningJob {
+            id,
+            number,
+            job: pending.job,
+            started_ms: self.cluster.now_ms(),
+            limit: pending.limit,
+            to_terminal,
+            awaited: number.is_none(),
+            output: CommandOutput::default(),
+        });
+        id
+    }
+
+    /// Runs time until job `id` ends; what it printed.
+    fn wait_for(&mut self, id: u64) -> CommandOutput {
+        self.run_time(Millis::MAX, Some(id));
+        if let Some(i) = self.jobs.iter().position(|j| j.id == id) {
+            // Only a job with no deadline at all gets here; none is made so.
+            self.end_job(i);
+        }
+        match self.finished.iter().position(|(j, _)| *j == id) {
+            Some(i) => self.finished.remove(i).1,
+            None => CommandOutput::default(),
+        }
+    }
+
+    /// Starts a command line as the terminal does: runs it and, when it is a command that waits
+    /// (`kubectl get -w`, `rollout status`, `logs -f`), leaves it running as the foreground job
+    /// (or, ending in `&`, in the background). Every job then prints what it sees after the
+    /// command. A second waiting command while one waits in the foreground runs to its end.
+    pub fn start(&mut self, line: &str, stdin: Option<&str>) -> Started {
+        let (line, background) = jobs::split_background(line);
+        if background && split_words(line).first().is_some_and(|w| w == "sleep") {
+            // A sleep in the background holds nothing up.
+            self.poll_jobs();
+            return Started::default();
+        }
+        let (mut output, pending) = self.exec(line, stdin);
+        let mut waiting = false;
+        if let Some(pending) = pending {
+            if background {
+                match self.next_job_number() {
+                    Some(n) => {
+                        self.add_job(pending, Some(n), true);
+                    }
+                    None => output.push(jobs::bash_error(
+                        "bash: fork: retry: Resource temporarily unavailable
+",
+                        254,
+                    )),
+                }
+            } else if self.foreground.is_none() {
+                self.foreground = Some(self.add_job(pending, None, true));
+                self.foreground_end = None;
+                waiting = true;
+            } else {
+                let id = self.add_job(pending, None, false);
+                output.push(self.wait_for(id));
+            }
+        }
+        self.poll_jobs();
+        Started { output, waiting }
+    }
+
+    /// Runs time until the foreground job ends (a script's line); what it printed after it
+    /// started. Its text also went to [`Sim::take_output`].
+    pub fn wait_foreground(&mut self) -> CommandOutput {
+        let Some(id) = self.foreground else { return CommandOutput::default() };
+        let out = self.wait_for(id);
+        self.foreground_end = None;
+        out
+    }
+
+    /// Whether the terminal waits for a foreground job, and since when.
+    pub fn foreground_started_ms(&self) -> Option<Millis> {
+        let id = self.foreground?;
+        self.jobs.iter().find(|j| j.id == id).map(|j| j.started_ms)
+    }
+
+    /// How the foreground job ended by itself, once (it finished, failed or reached its
+    /// deadline while time ran).
+    pub fn foreground_end(&mut self) -> Option<JobEnd> {
+        self.foreground_end.take()
+    }
+
+    /// Ctrl-C: ends the foreground job where it is, silently (the terminal echoes `^C`).
+    pub fn interrupt(&mut self) -> Option<JobEnd> {
+        let id = self.foreground.take()?;
+        let i = self.jobs.iter().position(|j| j.id == id)?;
+        let job = self.jobs.remove(i);
+        let now = self.cluster.now_ms();
+        Some(JobEnd {
+            at_ms: now,
+            elapsed_ms: now.saturating_sub(job.started_ms),
+            exit_code: jobs::INTERRUPTED_STATUS,
+        })
+    }
+
+    /// What jobs printed to the terminal since the last call, in order.
+    pub fn take_output(&mut self) -> String {
+        std::mem::take(&mut self.stream)
+    }
+
+    /// Background jobs running (`COMMAND &`).
+    pub fn background_jobs(&self) -> usize {
+        self.jobs.iter().filter(|j| j.number.is_some()).count()
+    }
+
+    /// The number (`%N`) the next background job gets: bash's, one above the highest in use;
+    /// `None` when [`jobs::MAX_BACKGROUND_JOBS`] run.
+    pub fn next_job_number(&self) -> Option<u32> {
+        if self.background_jobs() >= jobs::MAX_BACKGROUND_JOBS {
+            return None;
+        }
+        Some(self.jobs.iter().filter_map(|j| j.number).max().unwrap_or(0) + 1)
     }
 
     /// Adds or replaces a file that `kubectl apply -f NAME` can read (an editor buffer).
@@ -137,20 +398,34 @@ impl Sim {
         self.run_with_stdin(line, None)
     }
 
-    /// Runs one command line with standard input (a heredoc's body).
+    /// Runs one command line with standard input (a heredoc's body), waiting for a command
+    /// that waits (its jobs' text is not sent to the terminal stream).
     pub fn run_with_stdin(&mut self, line: &str, stdin: Option<&str>) -> CommandOutput {
+        let (mut output, pending) = self.exec(line, stdin);
+        if let Some(pending) = pending {
+            let id = self.add_job(pending, None, false);
+            output.push(self.wait_for(id));
+        }
+        output
+    }
+
+    /// Runs one command line; a command that waits comes back as its job, not yet registered.
+    fn exec(&mut self, line: &str, stdin: Option<&str>) -> (CommandOutput, Option<Pending>) {
         if line.len() > MAX_LINE_BYTES {
-            return CommandOutput::fail(format!(
-                "bash: command line too long (over {MAX_LINE_BYTES} bytes)"
-            ));
+            return (
+                CommandOutput::fail(format!(
+                    "bash: command line too long (over {MAX_LINE_BYTES} bytes)"
+                )),
+                None,
+            );
         }
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
-            return CommandOutput::default();
+            return (CommandOutput::default(), None);
         }
         let line = match self.substitute_commands(line) {
             Ok(l) => l,
-            Err(out) => return out,
+            Err(out) => return (out, None),
         };
         let mut stages = split_pipeline(&line);
         if stages.len() > 1 {
@@ -159,19 +434,34 @@ impl Sim {
             for filter in stages {
                 out = match pipe_filter(&filter, out) {
                     Ok(o) => o,
-                    Err(e) => return e,
+                    Err(e) => return (e, None),
                 };
             }
-            return out;
+            return (out, None);
         }
         let words = split_words(&line);
-        let Some(program) = words.first() else { return CommandOutput::default() };
+        let result = self.exec_words(&words, stdin);
+        self.cluster.settle();
+        result
+    }
+
+    /// Runs one simple command, its words split.
+    fn exec_words(
+        &mut self,
+        words: &[String],
+        stdin: Option<&str>,
+    ) -> (CommandOutput, Option<Pending>) {
+        let Some(program) = words.first() else { return (CommandOutput::default(), None) };
         let out = match program.as_str() {
             "kubectl" => {
                 let mut files = SimFiles { files: &self.files, reader: self.file_reader.as_mut() };
                 let mut ctx = Ctx { cluster: &mut self.cluster, files: &mut files, stdin };
-                kubectl::run(&mut ctx, &words[1..])
+                let started = kubectl::start(&mut ctx, &words[1..]);
+                let pending = started.job.map(|job| Pending { job, limit: None });
+                return (started.output, pending);
             }
+            "timeout" => return self.timeout(words, stdin),
+            "kill" => self.kill(words),
             "sleep" => match words.get(1).and_then(|d| parse_sleep(d)) {
                 Some(ms) => {
                     self.advance(ms.min(MAX_SLEEP_MS));
@@ -205,7 +495,71 @@ impl Sim {
                 ..Default::default()
             },
         };
-        self.cluster.settle();
+        (out, None)
+    }
+
+    /// `timeout [OPTION] DURATION COMMAND...`: a command that waits gets a deadline DURATION of
+    /// virtual time away; `sleep` sleeps at most that long; the rest run as they would.
+    fn timeout(
+        &mut self,
+        words: &[String],
+        stdin: Option<&str>,
+    ) -> (CommandOutput, Option<Pending>) {
+        let args = match jobs::parse_timeout(words) {
+            Ok(a) => a,
+            Err(out) => return (out, None),
+        };
+        let command = &words[args.command_at..];
+        let known = ["kubectl", "sleep", "sim", "curl", "echo", "cat", "timeout"];
+        if !known.contains(&command[0].as_str()) {
+            return (jobs::not_found(&command[0]), None);
+        }
+        let Some(duration_ms) = args.duration_ms else { return self.exec_words(command, stdin) };
+        if command[0] == "sleep"
+            && let Some(ms) = command.get(1).and_then(|d| parse_sleep(d))
+        {
+            let ms = ms.min(MAX_SLEEP_MS);
+            self.advance(ms.min(duration_ms));
+            if ms <= duration_ms {
+                return (CommandOutput::default(), None);
+            }
+            let stderr = args.notice.unwrap_or_default();
+            return (CommandOutput { stderr, exit_code: args.status, ..Default::default() }, None);
+        }
+        let (out, pending) = self.exec_words(command, stdin);
+        let limit = Limit {
+            at_ms: self.cluster.now_ms().saturating_add(duration_ms),
+            status: args.status,
+            notice: args.notice,
+        };
+        (out, pending.map(|p| Pending { limit: Some(limit), ..p }))
+    }
+
+    /// `kill %N`: ends background job N, silently as a script's shell does.
+    fn kill(&mut self, words: &[String]) -> CommandOutput {
+        let targets = match jobs::parse_kill(words) {
+            Ok(t) => t,
+            Err(out) => return out,
+        };
+        let mut out = CommandOutput::default();
+        for t in targets {
+            let number = t.strip_prefix('%').and_then(|n| n.parse::<u32>().ok());
+            match number.and_then(|n| self.jobs.iter().position(|j| j.number == Some(n))) {
+                Some(i) => {
+                    self.jobs.remove(i);
+                }
+                None if t.starts_with('%') => {
+                    out.push(jobs::bash_error(&format!("bash: kill: {t}: no such job\n"), 1))
+                }
+                None if t.parse::<u64>().is_ok() => {
+                    out.push(jobs::bash_error(&format!("bash: kill: ({t}) - No such process\n"), 1))
+                }
+                None => out.push(jobs::bash_error(
+                    &format!("bash: kill: {t}: arguments must be process or job IDs\n"),
+                    1,
+                )),
+            }
+        }
         out
     }
 

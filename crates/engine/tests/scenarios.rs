@@ -37,6 +37,7 @@ scenario!(ch09_deployments, "ch09_deployments.sh");
 scenario!(errors, "errors.sh");
 scenario!(workload_verbs, "workload_verbs.sh");
 scenario!(faults_images, "faults_images.sh");
+scenario!(terminal_jobs, "terminal_jobs.sh");
 
 #[test]
 fn different_seeds_give_different_names_but_the_same_story() {

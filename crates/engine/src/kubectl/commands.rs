@@ -6,15 +6,16 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, Namespace, Node, Pod, PodSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::args::{Flag, boolean, parse, val};
+use super::args::{Flag, Parsed, boolean, parse, val};
 use super::get::{Format, parse_format, print_objects};
 use super::printers::name_of;
 use super::resources::resolve;
-use super::{Ctx, MAX_WAIT_MS, Output};
+use super::{Ctx, Job, MAX_WAIT_MS, Output, Poll};
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object};
 use crate::apimachinery::labels::Selector;
 use crate::bootstrap::{API_SERVER_URL, KUBERNETES_VERSION};
-use crate::cluster::Propagation;
+use crate::clock::Millis;
+use crate::cluster::{Cluster, Propagation};
 use crate::kubelet::{self, CState};
 
 /// What `kubectl` alone prints (abridged to the commands this cluster supports).
@@ -442,12 +443,18 @@ fn pick_container(pod: &Pod, requested: Option<&str>, out: &mut Output) -> Resul
     }
 }
 
-/// `kubectl logs`.
-pub fn logs(ctx: &mut Ctx, argv: &[String]) -> Output {
+/// `kubectl logs`; with `-f`, the job that prints the lines still to come.
+pub fn logs(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
     let p = match parse("logs", argv, LOGS_FLAGS) {
         Ok(p) => p,
-        Err(e) => return Output::fail(e),
+        Err(e) => return (Output::fail(e), None),
     };
+    let mut job = None;
+    let out = logs_or_follow(ctx, &p, &mut job);
+    (out, job)
+}
+
+fn logs_or_follow(ctx: &mut Ctx, p: &Parsed, job: &mut Option<Box<dyn Job>>) -> Output {
     let Some(target) = p.positional.first() else {
         return Output::fail(
             "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
@@ -469,21 +476,6 @@ pub fn logs(ctx: &mut Ctx, argv: &[String]) -> Output {
     };
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let key = ObjKey::new(Kind::Pod, &namespace, &pod_name);
-    if p.is_set("follow") {
-        // Follow in virtual time for a bounded while: scripts cannot press Ctrl-C.
-        let bound = p
-            .get("request-timeout")
-            .and_then(super::get::parse_go_duration_ms)
-            .unwrap_or(super::get::WATCH_DEFAULT_MS);
-        let key2 = key.clone();
-        let c2 = container.clone();
-        ctx.wait_until(bound, move |c| {
-            c.kubelet
-                .pod(&key2)
-                .and_then(|p| p.containers.iter().find(|x| x.name == c2))
-                .is_none_or(|x| matches!(x.state, CState::Terminated { .. }))
-        });
-    }
     let Some(prt) = ctx.cluster.kubelet.pod(&key) else {
         return Output::fail(format!(
             "Error from server (BadRequest): container \"{container}\" in pod \"{pod_name}\" is waiting to start: ContainerCreating"
@@ -516,19 +508,100 @@ pub fn logs(ctx: &mut Ctx, argv: &[String]) -> Output {
     let tail =
         p.get("tail").and_then(|t| t.parse::<i64>().ok()).filter(|t| *t >= 0).map(|t| t as usize);
     let start = tail.map_or(0, |t| lines.len().saturating_sub(t));
+    let timestamps = p.is_set("timestamps");
     for l in &lines[start..] {
-        if p.is_set("timestamps") {
-            let ts = k8s_openapi::jiff::fmt::strtime::format(
-                "%Y-%m-%dT%H:%M:%S.%fZ",
-                crate::time::instant(l.at_ms as i64),
-            )
-            .unwrap_or_default();
-            out.stdout.push_str(&format!("{ts} "));
-        }
-        out.stdout.push_str(&l.text);
-        out.stdout.push('\n');
+        push_log_line(&mut out.stdout, l, timestamps);
+    }
+    // The stream stays open while the container runs (a finished one has nothing more to say).
+    if let (true, false, CState::Running { started_ms }) =
+        (p.is_set("follow"), p.is_set("previous"), &c.state)
+    {
+        let bound_ms = p
+            .get("request-timeout")
+            .and_then(super::get::parse_go_duration_ms)
+            .filter(|ms| *ms > 0)
+            .unwrap_or(super::get::WATCH_DEFAULT_MS);
+        let last_ms = c.logs.last().map_or(0, |l| l.at_ms);
+        *job = Some(Box::new(Follow {
+            key,
+            container,
+            started_ms: *started_ms,
+            last_ms,
+            seen_at_last: c.logs.iter().filter(|l| l.at_ms == last_ms).count(),
+            timestamps,
+            deadline_ms: ctx.cluster.now_ms().saturating_add(bound_ms),
+        }));
     }
     out
+}
+
+fn push_log_line(out: &mut String, line: &kubelet::LogLine, timestamps: bool) {
+    if timestamps {
+        let ts = k8s_openapi::jiff::fmt::strtime::format(
+            "%Y-%m-%dT%H:%M:%S.%fZ",
+            crate::time::instant(line.at_ms as i64),
+        )
+        .unwrap_or_default();
+        out.push_str(&format!("{ts} "));
+    }
+    out.push_str(&line.text);
+    out.push('\n');
+}
+
+/// `logs -f`: the container's new lines as they are written, until it exits.
+struct Follow {
+    key: ObjKey,
+    container: String,
+    /// When the followed run started (a restart begins another log).
+    started_ms: Millis,
+    /// When the newest printed line was written, and how many lines of that instant were
+    /// printed (the log keeps a bounded tail, so positions are not stable).
+    last_ms: Millis,
+    seen_at_last: usize,
+    timestamps: bool,
+    deadline_ms: Millis,
+}
+
+impl Job for Follow {
+    fn poll(&mut self, cluster: &Cluster) -> Poll {
+        let c = cluster
+            .kubelet
+            .pod(&self.key)
+            .and_then(|p| p.containers.iter().find(|c| c.name == self.container));
+        let ours = |s: &CState| match s {
+            CState::Running { started_ms } | CState::Terminated { started_ms, .. } => {
+                *started_ms == self.started_ms
+            }
+            _ => false,
+        };
+        let Some(c) = c.filter(|c| ours(&c.state)) else {
+            return Poll::Done(Output::default());
+        };
+        let mut text = String::new();
+        let mut same_instant = 0;
+        for l in &c.logs {
+            if l.at_ms < self.last_ms {
+                continue;
+            }
+            if l.at_ms == self.last_ms {
+                same_instant += 1;
+                if same_instant <= self.seen_at_last {
+                    continue;
+                }
+                self.seen_at_last = same_instant;
+            } else {
+                self.last_ms = l.at_ms;
+                self.seen_at_last = 1;
+                same_instant = 1;
+            }
+            push_log_line(&mut text, l, self.timestamps);
+        }
+        Poll::printed(text, matches!(c.state, CState::Terminated { .. }))
+    }
+
+    fn deadline_ms(&self) -> Millis {
+        self.deadline_ms
+    }
 }
 
 // ---- exec ------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! `kubectl get`: tables, `-o wide|yaml|json|name|jsonpath|custom-columns`, selectors, label
-//! columns, all namespaces, and a bounded `--watch`.
+//! columns, all namespaces, and `--watch` as a [`Job`](super::Job).
 
 use serde_json::{Value, json};
 
@@ -7,10 +7,11 @@ use super::args::{Flag, Parsed, boolean, parse, val};
 use super::format::{self, TabWriter, custom_columns, jsonpath::Options, to_json, to_yaml};
 use super::printers::{self, headers, label_columns, name_of, output_json, row};
 use super::resources::{Target, resolve};
-use super::{Ctx, Output};
+use super::{Ctx, Job, Output, Poll};
 use crate::api::{ApiError, Kind, ObjKey, Object};
 use crate::apimachinery::labels::Selector;
 use crate::clock::Millis;
+use crate::cluster::Cluster;
 
 const FLAGS: &[Flag] = &[
     val("output", Some('o')),
@@ -33,8 +34,11 @@ const FLAGS: &[Flag] = &[
     val("subresource", None),
 ];
 
-/// How long `get -w` watches in virtual time when not interrupted (scripts cannot press Ctrl-C).
-pub const WATCH_DEFAULT_MS: Millis = 60_000;
+/// How long `get -w` watches when nobody presses Ctrl-C: the API server ends a watch after its
+/// request timeout (`--min-request-timeout`, 30 minutes at the least), and kubectl then exits.
+pub const WATCH_DEFAULT_MS: Millis = 30 * 60_000;
+/// The most rows one watch prints.
+pub const WATCH_LINES_MAX: usize = 10_000;
 
 /// The output format asked for with `-o`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,12 +182,12 @@ pub fn fetch(
     Ok(found)
 }
 
-struct TableOptions<'a> {
+struct TableOptions {
     wide: bool,
     all_namespaces: bool,
     show_kind: bool,
     show_labels: bool,
-    label_keys: &'a [String],
+    label_keys: Vec<String>,
     no_headers: bool,
 }
 
@@ -218,7 +222,7 @@ fn table_rows(
             cells[0] = name_of(o);
         }
         r.extend(cells.into_iter().map(|c| format::escape_cell(&c)));
-        r.extend(label_columns(o, opts.label_keys));
+        r.extend(label_columns(o, &opts.label_keys));
         if opts.show_labels {
             let l = printers::labels_string(o.meta().labels.as_ref());
             r.push(if l.is_empty() { "<none>".into() } else { l });
@@ -245,16 +249,18 @@ fn sort_objects(objects: &mut [Object], sort_by: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `kubectl get`.
-pub fn get(ctx: &mut Ctx, argv: &[String]) -> Output {
+/// `kubectl get`; with `--watch`, the job that prints the changes.
+pub fn get(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
     let p = match parse("get", argv, FLAGS) {
         Ok(p) => p,
-        Err(e) => return Output::fail(e),
+        Err(e) => return (Output::fail(e), None),
     };
-    get_parsed(ctx, &p)
+    let mut job = None;
+    let out = get_or_watch(ctx, &p, &mut job);
+    (out, job)
 }
 
-fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
+fn get_or_watch(ctx: &mut Ctx, p: &Parsed, job: &mut Option<Box<dyn Job>>) -> Output {
     let format = match parse_format(p.get("output")) {
         Ok(f) => f,
         Err(e) => return Output::fail(e),
@@ -343,7 +349,7 @@ fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
         all_namespaces,
         show_kind,
         show_labels: p.is_set("show-labels"),
-        label_keys: &label_keys,
+        label_keys,
         no_headers: p.is_set("no-headers"),
     };
     let mut out = Output::default();
@@ -386,25 +392,27 @@ fn get_parsed(ctx: &mut Ctx, p: &Parsed) -> Output {
     if !errors.is_empty() {
         out.exit_code = 1;
     }
-    if p.is_set("watch") || p.is_set("watch-only") {
+    // A name that is not found ends the command before any watch starts, as upstream.
+    if (p.is_set("watch") || p.is_set("watch-only")) && errors.is_empty() {
         if p.is_set("watch-only") {
             out.stdout.clear();
         }
-        let bound = p
+        let bound_ms = p
             .get("request-timeout")
             .and_then(parse_go_duration_ms)
             .filter(|ms| *ms > 0)
             .unwrap_or(WATCH_DEFAULT_MS);
-        out.stdout.push_str(&watch(
-            ctx,
+        let printed = if p.is_set("watch-only") { Vec::new() } else { groups.clone() };
+        *job = Some(Box::new(Watch::new(
+            ctx.cluster,
             &groups,
-            &resolved.targets,
-            &namespace,
-            all_namespaces,
-            selector.as_ref(),
-            &opts,
-            bound,
-        ));
+            &printed,
+            resolved.targets,
+            namespace,
+            selector,
+            opts,
+            bound_ms,
+        )));
     }
     out
 }
@@ -426,63 +434,110 @@ pub fn parse_go_duration_ms(s: &str) -> Option<Millis> {
     num.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).map(|v| (v * mult) as Millis)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn watch(
-    ctx: &mut Ctx,
-    initial: &[(Kind, Vec<Object>)],
-    targets: &[Target],
-    namespace: &str,
-    all_namespaces: bool,
-    selector: Option<&Selector>,
-    opts: &TableOptions,
-    bound_ms: Millis,
-) -> String {
-    let kinds: Vec<Kind> = initial.iter().map(|(k, _)| *k).collect();
-    let mut writer = TabWriter::new();
-    let mut text = String::new();
-    // Prime the column widths with what was printed, as kubectl's watch printer does.
-    for (kind, objs) in initial {
-        let rows = table_rows(*kind, objs, opts, ctx.cluster.now(), true);
-        let _ = writer.format(&rows_text(&rows));
+/// `get --watch`: a row for every change of a watched object, aligned with the table printed
+/// first, until the watch's request timeout (or [`WATCH_LINES_MAX`] rows).
+struct Watch {
+    kinds: Vec<Kind>,
+    targets: Vec<Target>,
+    namespace: String,
+    selector: Option<Selector>,
+    opts: TableOptions,
+    writer: TabWriter,
+    /// Kinds whose header is on screen (the first row of another kind brings its header).
+    headed: Vec<Kind>,
+    cursor: u64,
+    deadline_ms: Millis,
+    printed_lines: usize,
+}
+
+impl Watch {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        cluster: &Cluster,
+        initial: &[(Kind, Vec<Object>)],
+        printed: &[(Kind, Vec<Object>)],
+        targets: Vec<Target>,
+        namespace: String,
+        selector: Option<Selector>,
+        opts: TableOptions,
+        bound_ms: Millis,
+    ) -> Self {
+        let mut writer = TabWriter::new();
+        // Prime the column widths with what was printed, as kubectl's watch printer does.
+        for (kind, objs) in initial {
+            let rows = table_rows(*kind, objs, &opts, cluster.now(), true);
+            let _ = writer.format(&rows_text(&rows));
+        }
+        Watch {
+            kinds: initial.iter().map(|(k, _)| *k).collect(),
+            targets,
+            namespace,
+            selector,
+            opts,
+            writer,
+            headed: printed.iter().filter(|(_, o)| !o.is_empty()).map(|(k, _)| *k).collect(),
+            cursor: cluster.store.resource_version(),
+            deadline_ms: cluster.now_ms().saturating_add(bound_ms),
+            printed_lines: 0,
+        }
     }
-    let mut cursor = ctx.cluster.store.resource_version();
-    let deadline = ctx.cluster.now_ms().saturating_add(bound_ms);
-    let mut printed_lines = 0;
-    while printed_lines < 10_000 {
-        if !ctx.cluster.fire_next_timer(deadline) {
-            ctx.cluster.clock.set_now(deadline);
-            break;
-        }
-        let events: Vec<_> = ctx.cluster.store.events_since(cursor).cloned().collect();
+}
+
+impl Job for Watch {
+    fn poll(&mut self, cluster: &Cluster) -> Poll {
+        let mut text = String::new();
+        let mut events: Vec<_> = cluster.store.events_since(self.cursor).cloned().collect();
         if let Some(last) = events.last() {
-            cursor = last.resource_version;
+            self.cursor = last.resource_version;
         }
+        // The store keeps objects, not their past versions: an object changed several times
+        // since the last poll gets one row, its current one, not copies of it.
+        let mut seen = std::collections::BTreeSet::new();
+        events.retain(|ev| seen.insert(ev.key.clone()));
         for ev in events {
-            if !kinds.contains(&ev.key.kind) {
+            if self.printed_lines >= WATCH_LINES_MAX {
+                break;
+            }
+            if !self.kinds.contains(&ev.key.kind) {
                 continue;
             }
-            let in_scope =
-                all_namespaces || !ev.key.kind.info().namespaced || ev.key.namespace == namespace;
-            let named = targets
+            let in_scope = self.opts.all_namespaces
+                || !ev.key.kind.info().namespaced
+                || ev.key.namespace == self.namespace;
+            let named = self
+                .targets
                 .iter()
                 .filter(|t| t.kind == ev.key.kind)
                 .all(|t| t.name.as_ref().is_none_or(|n| *n == ev.key.name));
             if !in_scope || !named {
                 continue;
             }
-            let Some(obj) = ctx.cluster.get(&ev.key).cloned() else { continue };
-            if let Some(sel) = selector
+            let Some(obj) = cluster.get(&ev.key) else { continue };
+            if let Some(sel) = &self.selector
                 && !sel.matches(&obj.meta().labels.clone().unwrap_or_default())
             {
                 continue;
             }
-            let rows =
-                table_rows(ev.key.kind, std::slice::from_ref(&obj), opts, ctx.cluster.now(), false);
-            text.push_str(&writer.format(&rows_text(&rows)));
-            printed_lines += 1;
+            let header = !self.headed.contains(&ev.key.kind);
+            if header {
+                self.headed.push(ev.key.kind);
+            }
+            let rows = table_rows(
+                ev.key.kind,
+                std::slice::from_ref(obj),
+                &self.opts,
+                cluster.now(),
+                header,
+            );
+            text.push_str(&self.writer.format(&rows_text(&rows)));
+            self.printed_lines += 1;
         }
+        Poll::printed(text, self.printed_lines >= WATCH_LINES_MAX)
     }
-    text
+
+    fn deadline_ms(&self) -> Millis {
+        self.deadline_ms
+    }
 }
 
 fn rows_text(rows: &[Vec<String>]) -> String {
@@ -506,7 +561,7 @@ pub fn print_objects(format: &Format, objects: &[Object], now: i64) -> Result<St
                     all_namespaces: false,
                     show_kind: false,
                     show_labels: false,
-                    label_keys: &[],
+                    label_keys: Vec::new(),
                     no_headers: false,
                 };
                 tables.push(format::format_table(&table_rows(

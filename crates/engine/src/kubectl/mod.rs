@@ -126,21 +126,70 @@ pub fn parse_duration(arg: &str) -> Option<Millis> {
     get::parse_go_duration_ms(arg)
 }
 
-/// Runs `kubectl ARGS...` (argv without the leading `kubectl`).
-pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
+/// A kubectl command that goes on printing while virtual time runs (`get -w`, `rollout status`,
+/// `logs -f`). Whoever drives time polls it after every instant's timers have fired and the
+/// cluster has settled: the terminal in the browser as time plays, a script at once up to the
+/// job's end. Both see the same instants, so both print the same bytes.
+pub trait Job {
+    /// What it prints after the instant that just passed, and whether it is done.
+    fn poll(&mut self, cluster: &Cluster) -> Poll;
+    /// When it gives up on its own (its `--timeout`, a watch's request timeout).
+    fn deadline_ms(&self) -> Millis;
+    /// What it prints when its deadline passes (its exit code included); a watch ends silently.
+    fn expire(&mut self, _cluster: &Cluster) -> Output {
+        Output::default()
+    }
+}
+
+/// One poll of a [`Job`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// Still waiting; printed this.
+    Waiting(Output),
+    /// Finished; printed this and exits with its code.
+    Done(Output),
+}
+
+impl Poll {
+    /// Lines printed, finished or not (exit code 0).
+    pub fn printed(text: String, done: bool) -> Poll {
+        if done { Poll::Done(Output::ok(text)) } else { Poll::Waiting(Output::ok(text)) }
+    }
+}
+
+/// What `kubectl ...` did: its output so far and, for a command that waits, the job that goes on.
+pub struct Started {
+    /// Printed at once.
+    pub output: Output,
+    /// The rest of a waiting command.
+    pub job: Option<Box<dyn Job>>,
+}
+
+/// Runs `kubectl ARGS...` (argv without the leading `kubectl`); a command that waits returns
+/// its job instead of waiting.
+pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
     let Some(command) = argv.first() else {
-        return Output::ok(commands::KUBECTL_HELP);
+        return Started { output: Output::ok(commands::KUBECTL_HELP), job: None };
     };
     let rest = &argv[1..];
+    let mut job = None;
     let out = match command.as_str() {
-        "get" => get::get(ctx, rest),
+        "get" => {
+            let (out, j) = get::get(ctx, rest);
+            job = j;
+            out
+        }
         "describe" => describe::describe(ctx, rest),
         "explain" => explain::explain(ctx, rest),
         "create" => manifest::create(ctx, rest),
         "apply" => manifest::apply(ctx, rest),
         "delete" => manifest::delete(ctx, rest),
         "run" => commands::run(ctx, rest),
-        "logs" => commands::logs(ctx, rest),
+        "logs" => {
+            let (out, j) = commands::logs(ctx, rest);
+            job = j;
+            out
+        }
         "exec" => commands::exec(ctx, rest),
         "label" => commands::label(ctx, rest, commands::MetaField::Labels),
         "annotate" => commands::label(ctx, rest, commands::MetaField::Annotations),
@@ -151,7 +200,11 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         "uncordon" => commands::cordon(ctx, rest, false),
         "drain" => commands::drain(ctx, rest),
         "scale" => workloads::scale(ctx, rest),
-        "rollout" => workloads::rollout(ctx, rest),
+        "rollout" => {
+            let (out, j) = workloads::rollout(ctx, rest);
+            job = j;
+            out
+        }
         "set" => workloads::set(ctx, rest),
         "patch" => workloads::patch(ctx, rest),
         "expose" => services::expose(ctx, rest),
@@ -168,11 +221,10 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
     ctx.cluster.settle();
     // The API server's warnings come first, as kubectl prints them when the answer arrives.
     let warnings = std::mem::take(&mut ctx.cluster.warnings);
+    let mut output = out;
     if !warnings.is_empty() {
-        let mut out = out;
         let lines: String = warnings.iter().map(|w| format!("Warning: {w}\n")).collect();
-        out.stderr = lines + &out.stderr;
-        return out;
+        output.stderr = lines + &output.stderr;
     }
-    out
+    Started { output, job }
 }

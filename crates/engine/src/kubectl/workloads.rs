@@ -3,7 +3,7 @@
 //! (`pkg/cmd/scale`, `pkg/cmd/rollout`, `pkg/polymorphichelpers`, `pkg/cmd/set`, `pkg/cmd/patch`,
 //! `pkg/cmd/create`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, ReplicaSet};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
@@ -14,8 +14,10 @@ use serde_json::{Map, Value};
 use super::args::{Flag, Parsed, boolean, parse, val};
 use super::printers::name_of;
 use super::resources::resolve;
-use super::{Ctx, MAX_WAIT_MS, Output};
+use super::{Ctx, MAX_WAIT_MS, Output, Poll};
 use crate::api::{ApiKind, Kind, ObjKey, Object};
+use crate::clock::Millis;
+use crate::cluster::Cluster;
 use crate::controllers::deployment::{POD_TEMPLATE_HASH, REVISION};
 use crate::controllers::workload::controller_ref;
 
@@ -241,14 +243,20 @@ pub fn scale(ctx: &mut Ctx, argv: &[String]) -> Output {
 
 const ROLLOUT_HELP: &str = "Manage the rollout of one or many resources.\n\n Valid resource types include:\n\n  *  deployments\n  *  daemonsets\n  *  statefulsets\n\nExamples:\n  # Rollback to the previous deployment\n  kubectl rollout undo deployment/abc\n  \n  # Check the rollout status of a daemonset\n  kubectl rollout status daemonset/foo\n  \n  # Restart a deployment\n  kubectl rollout restart deployment/abc\n  \n  # Restart deployments with the 'app=nginx' label\n  kubectl rollout restart deployment --selector=app=nginx\n\nAvailable Commands:\n  history       View rollout history\n  pause         Mark the provided resource as paused\n  restart       Restart a resource\n  resume        Resume a paused resource\n  status        Show the status of the rollout\n  undo          Undo a previous rollout\n\nUsage:\n  kubectl rollout SUBCOMMAND [options]\n\nUse \"kubectl rollout <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n";
 
-/// `kubectl rollout SUBCOMMAND`.
-pub fn rollout(ctx: &mut Ctx, argv: &[String]) -> Output {
+/// `kubectl rollout SUBCOMMAND`; `status` may go on as a job.
+pub fn rollout(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn super::Job>>) {
+    match argv.first().map(String::as_str) {
+        Some("status") => rollout_status(ctx, &argv[1..]),
+        _ => (rollout_verb(ctx, argv), None),
+    }
+}
+
+fn rollout_verb(ctx: &mut Ctx, argv: &[String]) -> Output {
     let Some(sub) = argv.first() else {
         return Output::ok(ROLLOUT_HELP);
     };
     let rest = &argv[1..];
     match sub.as_str() {
-        "status" => rollout_status(ctx, rest),
         "history" => rollout_history(ctx, rest),
         "undo" => rollout_undo(ctx, rest),
         "pause" => rollout_pause(ctx, rest, true),
@@ -387,8 +395,9 @@ fn kind_string(kind: Kind) -> String {
     if i.group.is_empty() { i.kind.to_string() } else { format!("{}.{}", i.kind, i.group) }
 }
 
-/// `kubectl rollout status`: prints a line for every change of the object until it is done.
-fn rollout_status(ctx: &mut Ctx, argv: &[String]) -> Output {
+/// `kubectl rollout status`: prints the status line of each object, then, as a job, a line for
+/// every change of the object until it is done.
+fn rollout_status(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn super::Job>>) {
     let flags = [
         boolean("watch", Some('w')),
         val("revision", None),
@@ -398,81 +407,125 @@ fn rollout_status(ctx: &mut Ctx, argv: &[String]) -> Output {
     ];
     let p = match parse_or_fail("rollout status", argv, &flags) {
         Ok(p) => p,
-        Err(o) => return o,
+        Err(o) => return (o, None),
     };
     let targets = match rollout_targets(ctx, &p, "status") {
         Ok(t) => t,
-        Err(e) => return rollout_none_or_fail(e, &p),
+        Err(e) => return (rollout_none_or_fail(e, &p), None),
     };
-    let timeout = match p.get("timeout") {
+    let timeout_ms = match p.get("timeout") {
         None | Some("0") | Some("0s") => MAX_WAIT_MS,
         Some(t) => match super::parse_duration(t) {
             Some(ms) if ms > 0 => ms.min(MAX_WAIT_MS),
             Some(_) => MAX_WAIT_MS,
             None => {
-                return Output::fail(format!(
-                    "error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\nSee 'kubectl rollout status --help' for usage."
-                ));
+                return (
+                    Output::fail(format!(
+                        "error: invalid argument \"{t}\" for \"--timeout\" flag: time: invalid duration \"{t}\"\nSee 'kubectl rollout status --help' for usage."
+                    )),
+                    None,
+                );
             }
         },
     };
-    let watch = p.get("watch") != Some("false");
     let ns = p.namespace();
+    let mut job = RolloutStatus {
+        pending: targets.into_iter().map(|(kind, name)| ObjKey::new(kind, &ns, &name)).collect(),
+        watch: p.get("watch") != Some("false"),
+        timeout_ms,
+        current: None,
+    };
+    ctx.cluster.settle();
     let mut out = Output::default();
-    for (kind, name) in targets {
-        ctx.cluster.settle();
-        let key = ObjKey::new(kind, &ns, &name);
-        let Some(first) = ctx.cluster.get(&key).cloned() else {
-            return Output::fail(
-                crate::api::ApiError::not_found(&kind.info().qualified_plural(), &name)
-                    .kubectl_message(None),
-            );
+    if job.next_targets(ctx.cluster, &mut out) { (out, None) } else { (out, Some(Box::new(job))) }
+}
+
+/// The waiting part of `rollout status`: one object at a time, each with its own `--timeout`.
+struct RolloutStatus {
+    pending: VecDeque<ObjKey>,
+    watch: bool,
+    timeout_ms: Millis,
+    /// The object waited for, the resource version of its last printed line, the deadline.
+    current: Option<(ObjKey, Option<String>, Millis)>,
+}
+
+impl RolloutStatus {
+    /// Prints the status of the next objects until one must be waited for; true when none
+    /// is left or one failed.
+    fn next_targets(&mut self, cluster: &Cluster, out: &mut Output) -> bool {
+        while let Some(key) = self.pending.pop_front() {
+            let Some(object) = cluster.get(&key) else {
+                out.push(Output::fail(
+                    crate::api::ApiError::not_found(&key.kind.info().qualified_plural(), &key.name)
+                        .kubectl_message(None),
+                ));
+                return true;
+            };
+            match status_line(object) {
+                Ok((line, done)) => {
+                    out.stdout.push_str(&line);
+                    if done || !self.watch {
+                        continue;
+                    }
+                    // Each watch event (a new resourceVersion) prints the viewer's current line.
+                    let rv = object.meta().resource_version.clone();
+                    let deadline_ms = cluster.now_ms().saturating_add(self.timeout_ms);
+                    self.current = Some((key, rv, deadline_ms));
+                    return false;
+                }
+                Err(e) => {
+                    out.push(Output::fail(e));
+                    return true;
+                }
+            }
+        }
+        true
+    }
+}
+
+impl super::Job for RolloutStatus {
+    fn poll(&mut self, cluster: &Cluster) -> Poll {
+        let Some((key, last_rv, _)) = &mut self.current else {
+            return Poll::Done(Output::default());
         };
-        // Each watch event (a new resourceVersion) prints the viewer's current line.
-        let mut last_rv = first.meta().resource_version.clone();
-        let mut result = status_line(&first);
-        match &result {
+        let Some(object) = cluster.get(key) else {
+            self.current = None;
+            return Poll::Done(Output::fail("error: object has been deleted"));
+        };
+        if object.meta().resource_version == *last_rv {
+            return Poll::Waiting(Output::default());
+        }
+        *last_rv = object.meta().resource_version.clone();
+        let mut out = Output::default();
+        match status_line(object) {
             Ok((line, done)) => {
-                out.stdout.push_str(line);
-                if *done || !watch {
-                    continue;
+                out.stdout.push_str(&line);
+                if !done {
+                    return Poll::Waiting(out);
+                }
+                self.current = None;
+                if self.next_targets(cluster, &mut out) {
+                    Poll::Done(out)
+                } else {
+                    Poll::Waiting(out)
                 }
             }
             Err(e) => {
-                out.push(Output::fail(e.clone()));
-                return out;
+                out.push(Output::fail(e));
+                self.current = None;
+                Poll::Done(out)
             }
-        }
-        let mut printed = String::new();
-        let finished = ctx.wait_until(timeout, |c| {
-            let Some(o) = c.get(&key) else {
-                result = Err("error: object has been deleted".into());
-                return true;
-            };
-            if o.meta().resource_version == last_rv {
-                return false;
-            }
-            last_rv = o.meta().resource_version.clone();
-            result = status_line(o);
-            match &result {
-                Ok((line, done)) => {
-                    printed.push_str(line);
-                    *done
-                }
-                Err(_) => true,
-            }
-        });
-        out.stdout.push_str(&printed);
-        if !finished {
-            out.push(Output::fail("error: timed out waiting for the condition"));
-            return out;
-        }
-        if let Err(e) = result {
-            out.push(Output::fail(e));
-            return out;
         }
     }
-    out
+
+    fn deadline_ms(&self) -> Millis {
+        self.current.as_ref().map_or(Millis::MAX, |c| c.2)
+    }
+
+    fn expire(&mut self, _cluster: &Cluster) -> Output {
+        self.current = None;
+        Output::fail("error: timed out waiting for the condition")
+    }
 }
 
 /// The ReplicaSets a deployment controls, with their revision numbers.
