@@ -15,7 +15,11 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::api::{ApiKind, Object};
+use k8s_openapi::api::discovery::v1::{
+    Endpoint, EndpointConditions, EndpointPort as SlicePort, EndpointSlice,
+};
+
+use crate::api::{ApiKind, Kind, Object};
 use crate::cluster::Cluster;
 use crate::time;
 
@@ -408,6 +412,79 @@ fn service(
     let _ = cluster.create(svc.into_object());
 }
 
+/// How often kube-apiserver's kubernetes-service controller reconciles (`EndpointInterval`).
+pub const KUBERNETES_SERVICE_RESYNC_MS: u64 = 10_000;
+
+/// What kube-apiserver keeps in `default`: the `kubernetes` Service, and its Endpoints and
+/// EndpointSlice pointing at the API server (`pkg/controlplane/controller/kubernetesservice`,
+/// `reconcilers/endpointsadapter.go`). Creates whichever of the three is missing.
+pub fn ensure_kubernetes_service(cluster: &mut Cluster) {
+    let exists = |cluster: &Cluster, kind| {
+        cluster.get(&crate::api::ObjKey::new(kind, "default", "kubernetes")).is_some()
+    };
+    if !exists(cluster, Kind::Service) {
+        service(
+            cluster,
+            "default",
+            "kubernetes",
+            KUBERNETES_SERVICE_IP,
+            vec![ServicePort {
+                name: Some("https".into()),
+                port: 443,
+                protocol: Some("TCP".into()),
+                target_port: Some(IntOrString::Int(6443)),
+                ..Default::default()
+            }],
+            None,
+            labels(&[("component", "apiserver"), ("provider", "kubernetes")]),
+        );
+    }
+    if !exists(cluster, Kind::Endpoints) {
+        let _ = cluster.create(
+            Endpoints {
+                metadata: ObjectMeta {
+                    labels: Some(labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")])),
+                    ..meta("kubernetes", Some("default"))
+                },
+                subsets: Some(vec![EndpointSubset {
+                    addresses: Some(vec![EndpointAddress { ip: node_ip(0), ..Default::default() }]),
+                    ports: Some(vec![EndpointPort {
+                        name: Some("https".into()),
+                        port: 6443,
+                        protocol: Some("TCP".into()),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                }]),
+            }
+            .into_object(),
+        );
+    }
+    if !exists(cluster, Kind::EndpointSlice) {
+        let _ = cluster.create(
+            EndpointSlice {
+                metadata: ObjectMeta {
+                    labels: Some(labels(&[("kubernetes.io/service-name", "kubernetes")])),
+                    ..meta("kubernetes", Some("default"))
+                },
+                address_type: "IPv4".into(),
+                endpoints: Some(vec![Endpoint {
+                    addresses: vec![node_ip(0)],
+                    conditions: Some(EndpointConditions { ready: Some(true), ..Default::default() }),
+                    ..Default::default()
+                }]),
+                ports: Some(vec![SlicePort {
+                    name: Some("https".into()),
+                    port: Some(6443),
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+            }
+            .into_object(),
+        );
+    }
+}
+
 /// Builds the default cluster into an empty one.
 pub fn bootstrap(cluster: &mut Cluster) {
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"] {
@@ -423,40 +500,7 @@ pub fn bootstrap(cluster: &mut Cluster) {
             node_objects.push(obj);
         }
     }
-    service(
-        cluster,
-        "default",
-        "kubernetes",
-        KUBERNETES_SERVICE_IP,
-        vec![ServicePort {
-            name: Some("https".into()),
-            port: 443,
-            protocol: Some("TCP".into()),
-            target_port: Some(IntOrString::Int(6443)),
-            ..Default::default()
-        }],
-        None,
-        labels(&[("component", "apiserver"), ("provider", "kubernetes")]),
-    );
-    let _ = cluster.create(
-        Endpoints {
-            metadata: ObjectMeta {
-                labels: Some(labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")])),
-                ..meta("kubernetes", Some("default"))
-            },
-            subsets: Some(vec![EndpointSubset {
-                addresses: Some(vec![EndpointAddress { ip: node_ip(0), ..Default::default() }]),
-                ports: Some(vec![EndpointPort {
-                    name: Some("https".into()),
-                    port: 6443,
-                    protocol: Some("TCP".into()),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            }]),
-        }
-        .into_object(),
-    );
+    ensure_kubernetes_service(cluster);
     service(
         cluster,
         "kube-system",

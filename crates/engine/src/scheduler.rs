@@ -269,7 +269,10 @@ impl Cache {
         let owner = controller_uid(pod);
         // Most pod writes are status changes that leave the placement as it was.
         if self.placements.get(key).is_some_and(|p| {
-            p.node == node && p.cpu_millis == cpu && p.memory_bytes == mem && p.owner.as_deref() == owner
+            p.node == node
+                && p.cpu_millis == cpu
+                && p.memory_bytes == mem
+                && p.owner.as_deref() == owner
         }) {
             return;
         }
@@ -295,10 +298,7 @@ impl Cache {
 
     fn usage(&self, node: &str, owner: Option<&str>) -> NodeUsage {
         let (pods, cpu_millis, memory_bytes) = self.totals.get(node).copied().unwrap_or_default();
-        let same_owner = owner
-            .and_then(|o| self.by_owner.get(node)?.get(o))
-            .copied()
-            .unwrap_or(0);
+        let same_owner = owner.and_then(|o| self.by_owner.get(node)?.get(o)).copied().unwrap_or(0);
         NodeUsage { pods, cpu_millis, memory_bytes, same_owner }
     }
 }

@@ -59,7 +59,8 @@ pub struct WatchEvent {
 type KindMap = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
 
 /// Objects by kind, namespace, controller uid and name.
-type ControllerIndex = BTreeMap<Kind, BTreeMap<String, BTreeMap<String, BTreeMap<String, Rc<Object>>>>>;
+type ControllerIndex =
+    BTreeMap<Kind, BTreeMap<String, BTreeMap<String, BTreeMap<String, Rc<Object>>>>>;
 
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]

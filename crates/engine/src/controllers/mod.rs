@@ -54,6 +54,9 @@ pub enum Component {
     VolumeBinder,
     /// The kubelets' sync of ConfigMap, Secret and downward API volumes (keys are pods).
     VolumeSync,
+    /// kube-apiserver's kubernetes-service controller: brings back the `kubernetes` Service, its
+    /// Endpoints and EndpointSlice (the key is the Service).
+    KubernetesService,
 }
 
 /// Routes one watch event to the loops that care about it.
@@ -95,6 +98,17 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
         Kind::Namespace if event.event_type != WatchEventType::Deleted => {
             cluster.enqueue(Component::Namespace, key.clone());
         }
+        Kind::Service | Kind::Endpoints | Kind::EndpointSlice
+            if event.event_type == WatchEventType::Deleted
+                && key.namespace == "default"
+                && key.name == "kubernetes" =>
+        {
+            // The API server's loop runs every 10 s; it notices at its next run.
+            let period = crate::bootstrap::KUBERNETES_SERVICE_RESYNC_MS;
+            let next_run = (cluster.now_ms() / period + 1) * period;
+            let service = ObjKey::new(Kind::Service, "default", "kubernetes");
+            cluster.requeue_at(Component::KubernetesService, &service, next_run);
+        }
         _ => {}
     }
 }
@@ -118,6 +132,7 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::DaemonSet => daemonset::reconcile(cluster, key),
         Component::Job => job::reconcile(cluster, key),
         Component::CronJob => cronjob::reconcile(cluster, key),
+        Component::KubernetesService => crate::bootstrap::ensure_kubernetes_service(cluster),
         Component::VolumeBinder => crate::volumes::binder::reconcile(cluster, key),
         Component::VolumeSync => crate::volumes::resync_pod(cluster, key),
     }
