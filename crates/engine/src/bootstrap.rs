@@ -470,7 +470,10 @@ pub fn ensure_kubernetes_service(cluster: &mut Cluster) {
                 address_type: "IPv4".into(),
                 endpoints: Some(vec![Endpoint {
                     addresses: vec![node_ip(0)],
-                    conditions: Some(EndpointConditions { ready: Some(true), ..Default::default() }),
+                    conditions: Some(EndpointConditions {
+                        ready: Some(true),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }]),
                 ports: Some(vec![SlicePort {

@@ -38,6 +38,7 @@ scenario!(errors, "errors.sh");
 scenario!(workload_verbs, "workload_verbs.sh");
 scenario!(faults_images, "faults_images.sh");
 scenario!(terminal_jobs, "terminal_jobs.sh");
+scenario!(default_service, "default_service.sh");
 
 #[test]
 fn different_seeds_give_different_names_but_the_same_story() {

@@ -18,6 +18,7 @@ mod manifest;
 pub mod printers;
 mod resources;
 mod services;
+mod unknown;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -216,7 +217,7 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
             Err(e) => Output::fail(e.replace("See 'kubectl  --help'", "See 'kubectl --help'")),
             Ok(_) => Output::ok(commands::KUBECTL_HELP),
         },
-        other => Output::fail(format!("error: unknown command \"{other}\" for \"kubectl\"")),
+        other => unknown::answer(other),
     };
     ctx.cluster.settle();
     // The API server's warnings come first, as kubectl prints them when the answer arrives.

@@ -75,3 +75,7 @@ spec:
     image: nginx
 EOF
 kubectl get pods
+# A typo gets cobra's suggestions; a real command kubeplay lacks says so.
+kubectl gett pods
+kubectl rollot status deploy/x
+kubectl top nodes
