@@ -132,7 +132,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         if finished {
             return;
         }
-        create_runtime(cluster, &pod, &node);
+        create_runtime(cluster, pod, &node);
         // The kubelet reports its containers as ContainerCreating as soon as it admits the pod.
         if let Some(mut prt) = cluster.kubelet.pods.remove(&uid) {
             mount_volumes(cluster, &mut prt);
@@ -142,9 +142,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }
     let Some(mut prt) = cluster.kubelet.pods.remove(&uid) else { return };
     if pod.metadata.deletion_timestamp.is_some() && !prt.terminating {
-        begin_termination(cluster, &mut prt, &pod);
+        begin_termination(cluster, &mut prt, pod);
     } else if !prt.terminating {
-        apply_image_updates(cluster, &mut prt, &pod);
+        apply_image_updates(cluster, &mut prt, pod);
     }
     finish_if_done(cluster, prt);
 }
