@@ -257,8 +257,7 @@ impl SimState {
     /// Output of a read-only command (`kubectl describe`, `get -o yaml`) for the detail pane; not
     /// recorded in the session.
     pub fn query(&self, line: &str) -> String {
-        let out = self.sim.borrow_mut().run(line);
-        out.stdout + &out.stderr
+        self.sim.borrow_mut().run(line).terminal_text()
     }
 
     /// Writes editor buffers the engine does not have yet (so `kubectl apply -f NAME` typed in the
@@ -291,8 +290,7 @@ impl SimState {
             self.sync_buffers();
             let number = self.sim.borrow().next_job_number();
             let (out, waiting) = self.start(line, None);
-            output.push_str(&out.stdout);
-            output.push_str(&out.stderr);
+            output.push_str(&out.terminal_text());
             output.push_str(&self.sim.borrow_mut().take_output());
             ok = out.exit_code == 0;
             self.history = Rc::new(pushed_history(&self.history, line));
@@ -318,7 +316,7 @@ impl SimState {
     fn run_to_end(&mut self, line: &str, stdin: Option<&str>) -> String {
         let mut sim = self.sim.borrow_mut();
         let started = sim.start(line, stdin);
-        let mut text = started.output.stdout + &started.output.stderr;
+        let mut text = started.output.terminal_text();
         if started.waiting {
             sim.wait_foreground();
         }
@@ -385,7 +383,7 @@ impl SimState {
         let (out, _) = self.start(line, None);
         self.record(Item::Command(line.to_owned()));
         self.drain();
-        (out.exit_code == 0, out.stdout + &out.stderr)
+        (out.exit_code == 0, out.terminal_text())
     }
 
     /// Does one session item as typed (`quiet`: recorded, but neither echoed nor remembered in

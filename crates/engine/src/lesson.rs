@@ -679,15 +679,12 @@ pub fn check_detached(sim: &Sim, check: &Check) -> CheckResult {
 /// Runs a check's commands against the cluster and compares what they print.
 pub fn check(sim: &mut Sim, check: &Check) -> CheckResult {
     for c in &check.commands {
-        let out = sim.run(&c.command);
-        // `-o jsonpath` prints no final newline; keep a warning on stderr on its own line.
-        let gap = if !out.stdout.is_empty() && !out.stdout.ends_with('\n') && !out.stderr.is_empty()
-        {
-            "\n"
-        } else {
-            ""
-        };
-        let text = format!("{}{gap}{}", out.stdout, out.stderr);
+        let mut out = sim.run(&c.command);
+        // `-o jsonpath` prints no final newline; keep what stderr says on its own line.
+        if !out.stdout.is_empty() && !out.stdout.ends_with('\n') && !out.stderr.is_empty() {
+            out.stdout.push('\n');
+        }
+        let text = out.terminal_text();
         let lines: Vec<&str> = text.lines().collect();
         if lines.len() > MAX_OUTPUT_LINES {
             return fail(format!("`{}` printed more than {MAX_OUTPUT_LINES} lines", c.command));

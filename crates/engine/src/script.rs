@@ -133,7 +133,7 @@ pub fn run_step(sim: &mut Sim, command: &Command) -> Step {
     };
     let started = sim.start(line, command.stdin.as_deref());
     let mut output = started.output;
-    let mut text = format!("{}{}", output.stdout, output.stderr);
+    let mut text = output.terminal_text();
     if started.waiting {
         output.push(sim.wait_foreground());
     }

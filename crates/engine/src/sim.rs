@@ -236,8 +236,7 @@ impl Sim {
     fn emit(&mut self, i: usize, out: CommandOutput) {
         let job = &mut self.jobs[i];
         if job.to_terminal && self.stream.len() < jobs::MAX_STREAM_BYTES {
-            self.stream.push_str(&out.stdout);
-            self.stream.push_str(&out.stderr);
+            self.stream.push_str(&out.terminal_text());
         }
         job.output.push(out);
     }

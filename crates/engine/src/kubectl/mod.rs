@@ -52,6 +52,19 @@ impl Output {
         Output { stdout: String::new(), stderr: s, exit_code: 1 }
     }
 
+    /// What a terminal shows: the API server's warnings first (kubectl prints them as the answer
+    /// arrives, before any output), then standard output, then the rest of standard error.
+    pub fn terminal_text(&self) -> String {
+        let warnings_len: usize = self
+            .stderr
+            .split_inclusive('\n')
+            .take_while(|line| line.starts_with("Warning: "))
+            .map(str::len)
+            .sum();
+        let (warnings, rest) = self.stderr.split_at(warnings_len);
+        format!("{warnings}{}{rest}", self.stdout)
+    }
+
     /// Appends another output (stdout to stdout, stderr to stderr; a failure sticks).
     pub fn push(&mut self, other: Output) {
         self.stdout.push_str(&other.stdout);
