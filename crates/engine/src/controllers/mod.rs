@@ -6,6 +6,7 @@ pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
+pub mod endpointslicemirroring;
 pub mod gc;
 pub mod job;
 pub mod namespace;
@@ -54,6 +55,8 @@ pub enum Component {
     VolumeBinder,
     /// The kubelets' sync of ConfigMap, Secret and downward API volumes (keys are pods).
     VolumeSync,
+    /// endpointslicemirroring-controller: slices for hand-written Endpoints (keys are Services).
+    EndpointSliceMirroring,
     /// kube-apiserver's kubernetes-service controller: brings back the `kubernetes` Service, its
     /// Endpoints and EndpointSlice (the key is the Service).
     KubernetesService,
@@ -123,6 +126,7 @@ pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
         Component::GarbageCollector => gc::reconcile(cluster, key),
         Component::Endpoints => endpoints::reconcile(cluster, key),
         Component::EndpointSlice => endpointslice::reconcile(cluster, key),
+        Component::EndpointSliceMirroring => endpointslicemirroring::reconcile(cluster, key),
         Component::ServiceController => crate::network::lb::reconcile_service(cluster, key),
         Component::IngressController => crate::network::lb::reconcile_ingress(cluster, key),
         Component::ReplicaSet | Component::ReplicationController => {

@@ -159,6 +159,26 @@ pub(crate) fn forget_service(cluster: &mut Cluster, svc: &ObjKey) {
     }
 }
 
+/// Hand-written Endpoints of a Service without a selector are mirrored into EndpointSlices.
+fn mirror_on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
+    use crate::controllers::endpointslice::{LABEL_MANAGED_BY, LABEL_SERVICE_NAME};
+    let key = &event.key;
+    let name = match key.kind {
+        Kind::Service | Kind::Endpoints => Some(key.name.as_str()),
+        Kind::EndpointSlice if event.event_type == WatchEventType::Deleted => {
+            let labels = object.meta().labels.as_ref();
+            let mirrored = labels.and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str)
+                == Some(crate::controllers::endpointslicemirroring::CONTROLLER_NAME);
+            labels.and_then(|l| l.get(LABEL_SERVICE_NAME)).map(String::as_str).filter(|_| mirrored)
+        }
+        _ => None,
+    };
+    if let Some(name) = name {
+        let service = ObjKey::new(Kind::Service, &key.namespace, name);
+        cluster.enqueue(Component::EndpointSliceMirroring, service);
+    }
+}
+
 fn enqueue_service(cluster: &mut Cluster, svc: ObjKey) {
     cluster.enqueue(Component::Endpoints, svc.clone());
     cluster.enqueue(Component::EndpointSlice, svc);
@@ -169,6 +189,7 @@ fn enqueue_service(cluster: &mut Cluster, svc: ObjKey) {
 /// listed it before; an Ingress change reconciles its status.
 pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
     let key = &event.key;
+    mirror_on_watch_event(cluster, event, object);
     match key.kind {
         Kind::Service => {
             enqueue_service(cluster, key.clone());
