@@ -19,6 +19,7 @@ pub mod printers;
 mod resources;
 mod services;
 mod unknown;
+mod wait;
 mod workloads;
 
 use std::collections::BTreeMap;
@@ -225,6 +226,11 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
         "port-forward" => services::port_forward(ctx, rest),
         "events" => workloads::events(ctx, rest),
         "proxy" => config::proxy(ctx, rest),
+        "wait" => {
+            let (out, j) = wait::wait(ctx, rest);
+            job = j;
+            out
+        }
         "--help" | "-h" | "help" => Output::ok(commands::KUBECTL_HELP),
         other if other.starts_with('-') => match args::parse("", argv, &[]) {
             Err(e) => Output::fail(e.replace("See 'kubectl  --help'", "See 'kubectl --help'")),
