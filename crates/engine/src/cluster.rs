@@ -72,6 +72,8 @@ pub struct Cluster {
     pub(crate) volumes: crate::volumes::Store,
     /// Warnings the API server sent with the current request (`Warning:` lines in kubectl).
     pub(crate) warnings: Vec<String>,
+    /// kubectl's kubeconfig (contexts and their namespaces).
+    pub(crate) kubeconfig: crate::kubectl::kubeconfig::Kubeconfig,
 }
 
 impl Cluster {
@@ -95,6 +97,7 @@ impl Cluster {
             net: crate::network::NetState::default(),
             volumes: crate::volumes::Store::default(),
             warnings: Vec::new(),
+            kubeconfig: Default::default(),
         }
     }
 

@@ -41,6 +41,7 @@ scenario!(terminal_jobs, "terminal_jobs.sh");
 scenario!(default_service, "default_service.sh");
 scenario!(endpoints_mirroring, "endpoints_mirroring.sh");
 scenario!(wait, "wait.sh");
+scenario!(kubeconfig, "kubeconfig.sh");
 
 #[test]
 fn different_seeds_give_different_names_but_the_same_story() {

@@ -14,6 +14,7 @@ mod explain;
 mod explain_docs;
 pub mod format;
 mod get;
+pub(crate) mod kubeconfig;
 mod manifest;
 pub mod printers;
 mod resources;
@@ -183,6 +184,7 @@ pub struct Started {
 /// Runs `kubectl ARGS...` (argv without the leading `kubectl`); a command that waits returns
 /// its job instead of waiting.
 pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
+    let argv = kubeconfig::with_context_namespace(&ctx.cluster.kubeconfig, argv);
     let Some(command) = argv.first() else {
         return Started { output: Output::ok(commands::KUBECTL_HELP), job: None };
     };
@@ -226,13 +228,14 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
         "port-forward" => services::port_forward(ctx, rest),
         "events" => workloads::events(ctx, rest),
         "proxy" => config::proxy(ctx, rest),
+        "config" => kubeconfig::config(&mut ctx.cluster.kubeconfig, rest),
         "wait" => {
             let (out, j) = wait::wait(ctx, rest);
             job = j;
             out
         }
         "--help" | "-h" | "help" => Output::ok(commands::KUBECTL_HELP),
-        other if other.starts_with('-') => match args::parse("", argv, &[]) {
+        other if other.starts_with('-') => match args::parse("", &argv, &[]) {
             Err(e) => Output::fail(e.replace("See 'kubectl  --help'", "See 'kubectl --help'")),
             Ok(_) => Output::ok(commands::KUBECTL_HELP),
         },
