@@ -217,6 +217,15 @@ impl Cluster {
 
     // ---- writes -----------------------------------------------------------------------------
 
+    /// Changes the stored object at `key` in place (a system write that knows it changes
+    /// something, such as the kubelet's status) and tells the control loops.
+    pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<Rc<Object>> {
+        let event = self.store.modify(key, change)?;
+        let stored = self.store.get_shared(&event.key)?;
+        controllers::on_watch_event(self, &event, &stored);
+        Some(stored)
+    }
+
     /// Stores `object` as is (stamping a resource version) and tells the control loops.
     pub fn write(&mut self, object: Object) -> Rc<Object> {
         let event = self.store.put(object);

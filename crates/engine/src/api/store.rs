@@ -200,6 +200,28 @@ impl Store {
         self.log_event(WatchEvent { resource_version: rv, event_type, key })
     }
 
+    /// Changes the stored object at `key` in place (stamping a new resource version), logging
+    /// Modified; `None` if there is none. The object is copied only if someone else still holds
+    /// it, so a status write does not clone a whole pod.
+    pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<WatchEvent> {
+        let controller = controller_uid(self.get_shared(key)?.as_ref()).to_owned();
+        // The index's handle would force a copy: take it out while the object changes.
+        self.unindex(key, &controller);
+        let rv = self.next_resource_version();
+        let slot = self.objects.get_mut(&key.kind)?.get_mut(&key.namespace)?.get_mut(&key.name)?;
+        let object = Rc::make_mut(slot);
+        change(object);
+        object.meta_mut().resource_version = Some(rv.to_string());
+        let shared = Rc::clone(slot);
+        self.index(key, shared);
+        let event = WatchEvent {
+            resource_version: rv,
+            event_type: WatchEventType::Modified,
+            key: key.clone(),
+        };
+        Some(self.log_event(event))
+    }
+
     /// Removes the object at `key`, logging Deleted.
     pub fn remove(&mut self, key: &ObjKey) -> Option<(Object, WatchEvent)> {
         let kind_map = self.objects.get_mut(&key.kind)?;

@@ -1429,9 +1429,11 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         ..Default::default()
     };
     if old != Some(&status) {
-        let mut updated = pod.clone();
-        updated.status = Some(status);
-        cluster.update_internal(updated.into());
+        cluster.modify(&prt.key, |o| {
+            if let Object::Pod(pod) = o {
+                pod.status = Some(status);
+            }
+        });
     }
 }
 
