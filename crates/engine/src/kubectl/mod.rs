@@ -184,6 +184,7 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
         "explain" => explain::explain(ctx, rest),
         "create" => manifest::create(ctx, rest),
         "apply" => manifest::apply(ctx, rest),
+        "replace" => manifest::replace(ctx, rest),
         "delete" => manifest::delete(ctx, rest),
         "run" => commands::run(ctx, rest),
         "logs" => {
