@@ -39,6 +39,7 @@ scenario!(workload_verbs, "workload_verbs.sh");
 scenario!(faults_images, "faults_images.sh");
 scenario!(terminal_jobs, "terminal_jobs.sh");
 scenario!(default_service, "default_service.sh");
+scenario!(edit_replace, "edit_replace.sh");
 
 #[test]
 fn different_seeds_give_different_names_but_the_same_story() {
