@@ -166,8 +166,7 @@ pub fn edit(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
         file: EditorFile {
             name: format!(
                 "kubectl-edit-{}.{}",
-                // os.CreateTemp's random part: a decimal uint32.
-                ctx.cluster.rng.below(1 << 32),
+                temp_number(ctx.cluster.now_ms(), ctx.cluster.store.resource_version(), &name),
                 if json { "json" } else { "yaml" }
             ),
             text: format!("{HEADER}{printed}"),
@@ -179,6 +178,18 @@ pub fn edit(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
     };
     job.script = ctx.stdin.map(|body| split_rounds(body).into());
     (Output::default(), Some(Box::new(job)))
+}
+
+/// The random part of kubectl's temporary file name (os.CreateTemp's decimal uint32), from the
+/// moment, the store's resourceVersion and the object: no draw from the cluster's seeded
+/// generator, so an edit abandoned with Ctrl-C leaves the cluster's future as it was.
+fn temp_number(now_ms: Millis, resource_version: u64, name: &str) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let bytes = now_ms.to_le_bytes().into_iter().chain(resource_version.to_le_bytes());
+    for b in bytes.chain(name.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h >> 32) as u32
 }
 
 /// The edit in progress.
