@@ -120,3 +120,42 @@ fn ctrl_c_cancels_an_edit_and_changes_nothing() {
     live.editor_returned("apiVersion: apps/v1\n");
     assert_eq!(live.run("kubectl get deploy web -o yaml").stdout, before);
 }
+
+#[test]
+fn hostile_editor_texts_end_or_reopen_cleanly() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d]\n";
+    let huge = format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nx: \"{}\"\n",
+        "y".repeat(4 << 20)
+    );
+    let texts = [
+        bomb.to_string(),
+        huge,
+        "[".repeat(100_000),
+        "---\n---\n".into(),
+        "apiVersion: v1\nkind: List\nitems: []\n".into(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: other}\n".into(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: two}\n".into(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicaz: 2}\n".into(),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\nkind: Pod\napiVersion: v1\n".into(),
+        "\u{0}\u{feff}: \u{202e}\n".into(),
+    ];
+    for text in texts {
+        let mut live = sim();
+        let before = live.run("kubectl get deploy web -o yaml").stdout;
+        live.start("kubectl edit deploy web", None);
+        live.editor_returned(&text);
+        // Whatever it said, a second save of the same text ends the edit.
+        if live.editor().is_some() {
+            let again = live.editor().unwrap().text;
+            live.editor_returned(&again);
+        }
+        assert_eq!(live.editor(), None, "{:.80}", text);
+        let end = live.foreground_end().expect("ended");
+        let shown = live.take_output();
+        assert!(!shown.is_empty() || end.exit_code == 0, "{:.80}", text);
+        if end.exit_code != 0 {
+            assert_eq!(live.run("kubectl get deploy web -o yaml").stdout, before, "{shown}");
+        }
+    }
+}

@@ -162,7 +162,7 @@ pub fn edit(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
         key,
         namespace,
         original,
-        printed: printed.clone(),
+        printed: parse_and_strip(&printed).1,
         file: EditorFile {
             name: format!(
                 "kubectl-edit-{}.{}",
@@ -197,12 +197,13 @@ struct EditJob {
     key: ObjKey,
     /// The command's namespace (`-n`), which the edited object must keep.
     namespace: String,
-    /// The object when the edit started, as printed.
+    /// The object when the edit started.
     original: Value,
-    printed: String,
+    /// The file as first written, comments stripped.
+    printed: Stripped,
     file: EditorFile,
-    /// The text of the last round, when it was rejected (kubectl's `containsError`).
-    rejected: Option<String>,
+    /// The last round's text, comments stripped, when it was rejected (`containsError`).
+    rejected: Option<Stripped>,
     rounds: usize,
     /// A here-document's rounds not yet returned: the editor of a script.
     script: Option<VecDeque<String>>,
@@ -218,10 +219,14 @@ enum Stripped {
     Text(String),
 }
 
-fn strip_comments(text: &str) -> Stripped {
+/// The text parsed (once: a hostile text is slow to parse), and its comments stripped.
+fn parse_and_strip(text: &str) -> (Result<Vec<Value>, DecodeError>, Stripped) {
     match decode::parse_documents(text) {
-        Ok(docs) => Stripped::Json(docs.into_iter().map(|d| d.value).collect()),
-        Err(_) => Stripped::Text(manual_strip(text)),
+        Ok(docs) => {
+            let values: Vec<Value> = docs.into_iter().map(|d| d.value).collect();
+            (Ok(values.clone()), Stripped::Json(values))
+        }
+        Err(e) => (Err(e), Stripped::Text(manual_strip(text))),
     }
 }
 
@@ -294,7 +299,13 @@ impl EditJob {
     }
 
     /// Reopens the editor with `reasons` (head, details) over the rejected text.
-    fn reopen(&mut self, edited: &str, reasons: &[(String, Vec<String>)], printed: Output) -> Poll {
+    fn reopen(
+        &mut self,
+        edited: &str,
+        stripped: Stripped,
+        reasons: &[(String, Vec<String>)],
+        printed: Output,
+    ) -> Poll {
         let mut text = HEADER.to_string();
         for (head, details) in reasons {
             let colon = if details.is_empty() { "" } else { ":" };
@@ -306,7 +317,7 @@ impl EditJob {
         }
         text.push_str(&manual_strip(edited));
         self.file.text = text;
-        self.rejected = Some(edited.to_string());
+        self.rejected = Some(stripped);
         if self.rounds >= MAX_EDIT_ROUNDS {
             let mut out = printed;
             out.push(self.cancel_unsaved());
@@ -318,12 +329,11 @@ impl EditJob {
     /// One round of `editoptions.go`'s loop, from the editor's return on.
     fn round(&mut self, cluster: &mut Cluster, edited: &str) -> Poll {
         self.rounds += 1;
-        if let Some(previous) = &self.rejected
-            && strip_comments(previous) == strip_comments(edited)
-        {
+        let (parsed, stripped) = parse_and_strip(edited);
+        if self.rejected.as_ref() == Some(&stripped) {
             return Poll::Done(self.cancel_unsaved());
         }
-        if strip_comments(&self.printed) == strip_comments(edited) {
+        if self.printed == stripped {
             return Poll::Done(Output {
                 stderr: "Edit cancelled, no changes made.\n".into(),
                 ..Output::default()
@@ -340,15 +350,15 @@ impl EditJob {
         if edited.len() > MAX_EDIT_BYTES {
             return Poll::Done(self.retryable(&resource, &DecodeError::TooLarge.to_string()));
         }
-        let docs = match decode::parse_documents(edited).and_then(|docs| {
+        let docs = match parsed.and_then(|docs| {
             docs.into_iter()
-                .map(|d| decode::resolve_kind(&d.value).map(|_| d.value))
+                .map(|d| decode::resolve_kind(&d).map(|_| d))
                 .collect::<Result<Vec<_>, _>>()
         }) {
             Ok(d) => d,
             Err(e) => {
                 let reason = (format!("The edited file had a syntax error: {e}"), Vec::new());
-                return self.reopen(edited, &[reason], Output::default());
+                return self.reopen(edited, stripped, &[reason], Output::default());
             }
         };
         // No object in the file: nothing to patch, and kubectl says nothing.
@@ -395,7 +405,7 @@ impl EditJob {
                     stderr: format!("error: {resource} \"{name}\" is invalid\n"),
                     ..Output::default()
                 };
-                self.reopen(edited, &[(head, details.causes)], printed)
+                self.reopen(edited, stripped, &[(head, details.causes)], printed)
             }
             Err(e) if e.reason == Reason::NotFound => Poll::Done(Output::fail(format!(
                 "error: {resource} \"{name}\" could not be found on the server\nThe edits you made on deleted resources have been saved to {}",
