@@ -136,14 +136,32 @@ pub fn edit(ctx: &mut Ctx, argv: &[String]) -> (Output, Option<Box<dyn Job>>) {
             None,
         );
     };
-    let Some(name) = target.name.clone().filter(|_| resolved.targets.len() == 1) else {
-        return (
-            Output::fail("error: kubectl edit here edits one object: give TYPE NAME or TYPE/NAME"),
-            None,
-        );
-    };
     let info = target.kind.info();
     let namespace = if info.namespaced { p.namespace() } else { String::new() };
+    // `kubectl edit TYPE`: every object of the type; one is edited as itself, several as a List
+    // (which kubeplay does not do).
+    let all: Vec<String> = match &target.name {
+        Some(_) => Vec::new(),
+        None => ctx
+            .cluster
+            .store
+            .list(target.kind, Some(namespace.as_str()))
+            .map(|o| o.name().to_string())
+            .collect(),
+    };
+    let name = match (&target.name, all.as_slice()) {
+        (Some(n), _) if resolved.targets.len() == 1 => n.clone(),
+        (None, [one]) if resolved.targets.len() == 1 => one.clone(),
+        (None, []) => return (Output::fail("error: edit cancelled, no objects found"), None),
+        _ => {
+            return (
+                Output::fail(
+                    "error: kubectl edit here edits one object at a time: give TYPE NAME or TYPE/NAME",
+                ),
+                None,
+            );
+        }
+    };
     let key = ObjKey::new(target.kind, &namespace, &name);
     let Some(live) = ctx.cluster.get(&key) else {
         return (

@@ -186,5 +186,8 @@ EOF
 kubectl edit deployment nope
 kubectl edit
 kubectl edit frobs web
+# TYPE alone: the one object of the type, or none
+kubectl edit deployment -n kube-system
+kubectl edit jobs
 kubectl edit deploy web -o wide
 kubectl edit deploy web -o json | head -3
