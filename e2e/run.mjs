@@ -481,6 +481,69 @@ async function streamTests(page) {
   }
 }
 
+// `kubectl edit`: the file opens in the editor while the terminal waits; Save and close patches
+// the object, Cancel changes nothing, a reload replays the edit.
+async function editTests(page) {
+  await page.getByRole('button', { name: /Reset cluster/ }).click();
+  const output = page.getByTestId('terminal-output');
+  const text = () => output.textContent();
+  await applyFromEditor(page, deployment('web', 2, 'nginx:1.27'));
+  await page.getByTestId('speed').selectOption('1000');
+  await page.getByTestId('play-pause').click();
+  await waitRunning(page, 'web-', 2);
+  await page.getByTestId('play-pause').click();
+
+  await check('`kubectl edit deploy web` opens the object in the editor; the terminal waits', async () => {
+    await run(page, 'kubectl edit deploy web');
+    await page.getByTestId('edit-save').waitFor();
+    const yaml = await page.getByTestId('yaml-editor').inputValue();
+    if (!yaml.startsWith('# Please edit the object below.')) throw new Error(yaml.slice(0, 120));
+    if (!yaml.includes('\n  replicas: 2\n')) throw new Error(yaml);
+    const tab = await page.locator('.editor .file-tab').textContent();
+    if (!/^kubectl-edit-\d+\.yaml$/.test(tab.trim())) throw new Error(`tab ${tab}`);
+    await page.screenshot({ path: join(screenshots, 'edit-open.png') });
+    await page.getByTestId('tab-terminal').click();
+    await page.getByTestId('job-hint').filter({ hasText: 'kubectl edit waits for its editor' }).waitFor();
+    if (await page.getByTestId('terminal-input').count()) throw new Error('prompt shown while editing');
+    return tab.trim();
+  });
+
+  await check('Save and close: `deployment.apps/web edited`, the pods scale to 4', async () => {
+    await page.getByTestId('tab-editor').click();
+    const editor = page.getByTestId('yaml-editor');
+    await editor.fill((await editor.inputValue()).replace('\n  replicas: 2\n', '\n  replicas: 4\n'));
+    await page.getByTestId('edit-save').click();
+    await output.filter({ hasText: 'deployment.apps/web edited' }).waitFor();
+    await page.getByTestId('terminal-input').waitFor();
+    await page.getByTestId('play-pause').click();
+    await waitRunning(page, 'web-', 4);
+    await page.getByTestId('play-pause').click();
+    return (await podNames(page)).join(', ');
+  });
+
+  await check('Cancel: `Edit cancelled, no changes made.`', async () => {
+    await run(page, 'kubectl edit deployment/web');
+    await page.getByTestId('edit-cancel').click();
+    await page.getByTestId('terminal-input').waitFor();
+    const t = await text();
+    if (!t.endsWith('$ kubectl edit deployment/web\nEdit cancelled, no changes made.\n')) {
+      throw new Error(JSON.stringify(t.slice(-160)));
+    }
+  });
+
+  await check('reload replays the edits: same transcript, same pods', async () => {
+    const transcript = await text();
+    const names = await podNames(page);
+    await page.reload();
+    await waitRunning(page, 'web-', 4);
+    const again = await page.getByTestId('terminal-output').textContent();
+    if (again !== transcript) throw new Error(`${JSON.stringify(again.slice(-200))} != ${JSON.stringify(transcript.slice(-200))}`);
+    const pods = await podNames(page);
+    if (pods.join() !== names.join()) throw new Error(`${pods} != ${names}`);
+    return `${pods.length} pods`;
+  });
+}
+
 const checkState = (page) => page.getByTestId('check-status').getAttribute('data-state');
 
 async function waitCheck(page, state, timeout = TIMEOUT_MS) {
@@ -745,6 +808,7 @@ async function main() {
 
   await sessionTests(page, url);
   await streamTests(page);
+  await editTests(page);
   await lessonTests(page, url);
   // A clean session for the timing runs (reset also clears the saved session).
   await page.goto(play);

@@ -817,11 +817,15 @@ fn Workbench(props: &WorkbenchProps) -> Html {
                 </div>
                 if *editor_tab {
                     <YamlEditor buffers={sim.buffers.clone()} apply_result={sim.apply_result.clone()}
-                        focus={sim.focus.clone()} {on_edit} {on_new} on_close={on_close_buffer} {on_apply} />
+                        focus={sim.focus.clone()} {on_edit} {on_new} on_close={on_close_buffer} {on_apply}
+                        edit={sim.edit.clone()} on_edit_text={{ let d = sim.dispatcher(); Callback::from(move |t| d.dispatch(SimAction::EditText(t))) }}
+                        on_edit_save={{ let d = sim.dispatcher(); Callback::from(move |()| d.dispatch(SimAction::EditSave)) }}
+                        on_edit_cancel={{ let d = sim.dispatcher(); Callback::from(move |()| d.dispatch(SimAction::EditCancel)) }} />
                 } else {
                     <Terminal transcript={sim.transcript.clone()} history={sim.history.clone()}
                         snapshot={sim.snapshot.clone()} {on_run} {on_clear} {on_interrupt}
-                        waiting={sim.job.is_some()} paused={!sim.playing} />
+                        waiting={sim.job.is_some()} paused={!sim.playing}
+                        editing={sim.edit.as_ref().map(|e| e.name.clone())} />
                 }
             </section>
         </div>

@@ -3,7 +3,10 @@
 //! current kubectl context points at; a header says how to make a kind cluster with the same node
 //! names. Playground-only commands (`sim ...`) become comments that say what to do instead. A
 //! watch ended with Ctrl-C is a `timeout -s INT` of the same (virtual) length, or a background
-//! job and its `kill`.
+//! job and its `kill`. A `kubectl edit` runs real kubectl with `KUBE_EDITOR=cp FILE` (kubectl
+//! runs `$KUBE_EDITOR <its temporary file>`), FILE holding the text the editor saved last without
+//! the playground's uid, resourceVersion, creationTimestamp and generation (the API server keeps
+//! the real ones when a patch leaves them empty).
 
 use kubeplay_engine::bootstrap::{CLUSTER_NAME, control_plane_name, worker_name};
 
@@ -36,8 +39,21 @@ pub fn real_cluster_script(items: &[Item], workers: u32) -> String {
     out.push_str("step() { printf '\\n$ %s\\n' \"$1\"; }\n\n");
     let nodes: Vec<String> =
         std::iter::once(control_plane_name()).chain((0..workers).map(worker_name)).collect();
+    let mut edits = 0;
     for item in items {
         match item {
+            Item::Edit { line, body } => {
+                edits += 1;
+                let file = format!("kubeplay-edit-{edits}.yaml");
+                let last = kubeplay_engine::kubectl::split_rounds(body).pop().unwrap_or_default();
+                let last = without_playground_identity(&last);
+                out.push_str(&format!("step {}\n", shell_word(line)));
+                out.push_str(
+                    "# the text saved in the editor (at the last try, if kubectl reopened it)\n",
+                );
+                heredoc(&mut out, &format!("cat > {file}"), &last);
+                out.push_str(&format!("KUBE_EDITOR=\"cp {file}\" {line}\n"));
+            }
             Item::File(name, content) => {
                 heredoc(&mut out, &format!("cat > {}", shell_word(name)), content);
             }
@@ -93,6 +109,25 @@ fn heredoc(out: &mut String, head: &str, body: &str) {
     out.push('\n');
 }
 
+/// An edited YAML object without the top-level metadata fields a real cluster has its own values
+/// of: kubectl would send the playground's in its patch (a stale resourceVersion is a Conflict).
+fn without_playground_identity(text: &str) -> String {
+    const FIELDS: [&str; 4] = ["uid:", "resourceVersion:", "creationTimestamp:", "generation:"];
+    let mut in_metadata = false;
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with([' ', '#']) {
+            in_metadata = line.trim_end() == "metadata:";
+        }
+        let field = line.strip_prefix("  ").filter(|f| !f.starts_with(' '));
+        if in_metadata && field.is_some_and(|f| FIELDS.iter().any(|k| f.starts_with(k))) {
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// `ms` as the seconds GNU sleep takes (`1.5`, `30`).
 fn seconds(ms: u64) -> String {
     let (s, frac) = (ms / 1000, ms % 1000);
@@ -133,6 +168,13 @@ mod tests {
             Item::Interrupted { line: "kubectl get pods -w".into(), after_ms: 37_500 },
             Item::Command("kubectl get deploy -w &".into()),
             Item::Command("kill -s INT %1".into()),
+            Item::Edit {
+                line: "kubectl edit deploy web".into(),
+                body: kubeplay_engine::kubectl::join_rounds(&[
+                    "spec: [\n".into(),
+                    "metadata:\n  name: web\n  resourceVersion: \"7\"\n  uid: x\nspec:\n  template:\n    metadata:\n      creationTimestamp: null\n  replicas: 3\n".into(),
+                ]),
+            },
         ]
     }
 
@@ -161,6 +203,9 @@ mod tests {
                 .contains("step 'kubectl get pods -w'\ntimeout -s INT 37.5s kubectl get pods -w\n")
         );
         assert!(script.contains("kubectl get deploy -w &\n# Ctrl-C on the watch\nkill %1\n"));
+        assert!(script.ends_with(
+            "cat > kubeplay-edit-1.yaml <<'KUBEPLAY_EOF'\n# Please edit the object below. Lines beginning with a '#' will be ignored,\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      creationTimestamp: null\n  replicas: 3\nKUBEPLAY_EOF\nKUBE_EDITOR=\"cp kubeplay-edit-1.yaml\" kubectl edit deploy web\n"
+        ), "{script}");
     }
 
     #[test]

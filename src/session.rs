@@ -5,6 +5,12 @@
 //! app writes them into the engine's files, which `kubectl apply -f NAME` reads); time that passed
 //! (play, step) as `sleep <ms>ms`, consecutive sleeps merged.
 //!
+//! A finished `kubectl edit` is its line with a here-document of what the editor returned, round
+//! by round (each round starts at kubectl's header line, `kubectl::join_rounds`): the engine's
+//! script runner feeds it to the edit as the editor's text. Virtual time stands still while the
+//! editor is open, so the edit replays at the instant it was made. An edit ended with Ctrl-C
+//! changed nothing and is not recorded.
+//!
 //! A command that waits (`kubectl get -w`, `rollout status`) and was ended with Ctrl-C after E ms
 //! of virtual time is `timeout -s INT <E as seconds> LINE` (Ctrl-C sends SIGINT; the duration is
 //! exact to the millisecond). When the editor applied something while it ran, or Ctrl-C came
@@ -33,6 +39,13 @@ pub enum Item {
     Sleep(u64),
     /// A command line fed a here-document (the line without its `<<MARKER`, the body).
     Input(String, String),
+    /// `kubectl edit` that ended after its editor returned `body` (the rounds, joined).
+    Edit {
+        /// The line as typed.
+        line: String,
+        /// What the editor returned, as `kubectl::join_rounds` writes it.
+        body: String,
+    },
     /// A command that waits, ended with Ctrl-C after this many ms (more than 0) of virtual time.
     Interrupted {
         /// The line as typed.
@@ -117,8 +130,26 @@ impl Item {
                 return Item::File(name.to_owned(), body);
             }
         }
+        if is_edit(head) {
+            return Item::Edit { line: head.to_owned(), body };
+        }
         Item::Input(head.to_owned(), body)
     }
+}
+
+/// Whether `line` is a `kubectl edit` (whose standard input is what its editor returns).
+pub fn is_edit(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    words.next() == Some("kubectl") && words.next() == Some("edit")
+}
+
+/// A here-document end marker that no line of `body` equals.
+fn marker_for(body: &str) -> String {
+    let mut marker = String::from(FILE_MARKER);
+    while body.lines().any(|l| l.trim() == marker) {
+        marker.push('_');
+    }
+    marker
 }
 
 /// `items` with `item` added (a sleep after a sleep is merged).
@@ -162,6 +193,15 @@ pub fn to_script(items: &[Item]) -> String {
             }
             Item::Interrupted { line, after_ms } => {
                 out.push_str(&format!("{INTERRUPT_PREFIX}{} {line}\n", jobs::seconds(*after_ms)));
+            }
+            Item::Edit { line, body } => {
+                let marker = marker_for(body);
+                out.push_str(&format!("{line} <<'{marker}'\n{body}"));
+                if !body.ends_with('\n') && !body.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&marker);
+                out.push('\n');
             }
         }
     }
@@ -240,8 +280,19 @@ mod tests {
             Item::Interrupted { line: "kubectl get pods -o wide -w".into(), after_ms: 1 },
             Item::Command("kubectl get deploy -w &".into()),
             Item::Command(interrupt_line(1)),
+            Item::Edit {
+                line: "kubectl edit deploy web".into(),
+                body: kubeplay_engine::kubectl::join_rounds(&[
+                    "spec:\n  replicas: [3\n".into(),
+                    "# a comment\nKUBEPLAY_EOF\nspec:\n  replicas: 3\n".into(),
+                ]),
+            },
         ];
         let text = to_script(&items);
+        assert!(
+            text.contains("\nkubectl edit deploy web <<'KUBEPLAY_EOF_'\n# Please edit"),
+            "{text}"
+        );
         assert!(text.contains("\ntimeout -s INT 37.5s kubectl get pods -w\n"), "{text}");
         assert!(text.contains("\ntimeout -s INT 0.001s kubectl get pods -o wide -w\n"), "{text}");
         assert_eq!(from_script(&text).unwrap(), items);
@@ -303,7 +354,7 @@ mod tests {
     #[test]
     fn script_commands_become_items() {
         let commands = script::parse(
-            "kubectl get pods\ncat > dir/a.conf <<'END'\nx\nEND\nkubectl apply -f - <<EOF\nkind: Pod\nEOF\n",
+            "kubectl get pods\ncat > dir/a.conf <<'END'\nx\nEND\nkubectl apply -f - <<EOF\nkind: Pod\nEOF\nkubectl edit cm x <<EOF\ndata: {}\nEOF\n",
         )
         .unwrap();
         let items: Vec<Item> = commands.iter().map(Item::of_command).collect();
@@ -313,6 +364,7 @@ mod tests {
                 Item::Command("kubectl get pods".into()),
                 Item::File("dir/a.conf".into(), "x\n".into()),
                 Item::Input("kubectl apply -f -".into(), "kind: Pod\n".into()),
+                Item::Edit { line: "kubectl edit cm x".into(), body: "data: {}\n".into() },
             ]
         );
         for bad in ["", "/abs", "a//b", "../x", "a/../b", "a b", "x/"] {

@@ -9,6 +9,9 @@
 //! keeps it behind an `Rc<RefCell<_>>` handle that successive states share. Only `reduce` borrows
 //! it mutably, and every reduction returns a fresh `SimState` whose plain values (snapshot,
 //! transcript, ...) tell Yew what changed.
+//!
+//! While `kubectl edit` waits for its editor ([`EditFile`]), virtual time stands still (play,
+//! step and Apply wait): the edit is then recorded as one item that replays at the same instant.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -110,6 +113,23 @@ pub enum SimAction {
     CloseBuffer(usize),
     /// `kubectl apply -f <buffer>` of buffer `index`.
     Apply(usize),
+    /// The text of the file `kubectl edit` waits for, as typed.
+    EditText(String),
+    /// Save and close the file `kubectl edit` waits for: the editor returns its text.
+    EditSave,
+    /// Close it without saving: the editor returns the file as kubectl wrote it.
+    EditCancel,
+}
+
+/// The file `kubectl edit` waits for (kubectl's temporary file), as the editor shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditFile {
+    /// kubectl's name for it (`kubectl-edit-<n>.yaml`).
+    pub name: String,
+    /// The text, with the user's changes.
+    pub text: String,
+    /// What the editor returned in the rounds before (kubectl reopened it after an error).
+    rounds: Vec<String>,
 }
 
 /// One editor buffer: a file `kubectl apply -f NAME` can read.
@@ -174,6 +194,8 @@ pub struct SimState {
     pub focus: (u64, Rc<str>),
     /// The command the terminal waits for: no prompt until it ends or Ctrl-C.
     pub job: Option<Rc<TerminalJob>>,
+    /// The file that job (`kubectl edit`) waits for; virtual time stands still meanwhile.
+    pub edit: Option<Rc<EditFile>>,
     /// Lines of a lesson block after a command that waits: they run when it ends by itself
     /// (as typed-ahead lines do in a shell), and Ctrl-C drops them.
     queued: Rc<Vec<Item>>,
@@ -194,6 +216,7 @@ impl PartialEq for SimState {
             && self.notice == other.notice
             && self.focus == other.focus
             && self.job == other.job
+            && self.edit == other.edit
             && Rc::ptr_eq(&self.queued, &other.queued)
     }
 }
@@ -218,6 +241,7 @@ impl SimState {
             notice: None,
             focus: (0, Rc::from("")),
             job: None,
+            edit: None,
             queued: Rc::default(),
         }
     }
@@ -233,7 +257,10 @@ impl SimState {
     /// command still waiting is recorded as if Ctrl-C came now.
     pub fn session_items(&self) -> Vec<Item> {
         let mut items = (*self.items).clone();
-        if let Some(job) = &self.job {
+        if let (Some(job), Some(_)) = (&self.job, &self.edit) {
+            // An edit not saved yet changed nothing: it is not recorded.
+            items.truncate(job.item_at);
+        } else if let Some(job) = &self.job {
             let sim = self.sim.borrow();
             let started_ms = sim.foreground_started_ms().unwrap_or(sim.now_ms());
             let elapsed_ms = sim.now_ms().saturating_sub(started_ms);
@@ -299,6 +326,7 @@ impl SimState {
                 let job =
                     TerminalJob { line: line.to_owned(), item_at: self.items.len() - 1, number };
                 self.job = Some(Rc::new(job));
+                self.open_editor(Vec::new());
             }
         }
         text.push_str(&output);
@@ -322,6 +350,40 @@ impl SimState {
         }
         text.push_str(&sim.take_output());
         text
+    }
+
+    /// Shows the file the terminal's job waits for in the editor, if it waits for one.
+    fn open_editor(&mut self, rounds: Vec<String>) {
+        let file = self.sim.borrow().editor();
+        self.edit = file.map(|f| Rc::new(EditFile { name: f.name, text: f.text, rounds }));
+        if let Some(e) = &self.edit {
+            self.focus = (self.focus.0 + 1, Rc::from(e.name.as_str()));
+        }
+    }
+
+    /// The editor returns `text` to `kubectl edit`: it ends (recorded as the line with what the
+    /// editor returned, round by round) or reopens the file with the failures on top.
+    fn return_edit(&mut self, text: String) {
+        let Some(edit) = self.edit.take() else { return };
+        self.sim.borrow_mut().editor_returned(&text);
+        self.drain();
+        let mut rounds = edit.rounds.clone();
+        rounds.push(text);
+        if self.sim.borrow_mut().foreground_end().is_none() {
+            self.open_editor(rounds);
+            return;
+        }
+        if let Some(job) = self.job.take() {
+            let body = kubeplay_engine::kubectl::join_rounds(&rounds);
+            let mut items = (*self.items).clone();
+            if let Some(item) = items.get_mut(job.item_at) {
+                *item = Item::Edit { line: job.line.clone(), body };
+            }
+            self.items = Rc::new(items);
+        }
+        self.focus = (self.focus.0 + 1, Rc::from(""));
+        let queued = std::mem::take(&mut self.queued);
+        self.run_items(queued.iter().cloned());
     }
 
     /// Appends what running jobs printed since the last look to the transcript.
@@ -355,7 +417,13 @@ impl SimState {
     /// Ctrl-C on the terminal's job: it ends where it is, the lines queued behind it are dropped.
     fn interrupt_job(&mut self) {
         let end = self.sim.borrow_mut().interrupt();
-        if let Some(end) = end {
+        if let (Some(_), Some(job)) = (self.edit.take(), &self.job) {
+            // kubectl killed in its editor: nothing changed, nothing to replay.
+            let items: Vec<Item> = self.items[..job.item_at].to_vec();
+            self.items = Rc::new(items);
+            self.transcript = Rc::new(appended_transcript(&self.transcript, "^C\n"));
+            self.focus = (self.focus.0 + 1, Rc::from(""));
+        } else if let Some(end) = end {
             self.drain();
             self.end_job(end.elapsed_ms, JobEnd::Interrupted);
             self.transcript = Rc::new(appended_transcript(&self.transcript, "^C\n"));
@@ -430,6 +498,15 @@ impl SimState {
                 self.sim.borrow_mut().write_file(&name, &text);
                 self.record(Item::File(name, text));
             }
+            Item::Edit { line, body } => {
+                let out = self.run_to_end(&line, Some(&body));
+                if !quiet {
+                    let shown = format!("$ {line}\n{out}");
+                    self.transcript = Rc::new(appended_transcript(&self.transcript, &shown));
+                    self.history = Rc::new(pushed_history(&self.history, &line));
+                }
+                self.record(Item::Edit { line, body });
+            }
             Item::Input(line, body) => {
                 self.sync_buffers();
                 let out = self.run_to_end(&line, Some(&body));
@@ -449,6 +526,7 @@ impl SimState {
         self.seed = config.seed;
         self.sim = Rc::new(RefCell::new(Sim::new(config)));
         self.job = None;
+        self.edit = None;
         self.queued = Rc::default();
         self.items = Rc::default();
         self.transcript = Rc::default();
@@ -490,6 +568,12 @@ impl Reducible for SimState {
                 next.transcript =
                     Rc::new(appended_transcript(&next.transcript, &format!("$ {line}^C\n")));
                 Rc::new(next)
+            }
+            // Time stands still while kubectl edit waits for its editor (see the module header).
+            SimAction::Advance(_) | SimAction::Step | SimAction::Apply(_)
+                if next.edit.is_some() =>
+            {
+                self
             }
             SimAction::Advance(ms) => {
                 let t0 = wall_ms();
@@ -625,8 +709,10 @@ impl Reducible for SimState {
                                 beside = kill;
                             } else {
                                 next.run_item(Item::Command(line), false);
-                                // A command that finished by itself when recorded: run it so.
+                                // A command that finished by itself when recorded: run it so
+                                // (an editor then saves the file unchanged).
                                 if next.job.take().is_some() {
+                                    next.edit = None;
                                     next.sim.borrow_mut().wait_foreground();
                                     next.drain();
                                 }
@@ -641,6 +727,22 @@ impl Reducible for SimState {
                 } else {
                     buffers
                 });
+                next.resnapshot()
+            }
+            SimAction::EditText(text) => {
+                if let Some(edit) = next.edit.as_mut() {
+                    Rc::make_mut(edit).text = text;
+                }
+                Rc::new(next)
+            }
+            SimAction::EditSave => {
+                let Some(text) = next.edit.as_ref().map(|e| e.text.clone()) else { return self };
+                next.return_edit(text);
+                next.resnapshot()
+            }
+            SimAction::EditCancel => {
+                let Some(text) = next.sim.borrow().editor().map(|f| f.text) else { return self };
+                next.return_edit(text);
                 next.resnapshot()
             }
             SimAction::SetNotice(notice) => {
@@ -908,6 +1010,72 @@ mod tests {
         assert_eq!(names(&replayed), pods);
         assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
         assert_eq!(replayed.buffers, s.buffers);
+    }
+
+    #[test]
+    fn an_edit_waits_for_the_editor_with_time_still_and_replays_from_its_recording() {
+        let s = Rc::new(SimState::default());
+        let s = s.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
+        let s = s.reduce(SimAction::Run("kubectl edit deploy web".into()));
+        let edit = s.edit.clone().expect("the editor is open");
+        assert!(edit.name.starts_with("kubectl-edit-") && edit.text.contains("  replicas: 3\n"));
+        assert_eq!(s.focus.1.as_ref(), edit.name.as_str());
+        let now_ms = s.snapshot.now_ms;
+        let s = s.reduce(SimAction::Advance(5_000)).reduce(SimAction::Step);
+        assert_eq!(s.snapshot.now_ms, now_ms, "time stands still while the editor is open");
+        // A rejected edit reopens the file with the error on top; the command still waits.
+        let s =
+            s.reduce(SimAction::EditText(edit.text.replace("  replicas: 3\n", "  replicas: -1\n")));
+        let s = s.reduce(SimAction::EditSave);
+        let reopened = s.edit.clone().expect("reopened");
+        assert!(
+            reopened.text.contains("# * spec.replicas: Invalid value: -1"),
+            "{}",
+            reopened.text
+        );
+        assert!(s.transcript.ends_with("error: deployments.apps \"web\" is invalid\n"));
+        let s = s.reduce(SimAction::EditText(
+            reopened.text.replace("  replicas: -1\n", "  replicas: 5\n"),
+        ));
+        let s = s.reduce(SimAction::EditSave).reduce(SimAction::Advance(30_000));
+        assert!(s.edit.is_none() && s.job.is_none());
+        assert!(s.transcript.ends_with("deployment.apps/web edited\n"), "{}", s.transcript);
+        let names =
+            |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&s).iter().filter(|n| n.starts_with("web-")).count(), 5);
+        let script = session::to_script(&s.session_items());
+        assert!(
+            script.contains("\nkubectl edit deploy web <<'KUBEPLAY_EOF'\n# Please edit"),
+            "{script}"
+        );
+        let replayed = Rc::new(SimState::default()).reduce(SimAction::Load {
+            config: SimConfig { seed: s.seed, ..SimConfig::default() },
+            items: session::from_script(&script).unwrap(),
+            notice: None,
+            template: true,
+        });
+        assert_eq!(names(&replayed), names(&s));
+        assert_eq!(replayed.snapshot.now_ms, s.snapshot.now_ms);
+        assert_eq!(*replayed.transcript, *s.transcript, "the line as typed, not the heredoc");
+    }
+
+    #[test]
+    fn cancel_and_ctrl_c_end_an_edit_without_a_change() {
+        let s = Rc::new(SimState::default());
+        let s = s.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(10_000));
+        let items = s.session_items();
+        let s = s.reduce(SimAction::Run("kubectl edit deploy web".into()));
+        let s = s.reduce(SimAction::EditText("spec: {}\n".into())).reduce(SimAction::EditCancel);
+        assert!(
+            s.transcript.ends_with("$ kubectl edit deploy web\nEdit cancelled, no changes made.\n")
+        );
+        assert!(s.edit.is_none() && s.job.is_none());
+        let s = s.reduce(SimAction::Run("kubectl edit deploy web".into()));
+        assert_eq!(s.session_items().len(), items.len() + 1, "an open edit is not recorded");
+        let s = s.reduce(SimAction::InterruptJob);
+        assert!(s.transcript.ends_with("$ kubectl edit deploy web\n^C\n"));
+        assert!(s.edit.is_none() && s.job.is_none());
+        assert_eq!(s.session_items().len(), items.len() + 1);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! and object names; Ctrl-C abandons the line; Ctrl-L (or typing `clear`) asks for the transcript
 //! to be cleared. The transcript is shown exactly as printed, as text (Yew escapes it). While a
 //! command waits (`kubectl get -w`) there is no prompt, as in a shell: its lines stream in as
-//! time runs, and Ctrl-C (handled by the page, wherever the focus is) ends it.
+//! time runs, and Ctrl-C (handled by the page, wherever the focus is) ends it. `kubectl edit`
+//! waits so for its file in the Editor tab.
 
 use std::rc::Rc;
 
@@ -33,6 +34,9 @@ pub struct TerminalProps {
     /// Virtual time is paused (a waiting command then waits for play or step).
     #[prop_or_default]
     pub paused: bool,
+    /// The waiting command is `kubectl edit`: the name of the file open in the Editor tab.
+    #[prop_or_default]
+    pub editing: Option<String>,
 }
 
 /// A shell-like terminal with a `$ ` prompt.
@@ -168,7 +172,9 @@ pub fn Terminal(props: &TerminalProps) -> Html {
                 aria-live="polite">{ props.transcript.as_str() }</pre>
             if props.waiting {
                 <p class="job-hint" data-testid="job-hint" data-paused={props.paused.to_string()}>
-                    if props.paused {
+                    if let Some(name) = &props.editing {
+                        { format!("kubectl edit waits for its editor: {name} is open in the Editor tab (time stands still until you save or cancel). ") }
+                    } else if props.paused {
                         { "Time is paused: ▶ (Space) lets the command run, → steps to the next event. " }
                     }
                     <kbd>{ "Ctrl" }</kbd>{ "+" }<kbd>{ "C" }</kbd>{ " stops it." }

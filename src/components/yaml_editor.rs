@@ -4,13 +4,16 @@
 //! A plain `<textarea>` does the editing; a `<pre>` under it, scrolled in step, draws the
 //! highlighted text (the textarea's own text is transparent, its caret is not). Highlighting is
 //! built from spans of text, never markup, so nothing typed reaches the DOM as HTML.
+//!
+//! While `kubectl edit` waits, the editor shows only its file, with "Save and close" (the editor
+//! returns the text) and "Cancel" (it returns the file as kubectl wrote it) instead of Apply.
 
 use std::rc::Rc;
 
 use web_sys::{Element, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::state::{ApplyResult, Buffer};
+use crate::state::{ApplyResult, Buffer, EditFile};
 use crate::templates;
 
 /// Props of [`YamlEditor`].
@@ -31,6 +34,18 @@ pub struct YamlEditorProps {
     /// A buffer to show (by name), with a count that changes on every request.
     #[prop_or((0, Rc::from("")))]
     pub focus: (u64, Rc<str>),
+    /// The file `kubectl edit` waits for, shown instead of the buffers.
+    #[prop_or_default]
+    pub edit: Option<Rc<EditFile>>,
+    /// That file now has this text.
+    #[prop_or_default]
+    pub on_edit_text: Callback<String>,
+    /// Save and close it.
+    #[prop_or_default]
+    pub on_edit_save: Callback<()>,
+    /// Close it without saving.
+    #[prop_or_default]
+    pub on_edit_cancel: Callback<()>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -122,6 +137,92 @@ fn highlighted(text: &str) -> Html {
     }
 }
 
+/// The text area over its highlighted copy, with line numbers (`error_line` marked).
+fn text_view(
+    name: &str,
+    text: &str,
+    error_line: Option<usize>,
+    oninput: Callback<InputEvent>,
+    onkeydown: Callback<KeyboardEvent>,
+    refs: (NodeRef, NodeRef),
+) -> Html {
+    let (gutter_ref, overlay_ref) = refs;
+    let onscroll = {
+        let (gutter_ref, overlay_ref) = (gutter_ref.clone(), overlay_ref.clone());
+        Callback::from(move |e: Event| {
+            let ta = e.target_unchecked_into::<HtmlTextAreaElement>();
+            for r in [&gutter_ref, &overlay_ref] {
+                if let Some(el) = r.cast::<Element>() {
+                    el.set_scroll_top(ta.scroll_top());
+                    el.set_scroll_left(ta.scroll_left());
+                }
+            }
+        })
+    };
+    let lines = text.split('\n').count();
+    html! {
+        <div class="editor-body">
+            <pre class="gutter" ref={gutter_ref} aria-hidden="true">
+                { for (1..=lines).map(|n| html! {
+                    <span class={classes!((error_line == Some(n)).then_some("gutter-error"))}>{ format!("{n}\n") }</span>
+                }) }
+            </pre>
+            <div class="editor-stack">
+                <pre class="highlight" ref={overlay_ref} aria-hidden="true">{ highlighted(text) }</pre>
+                <textarea
+                    data-testid="yaml-editor"
+                    aria-label={format!("YAML file {name}")}
+                    spellcheck="false"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    wrap="off"
+                    value={text.to_owned()}
+                    {oninput}
+                    {onscroll}
+                    {onkeydown}
+                />
+            </div>
+        </div>
+    }
+}
+
+/// The file `kubectl edit` waits for: its text, Save and close, Cancel.
+fn edit_view(props: &YamlEditorProps, edit: &EditFile, refs: (NodeRef, NodeRef)) -> Html {
+    let oninput = props
+        .on_edit_text
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
+    let onkeydown = {
+        let save = props.on_edit_save.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                save.emit(());
+            }
+        })
+    };
+    html! {
+        <div class="editor">
+            <div class="editor-bar" role="tablist" aria-label="files">
+                <span class="file-tab tab-active">
+                    <button type="button" role="tab" aria-selected="true">{ &edit.name }</button>
+                </span>
+                <span class="edit-note">{ "kubectl edit is waiting for this file" }</span>
+                <button type="button" class="apply" data-testid="edit-save"
+                    title="the editor returns this text to kubectl edit (Ctrl+Enter)"
+                    onclick={props.on_edit_save.reform(|_: MouseEvent| ())}>
+                    { "✔ Save and close" }
+                </button>
+                <button type="button" class="edit-cancel" data-testid="edit-cancel"
+                    title="close without saving: kubectl edit gets the file as it wrote it"
+                    onclick={props.on_edit_cancel.reform(|_: MouseEvent| ())}>
+                    { "✕ Cancel" }
+                </button>
+            </div>
+            { text_view(&edit.name, &edit.text, None, oninput, onkeydown, refs) }
+        </div>
+    }
+}
+
 /// Buffers as tabs, the editor, Apply, and the result.
 #[component]
 pub fn YamlEditor(props: &YamlEditorProps) -> Html {
@@ -156,22 +257,13 @@ pub fn YamlEditor(props: &YamlEditorProps) -> Html {
         });
     }
 
+    if let Some(edit) = &props.edit {
+        return edit_view(props, edit, (gutter_ref, overlay_ref));
+    }
     let oninput = {
         let on_edit = props.on_edit.clone();
         Callback::from(move |e: InputEvent| {
             on_edit.emit((index, e.target_unchecked_into::<HtmlTextAreaElement>().value()));
-        })
-    };
-    let onscroll = {
-        let (gutter_ref, overlay_ref) = (gutter_ref.clone(), overlay_ref.clone());
-        Callback::from(move |e: Event| {
-            let ta = e.target_unchecked_into::<HtmlTextAreaElement>();
-            for r in [&gutter_ref, &overlay_ref] {
-                if let Some(el) = r.cast::<Element>() {
-                    el.set_scroll_top(ta.scroll_top());
-                    el.set_scroll_left(ta.scroll_left());
-                }
-            }
         })
     };
     let onkeydown = {
@@ -198,7 +290,6 @@ pub fn YamlEditor(props: &YamlEditorProps) -> Html {
     };
     let result = props.apply_result.as_ref().filter(|r| r.buffer == buffer.name);
     let error_line = result.and_then(|r| r.line);
-    let lines = buffer.text.split('\n').count();
     html! {
         <div class="editor">
             <div class="editor-bar" role="tablist" aria-label="files">
@@ -225,28 +316,7 @@ pub fn YamlEditor(props: &YamlEditorProps) -> Html {
                     { format!("▶ Apply {}", buffer.name) }
                 </button>
             </div>
-            <div class="editor-body">
-                <pre class="gutter" ref={gutter_ref} aria-hidden="true">
-                    { for (1..=lines).map(|n| html! {
-                        <span class={classes!((error_line == Some(n)).then_some("gutter-error"))}>{ format!("{n}\n") }</span>
-                    }) }
-                </pre>
-                <div class="editor-stack">
-                    <pre class="highlight" ref={overlay_ref} aria-hidden="true">{ highlighted(&buffer.text) }</pre>
-                    <textarea
-                        data-testid="yaml-editor"
-                        aria-label={format!("YAML file {}", buffer.name)}
-                        spellcheck="false"
-                        autocomplete="off"
-                        autocapitalize="off"
-                        wrap="off"
-                        value={buffer.text.clone()}
-                        {oninput}
-                        {onscroll}
-                        {onkeydown}
-                    />
-                </div>
-            </div>
+            { text_view(&buffer.name, &buffer.text, error_line, oninput, onkeydown, (gutter_ref, overlay_ref)) }
             if let Some(r) = result {
                 <pre class={classes!("apply-result", if r.ok { "ok" } else { "bad" })} data-testid="apply-result" role="status">
                     { if r.ok { "✓ " } else { "✗ " } }

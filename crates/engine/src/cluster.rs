@@ -314,6 +314,19 @@ impl Cluster {
         let Some(old) = self.store.get(&key).cloned() else {
             return Err(ApiError::not_found(&info.qualified_plural(), object.name()));
         };
+        // Optimistic concurrency: a resourceVersion in the request must be the stored one.
+        if let Some(rv) = object.meta().resource_version.as_deref().filter(|rv| !rv.is_empty())
+            && old.meta().resource_version.as_deref() != Some(rv)
+        {
+            return Err(ApiError::new(
+                Reason::Conflict,
+                format!(
+                    "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+                    info.qualified_plural(),
+                    object.name()
+                ),
+            ));
+        }
         strategy::default(self, &mut object);
         strategy::prepare_for_update(self, &old, &mut object);
         let mut causes = strategy::validate_update(self, &old, &object);

@@ -273,8 +273,15 @@ impl Sim {
         id
     }
 
-    /// Runs time until job `id` ends; what it printed.
+    /// Runs time until job `id` ends; what it printed. An editor nobody sits at returns what
+    /// the job says (`kubectl edit` in a script: its here-document, or the file unchanged).
     fn wait_for(&mut self, id: u64) -> CommandOutput {
+        // Each round ends the edit or reopens the editor; the rounds are bounded.
+        for _ in 0..=kubectl::MAX_EDIT_ROUNDS {
+            let Some(i) = self.jobs.iter().position(|j| j.id == id) else { break };
+            let Some(text) = self.jobs[i].job.unattended_editor() else { break };
+            self.feed_editor(id, &text);
+        }
         self.run_time(Millis::MAX, Some(id));
         if let Some(i) = self.jobs.iter().position(|j| j.id == id) {
             // Only a job with no deadline at all gets here; none is made so.
@@ -356,6 +363,42 @@ impl Sim {
             elapsed_ms: now.saturating_sub(job.started_ms),
             exit_code: jobs::INTERRUPTED_STATUS,
         })
+    }
+
+    /// The file the editor shows for the foreground job (`kubectl edit` waiting for it).
+    pub fn editor(&self) -> Option<kubectl::EditorFile> {
+        let id = self.foreground?;
+        self.jobs.iter().find(|j| j.id == id)?.job.editor_file().cloned()
+    }
+
+    /// The editor of the foreground job returned `text` (saved and closed): the job goes on
+    /// with it, and ends, or reopens the editor ([`Sim::editor`]) with the failures on top.
+    pub fn editor_returned(&mut self, text: &str) {
+        if self.editor().is_some()
+            && let Some(id) = self.foreground
+        {
+            self.feed_editor(id, text);
+        }
+    }
+
+    /// Hands job `id` what its editor returned, and records what it printed.
+    fn feed_editor(&mut self, id: u64, text: &str) {
+        let Some(i) = self.jobs.iter().position(|j| j.id == id) else { return };
+        let mut poll = self.jobs[i].job.editor_returned(&mut self.cluster, text);
+        self.cluster.settle();
+        // The API server's warnings come first, as kubectl prints them when the answer arrives.
+        let warnings = std::mem::take(&mut self.cluster.warnings);
+        let (kubectl::Poll::Waiting(out) | kubectl::Poll::Done(out)) = &mut poll;
+        let lines: String = warnings.iter().map(|w| format!("Warning: {w}\n")).collect();
+        out.stderr.insert_str(0, &lines);
+        match poll {
+            kubectl::Poll::Waiting(out) => self.emit(i, out),
+            kubectl::Poll::Done(out) => {
+                self.emit(i, out);
+                self.end_job(i);
+            }
+        }
+        self.poll_jobs();
     }
 
     /// What jobs printed to the terminal since the last call, in order.

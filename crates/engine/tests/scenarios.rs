@@ -42,6 +42,7 @@ scenario!(default_service, "default_service.sh");
 scenario!(endpoints_mirroring, "endpoints_mirroring.sh");
 scenario!(wait, "wait.sh");
 scenario!(kubeconfig, "kubeconfig.sh");
+scenario!(edit_replace, "edit_replace.sh");
 
 #[test]
 fn different_seeds_give_different_names_but_the_same_story() {

@@ -1,5 +1,6 @@
-//! `kubectl create`, `apply` and `delete`: manifests in (`-f FILE`, `-f -`), objects through the
-//! request path, kubectl's words out, and deletion that waits until the objects are gone.
+//! `kubectl create`, `apply`, `replace` and `delete`: manifests in (`-f FILE`, `-f -`), objects
+//! through the request path, kubectl's words out, and deletion that waits until the objects are
+//! gone.
 
 use serde_json::{Map, Value};
 use std::rc::Rc;
@@ -207,8 +208,9 @@ fn for_each_object(
     };
     let mut out = Output::default();
     out.stderr.push_str(super::workloads::record_deprecation(p));
+    let verb = if command == "replace" { "replacing" } else { "creating" };
     for file in p.all("filename") {
-        let docs = match decode_file(ctx, &file, "creating", command) {
+        let docs = match decode_file(ctx, &file, verb, command) {
             Ok(d) => d,
             Err(e) => {
                 out.push(Output::fail(e));
@@ -424,6 +426,104 @@ fn apply_one(
         .map_err(|e| e.kubectl_message(Some(("applying patch", source_name(file)))))?;
     let changed = result.meta().resource_version != before;
     Ok((Rc::unwrap_or_clone(result), if changed { "configured" } else { "unchanged" }, warning))
+}
+
+const REPLACE_FLAGS: &[Flag] = &[
+    val("filename", Some('f')),
+    val("output", Some('o')),
+    val("dry-run", None),
+    val("validate", None),
+    boolean("record", None),
+    boolean("recursive", Some('R')),
+    boolean("save-config", None),
+    boolean("force", None),
+    val("grace-period", None),
+    val("timeout", None),
+    val("wait", None),
+    val("cascade", None),
+    val("field-manager", None),
+    val("subresource", None),
+    val("raw", None),
+    val("kustomize", Some('k')),
+];
+
+/// `kubectl replace -f FILE`: a full update of each object (PUT), or with `--force` a delete
+/// that waits until the objects are gone and a create.
+pub fn replace(ctx: &mut Ctx, argv: &[String]) -> Output {
+    let p = match parse("replace", argv, REPLACE_FLAGS) {
+        Ok(p) => p,
+        Err(e) => return Output::fail(e),
+    };
+    let force = p.is_set("force");
+    // replace.go's Validate, in its order.
+    if p.given("grace-period") && !force {
+        return Output::fail("error: --grace-period must have --force specified");
+    }
+    if p.given("timeout") && !force {
+        return Output::fail("error: --timeout must have --force specified");
+    }
+    if force && p.given("dry-run") {
+        return Output::fail("error: --dry-run can not be used when --force is set");
+    }
+    if p.all("filename").is_empty() {
+        return Output::fail("error: must specify --filename to replace");
+    }
+    let dry = match dry_run(&p) {
+        Ok(d) => d,
+        Err(e) => return Output::fail(e),
+    };
+    let mut out = Output::default();
+    if force {
+        let mut delete_argv: Vec<String> = Vec::new();
+        for (flag, value) in [
+            ("filename", p.all("filename")),
+            ("grace-period", p.all("grace-period")),
+            ("timeout", p.all("timeout")),
+            ("cascade", p.all("cascade")),
+            ("wait", p.all("wait")),
+        ] {
+            delete_argv.extend(value.into_iter().map(|v| format!("--{flag}={v}")));
+        }
+        if p.given("namespace") {
+            delete_argv.push(format!("--namespace={}", p.namespace()));
+        }
+        let deleted = delete(ctx, &delete_argv);
+        let failed = deleted.exit_code != 0;
+        out.push(deleted);
+        if failed {
+            return out;
+        }
+    }
+    let save_config = p.is_set("save-config");
+    out.push(for_each_object(
+        ctx,
+        &p,
+        "replace",
+        &super::workloads::change_cause("replace", &p),
+        |ctx, mut object, file| {
+            if save_config {
+                let applied = applied_config(&object);
+                object
+                    .meta_mut()
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(LAST_APPLIED.into(), applied);
+            }
+            let result = if dry {
+                Ok(Rc::new(object))
+            } else if force {
+                ctx.cluster.create(object)
+            } else {
+                ctx.cluster.update(object)
+            };
+            // forceReplace returns the create's error as it is; replace names the file.
+            let source = (!force).then(|| ("replacing", source_name(file)));
+            result
+                .map(|o| (Rc::unwrap_or_clone(o), "replaced", None))
+                .map_err(|e| e.kubectl_message(source))
+        },
+    ));
+    out
 }
 
 fn resource_plural_name(object: &Object) -> String {

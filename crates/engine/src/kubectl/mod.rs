@@ -10,6 +10,7 @@ mod config;
 mod describe;
 mod describe_storage;
 mod describe_workloads;
+mod edit;
 mod explain;
 mod explain_docs;
 pub mod format;
@@ -27,6 +28,8 @@ use std::collections::BTreeMap;
 
 use crate::clock::Millis;
 use crate::cluster::Cluster;
+
+pub use edit::{EditorFile, MAX_EDIT_ROUNDS, join_rounds, split_rounds};
 
 /// What a command printed, as a terminal shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -155,6 +158,19 @@ pub trait Job {
     fn expire(&mut self, _cluster: &Cluster) -> Output {
         Output::default()
     }
+    /// The file an editor shows while this job waits for someone to edit it (`kubectl edit`).
+    fn editor_file(&self) -> Option<&EditorFile> {
+        None
+    }
+    /// The editor returned `text`: what the job prints, and whether it is done.
+    fn editor_returned(&mut self, _cluster: &mut Cluster, _text: &str) -> Poll {
+        Poll::Waiting(Output::default())
+    }
+    /// For a job that waits for an editor: what the editor returns when nobody sits at it (a
+    /// script's here-document); `None` for every other job.
+    fn unattended_editor(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// One poll of a [`Job`].
@@ -200,6 +216,12 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
         "explain" => explain::explain(ctx, rest),
         "create" => manifest::create(ctx, rest),
         "apply" => manifest::apply(ctx, rest),
+        "replace" => manifest::replace(ctx, rest),
+        "edit" => {
+            let (out, j) = edit::edit(ctx, rest);
+            job = j;
+            out
+        }
         "delete" => manifest::delete(ctx, rest),
         "run" => commands::run(ctx, rest),
         "logs" => {
