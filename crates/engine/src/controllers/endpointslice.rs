@@ -46,7 +46,7 @@ fn managed_slices(cluster: &Cluster, ns: &str, svc: &str) -> Vec<EndpointSlice> 
 }
 
 /// One slice's worth: its ports and endpoints.
-type SliceContent = (Option<Vec<EndpointPort>>, Vec<Endpoint>);
+pub type SliceContent = (Option<Vec<EndpointPort>>, Vec<Endpoint>);
 /// Endpoints keyed for sorting by (numeric IP, pod UID).
 type Keyed = Vec<((u32, String), Endpoint)>;
 
@@ -116,6 +116,74 @@ fn desired(cluster: &Cluster, svc: &Service) -> Vec<SliceContent> {
     out
 }
 
+/// What the slices of one owner carry besides their endpoints.
+pub struct SliceOwner<'a> {
+    /// Namespace.
+    pub namespace: &'a str,
+    /// The service's (and the slices' name prefix).
+    pub name: &'a str,
+    /// Labels every slice has.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations set on a slice when it is created or changed.
+    pub annotations: BTreeMap<String, String>,
+    /// The controller reference.
+    pub owner: OwnerReference,
+}
+
+/// Makes `existing` slices hold `wanted` in order: changes the ones that differ, creates the
+/// missing ones (`<name>-<5 random>`), deletes the rest. Shared with the mirroring controller.
+pub fn sync_slices(
+    cluster: &mut Cluster,
+    owned: &SliceOwner,
+    existing: Vec<EndpointSlice>,
+    wanted: Vec<SliceContent>,
+) {
+    let mut existing = existing.into_iter();
+    for (ports, endpoints) in wanted {
+        match existing.next() {
+            Some(mut slice) => {
+                if slice.ports == ports
+                    && slice.endpoints.as_ref() == Some(&endpoints)
+                    && slice.metadata.labels.as_ref() == Some(&owned.labels)
+                {
+                    continue;
+                }
+                slice.ports = ports;
+                slice.endpoints = Some(endpoints);
+                slice.metadata.labels = Some(owned.labels.clone());
+                if !owned.annotations.is_empty() {
+                    let annotations =
+                        slice.metadata.annotations.get_or_insert_with(Default::default);
+                    annotations.extend(owned.annotations.clone());
+                }
+                cluster.update_internal(slice.into_object());
+            }
+            None => {
+                let slice = EndpointSlice {
+                    metadata: ObjectMeta {
+                        generate_name: Some(format!("{}-", owned.name)),
+                        namespace: Some(owned.namespace.to_string()),
+                        labels: Some(owned.labels.clone()),
+                        annotations: (!owned.annotations.is_empty())
+                            .then(|| owned.annotations.clone()),
+                        owner_references: Some(vec![owned.owner.clone()]),
+                        ..Default::default()
+                    },
+                    address_type: "IPv4".into(),
+                    endpoints: Some(endpoints),
+                    ports,
+                };
+                let _ = cluster.create(slice.into_object());
+            }
+        }
+    }
+    for surplus in existing {
+        let name = surplus.metadata.name.clone().unwrap_or_default();
+        let k = ObjKey::new(Kind::EndpointSlice, owned.namespace, &name);
+        let _ = cluster.delete(&k, None, Propagation::Background);
+    }
+}
+
 /// Reconciles the EndpointSlices of the service at `key`.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let existing = managed_slices(cluster, &key.namespace, &key.name);
@@ -139,50 +207,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         block_owner_deletion: Some(true),
     };
     let wanted = desired(cluster, &svc);
-    let mut existing = existing.into_iter();
-    for (ports, endpoints) in wanted {
-        match existing.next() {
-            Some(mut slice) => {
-                if slice.ports == ports
-                    && slice.endpoints.as_ref() == Some(&endpoints)
-                    && slice.metadata.labels.as_ref() == Some(&labels)
-                {
-                    continue;
-                }
-                slice.ports = ports;
-                slice.endpoints = Some(endpoints);
-                slice.metadata.labels = Some(labels.clone());
-                slice
-                    .metadata
-                    .annotations
-                    .get_or_insert_with(Default::default)
-                    .insert(TRIGGER_TIME_ANNOTATION.into(), trigger_time(cluster));
-                cluster.update_internal(slice.into_object());
-            }
-            None => {
-                let slice = EndpointSlice {
-                    metadata: ObjectMeta {
-                        generate_name: Some(format!("{}-", key.name)),
-                        namespace: Some(key.namespace.clone()),
-                        labels: Some(labels.clone()),
-                        annotations: Some(BTreeMap::from([(
-                            TRIGGER_TIME_ANNOTATION.to_string(),
-                            trigger_time(cluster),
-                        )])),
-                        owner_references: Some(vec![owner.clone()]),
-                        ..Default::default()
-                    },
-                    address_type: "IPv4".into(),
-                    endpoints: Some(endpoints),
-                    ports,
-                };
-                let _ = cluster.create(slice.into_object());
-            }
-        }
-    }
-    for surplus in existing {
-        let name = surplus.metadata.name.clone().unwrap_or_default();
-        let k = ObjKey::new(Kind::EndpointSlice, &key.namespace, &name);
-        let _ = cluster.delete(&k, None, Propagation::Background);
-    }
+    let annotations =
+        BTreeMap::from([(TRIGGER_TIME_ANNOTATION.to_string(), trigger_time(cluster))]);
+    let owned =
+        SliceOwner { namespace: &key.namespace, name: &key.name, labels, annotations, owner };
+    sync_slices(cluster, &owned, existing, wanted);
 }

@@ -12,10 +12,12 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{EndpointAddress, Endpoints, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
-use super::endpointslice::{LABEL_MANAGED_BY, LABEL_SERVICE_NAME};
-use crate::api::{ApiKind, Kind, ObjKey};
+use super::endpointslice::{
+    LABEL_MANAGED_BY, LABEL_SERVICE_NAME, SliceContent, SliceOwner, sync_slices,
+};
+use crate::api::{Kind, ObjKey};
 use crate::cluster::{Cluster, Propagation};
 
 /// This controller's name in `endpointslice.kubernetes.io/managed-by`.
@@ -124,43 +126,13 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         controller: Some(true),
         block_owner_deletion: Some(true),
     };
-    let mut existing = existing.into_iter();
-    for (ports, members) in desired(&endpoints) {
-        let ports = (!ports.is_empty()).then_some(ports);
-        match existing.next() {
-            Some(mut slice) => {
-                if slice.ports == ports
-                    && slice.endpoints.as_ref() == Some(&members)
-                    && slice.metadata.labels.as_ref() == Some(&labels)
-                {
-                    continue;
-                }
-                slice.ports = ports;
-                slice.endpoints = Some(members);
-                slice.metadata.labels = Some(labels.clone());
-                cluster.update_internal(slice.into_object());
-            }
-            None => {
-                let slice = EndpointSlice {
-                    metadata: ObjectMeta {
-                        generate_name: Some(format!("{}-", key.name)),
-                        namespace: Some(key.namespace.clone()),
-                        labels: Some(labels.clone()),
-                        annotations: (!annotations.is_empty()).then(|| annotations.clone()),
-                        owner_references: Some(vec![owner.clone()]),
-                        ..Default::default()
-                    },
-                    address_type: "IPv4".into(),
-                    endpoints: Some(members),
-                    ports,
-                };
-                let _ = cluster.create(slice.into_object());
-            }
-        }
-    }
-    for surplus in existing {
-        delete_slice(cluster, &key.namespace, &surplus);
-    }
+    let wanted: Vec<SliceContent> = desired(&endpoints)
+        .into_iter()
+        .map(|(ports, members)| ((!ports.is_empty()).then_some(ports), members))
+        .collect();
+    let owned =
+        SliceOwner { namespace: &key.namespace, name: &key.name, labels, annotations, owner };
+    sync_slices(cluster, &owned, existing, wanted);
 }
 
 fn delete_slice(cluster: &mut Cluster, namespace: &str, slice: &EndpointSlice) {
