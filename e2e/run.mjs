@@ -464,7 +464,11 @@ async function streamTests(page) {
     other.on('pageerror', (err) => consoleErrors.push(`page error (stream replay): ${err.message}`));
     await check('a share link of the session replays the same transcript and pods', async () => {
       await other.goto(shareUrl);
-      await waitRunning(other, 'stream-', 2);
+      // The replay ends where the session was paused, old pods possibly still terminating:
+      // wait for its last line, not for a pod count.
+      await other.getByTestId('terminal-output')
+        .filter({ hasText: 'deployment "stream" successfully rolled out' }).waitFor();
+      await other.getByTestId('terminal-input').waitFor();
       const theirs = await other.getByTestId('terminal-output').textContent();
       if (theirs !== transcript) {
         const i = [...theirs].findIndex((c, k) => c !== transcript[k]);
