@@ -31,15 +31,20 @@ pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 /// Pods one service's slices cover (a bound on work per reconcile).
 pub const MAX_ENDPOINTS_PER_SERVICE: usize = 10_000;
 
-fn managed_slices(cluster: &Cluster, ns: &str, svc: &str) -> Vec<EndpointSlice> {
+/// The slices of service `svc` that `controller` manages (by their two labels).
+pub fn slices_managed_by(
+    cluster: &Cluster,
+    ns: &str,
+    svc: &str,
+    controller: &str,
+) -> Vec<EndpointSlice> {
     cluster
         .store
         .list_typed::<EndpointSlice>(Some(ns))
         .filter(|s| {
             let l = s.metadata.labels.as_ref();
             l.and_then(|l| l.get(LABEL_SERVICE_NAME)).map(String::as_str) == Some(svc)
-                && l.and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str)
-                    == Some(CONTROLLER_NAME)
+                && l.and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str) == Some(controller)
         })
         .cloned()
         .collect()
@@ -186,7 +191,7 @@ pub fn sync_slices(
 
 /// Reconciles the EndpointSlices of the service at `key`.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let existing = managed_slices(cluster, &key.namespace, &key.name);
+    let existing = slices_managed_by(cluster, &key.namespace, &key.name, CONTROLLER_NAME);
     let svc = cluster.store.get_typed::<Service>(&key.namespace, &key.name).cloned();
     let Some(svc) = svc.filter(|s| selector(s).is_some()) else {
         for s in existing {

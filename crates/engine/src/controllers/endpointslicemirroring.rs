@@ -15,7 +15,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::endpointslice::{
-    LABEL_MANAGED_BY, LABEL_SERVICE_NAME, SliceContent, SliceOwner, sync_slices,
+    LABEL_MANAGED_BY, LABEL_SERVICE_NAME, SliceContent, SliceOwner, slices_managed_by, sync_slices,
 };
 use crate::api::{Kind, ObjKey};
 use crate::cluster::{Cluster, Propagation};
@@ -31,21 +31,6 @@ const ANNOTATIONS_NOT_COPIED: &[&str] = &[
 ];
 /// `--mirroring-max-endpoints-per-subset` default.
 const MAX_ENDPOINTS_PER_SUBSET: usize = 1_000;
-
-/// The slices this controller keeps for the Endpoints `name`.
-pub fn mirrored_slices(cluster: &Cluster, namespace: &str, name: &str) -> Vec<EndpointSlice> {
-    cluster
-        .store
-        .list_typed::<EndpointSlice>(Some(namespace))
-        .filter(|s| {
-            let labels = s.metadata.labels.as_ref();
-            labels.and_then(|l| l.get(LABEL_SERVICE_NAME)).map(String::as_str) == Some(name)
-                && labels.and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str)
-                    == Some(CONTROLLER_NAME)
-        })
-        .cloned()
-        .collect()
-}
 
 fn endpoint_of(address: &EndpointAddress, ready: bool) -> Endpoint {
     Endpoint {
@@ -100,7 +85,7 @@ fn should_mirror(cluster: &Cluster, key: &ObjKey) -> Option<Endpoints> {
 
 /// Mirrors the Endpoints named by `key` (a Service or Endpoints key: they share the name).
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let existing = mirrored_slices(cluster, &key.namespace, &key.name);
+    let existing = slices_managed_by(cluster, &key.namespace, &key.name, CONTROLLER_NAME);
     let Some(endpoints) = should_mirror(cluster, key) else {
         for slice in existing {
             delete_slice(cluster, &key.namespace, &slice);
