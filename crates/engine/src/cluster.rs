@@ -5,6 +5,7 @@
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
@@ -59,11 +60,12 @@ pub struct Cluster {
     pub(crate) kubelet: kubelet::Runtime,
     pub(crate) owners: controllers::gc::OwnerIndex,
     pub(crate) scheduler_cache: crate::scheduler::Cache,
-    queue: VecDeque<(Component, ObjKey)>,
-    queued: BTreeSet<(Component, ObjKey)>,
+    /// Work in the order it was asked for; an item is shared with `queued`, not copied.
+    queue: VecDeque<Rc<(Component, ObjKey)>>,
+    queued: BTreeSet<Rc<(Component, ObjKey)>>,
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
-    event_index: BTreeMap<String, String>,
+    event_index: BTreeMap<u64, String>,
     /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
     /// event counted again since is re-queued when it reaches the front.
     event_order: VecDeque<(i64, ObjKey)>,
@@ -125,14 +127,18 @@ impl Cluster {
     pub fn new_uid(&mut self) -> String {
         let a = self.rng.next_u64();
         let b = self.rng.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            ((b >> 48) & 0x3fff) | 0x8000,
-            b & 0xffff_ffff_ffff
-        )
+        // A version 4 UUID: 8-4-4-4-12 hex digits.
+        let mut uid = String::with_capacity(36);
+        crate::hex::push_u64(&mut uid, a >> 32, 8);
+        uid.push('-');
+        crate::hex::push_u64(&mut uid, a >> 16, 4);
+        uid.push_str("-4");
+        crate::hex::push_u64(&mut uid, a, 3);
+        uid.push('-');
+        crate::hex::push_u64(&mut uid, ((b >> 48) & 0x3fff) | 0x8000, 4);
+        uid.push('-');
+        crate::hex::push_u64(&mut uid, b, 12);
+        uid
     }
 
     /// `len` random characters of the API server's name alphabet.
@@ -144,8 +150,11 @@ impl Cluster {
 
     /// Asks `component` to reconcile `key` soon.
     pub fn enqueue(&mut self, component: Component, key: ObjKey) {
-        if self.queued.insert((component, key.clone())) {
-            self.queue.push_back((component, key));
+        let item = (component, key);
+        if !self.queued.contains(&item) {
+            let item = Rc::new(item);
+            self.queued.insert(Rc::clone(&item));
+            self.queue.push_back(item);
         }
     }
 
@@ -178,9 +187,9 @@ impl Cluster {
     /// Runs queued work until the control loops are quiet (bounded).
     pub fn settle(&mut self) {
         for _ in 0..MAX_RECONCILES_PER_SETTLE {
-            let Some((component, key)) = self.queue.pop_front() else { return };
-            self.queued.remove(&(component, key.clone()));
-            controllers::reconcile(self, component, &key);
+            let Some(item) = self.queue.pop_front() else { return };
+            self.queued.remove(&item);
+            controllers::reconcile(self, item.0, &item.1);
         }
     }
 
@@ -379,43 +388,50 @@ impl Cluster {
         propagation: Propagation,
     ) -> Result<Rc<Object>, ApiError> {
         let info = key.kind.info();
-        let Some(mut object) = self.store.get(key).cloned() else {
-            return Err(ApiError::not_found(&info.qualified_plural(), &key.name));
-        };
+        let not_found = || ApiError::not_found(&info.qualified_plural(), &key.name);
+        let Some(shared) = self.store.get_shared(key) else { return Err(not_found()) };
         let now = self.now();
         if propagation == Propagation::Orphan {
-            self.orphan_dependents(&object);
+            self.orphan_dependents(&shared);
         }
+        if let Object::Pod(pod) = shared.as_ref() {
+            let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
+            let finished = matches!(
+                pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+                Some("Succeeded") | Some("Failed")
+            );
+            let default_grace =
+                pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+            let grace = grace_period_seconds.unwrap_or(default_grace).max(0);
+            // A second delete may only shorten the grace period.
+            if bound
+                && grace != 0
+                && !finished
+                && pod.metadata.deletion_grace_period_seconds.is_some_and(|g| grace >= g)
+            {
+                return Ok(shared);
+            }
+            // The stored pod changes in place: this handle would force a copy.
+            drop(shared);
+            if !bound || grace == 0 || finished {
+                return self.remove(key).map(Rc::new).ok_or_else(not_found);
+            }
+            let deletion_timestamp = time::time(now + grace * 1000);
+            return self
+                .modify(key, |object| {
+                    let meta = object.meta_mut();
+                    meta.deletion_timestamp = Some(deletion_timestamp);
+                    meta.deletion_grace_period_seconds = Some(grace);
+                    if propagation == Propagation::Foreground {
+                        add_finalizer(meta, "foregroundDeletion");
+                    }
+                })
+                .ok_or_else(not_found);
+        }
+        let mut object = Object::clone(&shared);
+        drop(shared);
         let already_deleting = object.meta().deletion_timestamp.is_some();
         match &mut object {
-            Object::Pod(pod) => {
-                let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some();
-                let finished = matches!(
-                    pod.status.as_ref().and_then(|s| s.phase.as_deref()),
-                    Some("Succeeded") | Some("Failed")
-                );
-                let default_grace = pod
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.termination_grace_period_seconds)
-                    .unwrap_or(30);
-                let grace = grace_period_seconds.unwrap_or(default_grace).max(0);
-                if !bound || grace == 0 || finished {
-                    return Ok(Rc::new(self.remove(key).unwrap_or(object)));
-                }
-                if let Some(existing) = pod.metadata.deletion_grace_period_seconds {
-                    // A second delete may only shorten the grace period.
-                    if grace >= existing {
-                        return Ok(Rc::new(object));
-                    }
-                }
-                pod.metadata.deletion_timestamp = Some(time::time(now + grace * 1000));
-                pod.metadata.deletion_grace_period_seconds = Some(grace);
-                if propagation == Propagation::Foreground {
-                    add_finalizer(&mut pod.metadata, "foregroundDeletion");
-                }
-                Ok(self.write(object))
-            }
             Object::Namespace(ns) => {
                 if matches!(key.name.as_str(), "default" | "kube-system" | "kube-public") {
                     return Err(ApiError::new(
@@ -505,24 +521,48 @@ impl Cluster {
     ) {
         let message = message.into();
         let meta = involved.meta();
-        let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
-        let uid = meta.uid.clone().unwrap_or_default();
-        let index_key = format!(
-            "{uid}\u{1}{}\u{1}{event_type}\u{1}{reason}\u{1}{message}\u{1}{component}",
-            field_path.as_deref().unwrap_or("")
-        );
+        let namespace = meta.namespace.as_deref().unwrap_or("default");
+        let uid = meta.uid.as_deref().unwrap_or_default();
+        let field = field_path.as_deref().unwrap_or("");
+        let index_key =
+            event_index_key(&[uid, field, event_type, reason, message.as_str(), component]);
         let now = self.now();
-        if let Some(name) = self.event_index.get(&index_key).cloned()
-            && let Some(mut ev) = self.store.get_typed::<Event>(&namespace, &name).cloned()
-        {
-            ev.count = Some(ev.count.unwrap_or(1) + 1);
-            ev.last_timestamp = Some(time::time(now));
-            self.store.put(ev.into_object());
+        // The index is keyed by a hash: the stored event must match for the count to go up.
+        let repeat = self.event_index.get(&index_key).and_then(|name| {
+            let key = ObjKey::new(Kind::Event, namespace, name);
+            let ev = self.store.get_shared(&key)?;
+            let ev = ev.as_kind::<Event>()?;
+            let same = ev.involved_object.uid.as_deref().unwrap_or_default() == uid
+                && ev.involved_object.field_path.as_deref().unwrap_or("") == field
+                && ev.type_.as_deref() == Some(event_type)
+                && ev.reason.as_deref() == Some(reason)
+                && ev.message.as_deref() == Some(message.as_str())
+                && ev.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component);
+            same.then_some(key)
+        });
+        if let Some(key) = repeat {
+            self.store.modify(&key, |object| {
+                if let Object::Event(ev) = object {
+                    ev.count = Some(ev.count.unwrap_or(1) + 1);
+                    ev.last_timestamp = Some(time::time(now));
+                }
+            });
             return;
         }
         self.event_seq += 1;
         let nanos = time::instant(now).as_nanosecond() as u128 + self.event_seq as u128;
-        let name = format!("{}.{nanos:x}", meta.name.as_deref().unwrap_or(""));
+        let mut name = meta.name.clone().unwrap_or_default();
+        // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
+        match u64::try_from(nanos) {
+            Ok(n) => {
+                name.push('.');
+                crate::hex::push_u64_min(&mut name, n);
+            }
+            Err(_) => {
+                let _ = write!(name, ".{nanos:x}");
+            }
+        }
+        let namespace = namespace.to_string();
         let involved_ref = ObjectReference {
             api_version: Some(involved.kind().info().api_version.to_string()),
             kind: Some(involved.kind().info().kind.to_string()),
@@ -591,6 +631,19 @@ impl Cluster {
             self.event_index.retain(|_, name| live.contains(name.as_str()));
         }
     }
+}
+
+/// FNV-1a over the fields that make two events the same, separated so that ("ab", "c") and
+/// ("a", "bc") differ.
+fn event_index_key(fields: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in fields {
+        for b in field.bytes().chain([1u8]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 fn add_finalizer(meta: &mut ObjectMeta, name: &str) {

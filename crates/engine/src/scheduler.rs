@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{
     Node, NodeSelectorRequirement, Pod, PodCondition, Taint, Toleration,
 };
 
-use crate::api::ObjKey;
+use crate::api::{ObjKey, Object};
 use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::controllers::Component;
@@ -363,8 +363,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         let top: Vec<String> =
             feasible.into_iter().filter(|(s, _)| *s == best).map(|(_, n)| n).collect();
         let pick = cluster.rng.below(top.len() as u64) as usize;
-        let pod = pod.clone();
-        bind(cluster, pod, &top[pick]);
+        bind(cluster, key, &top[pick]);
         cluster.kubelet.unschedulable.remove(key);
         return;
     }
@@ -408,21 +407,16 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     if already {
         return;
     }
-    let mut updated = pod.clone();
-    let now = cluster.now();
-    let status = updated.status.get_or_insert_with(Default::default);
-    let conditions = status.conditions.get_or_insert_with(Vec::new);
-    conditions.retain(|c| c.type_ != "PodScheduled");
-    conditions.push(PodCondition {
+    let condition = PodCondition {
         type_: "PodScheduled".into(),
         status: "False".into(),
         reason: Some("Unschedulable".into()),
         message: Some(message.clone()),
-        last_transition_time: Some(time::time(now)),
+        last_transition_time: Some(time::time(cluster.now())),
         last_probe_time: None,
         observed_generation: None,
-    });
-    let obj = cluster.update_internal(updated.into());
+    };
+    let Some(obj) = cluster.modify(key, |o| set_scheduled_condition(o, condition)) else { return };
     cluster.record_event(
         &obj,
         None,
@@ -434,31 +428,44 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     );
 }
 
-fn bind(cluster: &mut Cluster, mut pod: Pod, node: &str) {
-    // WaitForFirstConsumer claims are provisioned on the chosen node before the pod binds.
-    crate::volumes::binder::on_pod_bound(cluster, &pod, node);
-    let now = cluster.now();
-    if let Some(spec) = pod.spec.as_mut() {
-        spec.node_name = Some(node.to_string());
-    }
+/// Replaces the pod's PodScheduled condition (a status write in place: no copy of the pod).
+fn set_scheduled_condition(object: &mut Object, condition: PodCondition) {
+    let Object::Pod(pod) = object else { return };
     let status = pod.status.get_or_insert_with(Default::default);
     let conditions = status.conditions.get_or_insert_with(Vec::new);
     conditions.retain(|c| c.type_ != "PodScheduled");
-    conditions.push(PodCondition {
+    conditions.push(condition);
+}
+
+fn bind(cluster: &mut Cluster, key: &ObjKey, node: &str) {
+    // WaitForFirstConsumer claims are provisioned on the chosen node before the pod binds.
+    if let Some(shared) = cluster.store.get_shared(key)
+        && let Some(pod) = shared.as_kind::<Pod>()
+    {
+        crate::volumes::binder::on_pod_bound(cluster, pod, node);
+    }
+    let condition = PodCondition {
         type_: "PodScheduled".into(),
         status: "True".into(),
-        last_transition_time: Some(time::time(now)),
+        last_transition_time: Some(time::time(cluster.now())),
         ..Default::default()
-    });
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let obj = cluster.update_internal(pod.into());
+    };
+    let Some(obj) = cluster.modify(key, |o| {
+        if let Object::Pod(pod) = o
+            && let Some(spec) = pod.spec.as_mut()
+        {
+            spec.node_name = Some(node.to_string());
+        }
+        set_scheduled_condition(o, condition);
+    }) else {
+        return;
+    };
     cluster.record_event(
         &obj,
         None,
         "Normal",
         "Scheduled",
-        format!("Successfully assigned {ns}/{name} to {node}"),
+        format!("Successfully assigned {}/{} to {node}", key.namespace, key.name),
         "default-scheduler",
         None,
     );

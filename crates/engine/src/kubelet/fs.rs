@@ -66,6 +66,16 @@ pub struct Fs {
 
 /// `/a/b/../c` -> `/a/c`, relative paths resolved against `cwd`.
 pub fn normalize(cwd: &str, path: &str) -> String {
+    if is_normal(path) {
+        return path.to_string();
+    }
+    if is_normal(cwd) && is_normal_relative(path) {
+        let mut joined = String::with_capacity(cwd.len() + 1 + path.len());
+        joined.push_str(cwd.trim_end_matches('/'));
+        joined.push('/');
+        joined.push_str(path);
+        return joined;
+    }
     let full = if path.starts_with('/') { path.to_string() } else { format!("{cwd}/{path}") };
     let mut parts: Vec<&str> = Vec::new();
     for p in full.split('/') {
@@ -78,6 +88,16 @@ pub fn normalize(cwd: &str, path: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// Absolute, with no empty, `.` or `..` part and no trailing slash: what the kubelet and most
+/// commands pass, so `normalize` can skip the split and join.
+fn is_normal(path: &str) -> bool {
+    path == "/" || path.strip_prefix('/').is_some_and(is_normal_relative)
+}
+
+fn is_normal_relative(path: &str) -> bool {
+    path.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
 }
 
 fn parent(path: &str) -> &str {
@@ -102,7 +122,9 @@ impl Fs {
         for part in path.split('/').filter(|p| !p.is_empty()) {
             cur.push('/');
             cur.push_str(part);
-            self.entries.entry(cur.clone()).or_insert(Entry::Dir);
+            if !self.entries.contains_key(&cur) {
+                self.entries.insert(cur.clone(), Entry::Dir);
+            }
         }
     }
 
@@ -308,6 +330,10 @@ mod tests {
         fs.remove("/var/ready", false).unwrap();
         assert_eq!(fs.read("/var/ready"), Err(FsError::NotFound));
         assert_eq!(normalize("/app", "../etc/./hosts"), "/etc/hosts");
+        assert_eq!(normalize("/app", "data/x"), "/app/data/x");
+        assert_eq!(normalize("/", "etc"), "/etc");
+        assert_eq!(normalize("/a//b/", "c/"), "/a/b/c");
+        assert_eq!(normalize("/tmp", "/var//log/"), "/var/log");
         fs.put_file("/etc/cfg/a", "x", 0o644);
         fs.mark_read_only("/etc/cfg");
         assert_eq!(fs.write("/etc/cfg/a", "y", false), Err(FsError::ReadOnly));

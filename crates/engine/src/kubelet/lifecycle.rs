@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodStatus, VolumeMountStatus,
+    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus, VolumeMountStatus,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -55,7 +55,11 @@ pub fn go_duration(ms: Millis) -> String {
 }
 
 fn hex64(cluster: &mut Cluster) -> String {
-    (0..4).map(|_| format!("{:016x}", cluster.rng.next_u64())).collect()
+    let mut out = String::with_capacity(64);
+    for _ in 0..4 {
+        crate::hex::push_u64(&mut out, cluster.rng.next_u64(), 16);
+    }
+    out
 }
 
 fn fnv_hex(s: &str) -> String {
@@ -66,7 +70,7 @@ fn fnv_hex(s: &str) -> String {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        out.push_str(&format!("{h:016x}"));
+        crate::hex::push_u64(&mut out, h, 16);
     }
     out
 }
@@ -133,6 +137,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             return;
         }
         create_runtime(cluster, pod, &node);
+        // The status write below changes the stored pod in place; this handle would copy it.
+        drop(stored);
         // The kubelet reports its containers as ContainerCreating as soon as it admits the pod.
         if let Some(mut prt) = cluster.kubelet.pods.remove(&uid) {
             mount_volumes(cluster, &mut prt);
@@ -146,6 +152,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     } else if !prt.terminating {
         apply_image_updates(cluster, &mut prt, pod);
     }
+    drop(stored);
     finish_if_done(cluster, prt);
 }
 
@@ -328,7 +335,8 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
         pod.metadata.name.as_deref().unwrap_or(""),
     );
     let uid = pod.metadata.uid.clone().unwrap_or_default();
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     // The token once drawn here now comes from volumes::projection; the draw stays so that a
     // seed replays the same names and IPs as before.
     let _ = cluster.random_suffix(32);
@@ -405,14 +413,12 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
 /// Mounts the pod's volumes, then brings the sandbox up; a volume that cannot be set up holds the
 /// pod in ContainerCreating, retried as the kubelet's volume manager does.
 fn mount_volumes(cluster: &mut Cluster, prt: &mut PodRuntime) {
-    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned()
-    else {
-        return;
-    };
-    match crate::volumes::mount_pod(cluster, prt, &pod) {
+    let Some(shared) = cluster.store.get_shared(&prt.key) else { return };
+    let Some(pod) = shared.as_kind::<Pod>() else { return };
+    match crate::volumes::mount_pod(cluster, prt, pod) {
         Ok(()) => schedule(cluster, &prt.uid, SANDBOX_MS, Action::SandboxReady),
         Err(errors) => {
-            crate::volumes::report_mount_errors(cluster, &pod, &prt.node, &errors);
+            crate::volumes::report_mount_errors(cluster, &shared, &prt.node, &errors);
             schedule(cluster, &prt.uid, crate::volumes::MOUNT_RETRY_MS, Action::MountVolumes);
         }
     }
@@ -734,10 +740,9 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     }
     // The environment is resolved when the container is created; a missing ConfigMap or key
     // stops it here (CreateContainerConfigError), retried at the kubelet's next sync.
-    let pod = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned();
-    let spec = prt.containers[ci].spec.clone();
-    let resolved = match &pod {
-        Some(p) => crate::volumes::env::resolve(cluster, p, &spec, prt.pod_ip.as_deref()),
+    let spec = &prt.containers[ci].spec;
+    let resolved = match cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name) {
+        Some(p) => crate::volumes::env::resolve(cluster, p, spec, prt.pod_ip.as_deref()),
         None => Ok(Vec::new()),
     };
     let env = match resolved {
@@ -1334,11 +1339,11 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
     let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
     let unready: Vec<String> =
         prt.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
-    let old_condition = |t: &str| old_conditions.iter().find(|c| c.type_ == t).cloned();
+    let old_condition = |t: &str| old_conditions.iter().find(|c| c.type_ == t);
     let condition = |t: &str, status: bool, reason: Option<String>, message: Option<String>| {
         let s = if status { "True" } else { "False" };
         let transition = match old_condition(t) {
-            Some(c) if c.status == s => c.last_transition_time,
+            Some(c) if c.status == s => c.last_transition_time.clone(),
             _ => Some(time::time(now as i64)),
         };
         PodCondition {
@@ -1373,7 +1378,7 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         conditions[1].reason = Some("PodCompleted".into());
     }
     if let Some(scheduled) = old_condition("PodScheduled") {
-        conditions.push(scheduled);
+        conditions.push(scheduled.clone());
     }
     let host_ip = node_internal_ip(cluster, &prt.node);
     let statuses: Vec<ContainerStatus> = prt

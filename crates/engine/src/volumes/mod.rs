@@ -18,7 +18,7 @@ pub mod projection;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, Volume};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Volume};
 
 use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::cluster::Cluster;
@@ -245,7 +245,8 @@ pub fn mount_pod(
     prt: &mut PodRuntime,
     pod: &Pod,
 ) -> Result<(), MountErrors> {
-    let spec = pod.spec.clone().unwrap_or_default();
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     let node = prt.node.clone();
     let mut errors: MountErrors = Vec::new();
     let mut backings: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
@@ -473,19 +474,16 @@ fn refresh_backings(cluster: &Cluster, prt: &mut PodRuntime, keys: &[String]) {
 /// The kubelet's periodic sync of ConfigMap, Secret and downward API volumes: rewrites files
 /// whose source changed, swapping `..data` to a new timestamped directory.
 pub fn resync_projections(cluster: &mut Cluster, prt: &mut PodRuntime) {
-    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name).cloned()
-    else {
-        return;
-    };
+    let Some(shared) = cluster.store.get_shared(&prt.key) else { return };
+    let Some(pod) = shared.as_kind::<Pod>() else { return };
     let mounts = cluster.volumes.mounts.get(&prt.uid).cloned().unwrap_or_default();
-    let spec = pod.spec.clone().unwrap_or_default();
-    for v in spec.volumes.iter().flatten() {
+    for v in pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()) {
         let targets: Vec<&Mount> = mounts
             .iter()
             .filter(|m| m.volume == v.name && m.backing.is_none() && m.sub_path.is_empty())
             .collect();
         let Some(first) = targets.first() else { continue };
-        let Ok(Some(fresh)) = projection::files(cluster, &pod, v, prt.pod_ip.as_deref()) else {
+        let Ok(Some(fresh)) = projection::files(cluster, pod, v, prt.pod_ip.as_deref()) else {
             continue;
         };
         let Some(c) = prt.containers.get(first.container) else { continue };
@@ -726,12 +724,11 @@ pub fn container_mounts(cluster: &Cluster, uid: &str, ci: usize) -> Vec<Mount> {
 }
 
 /// Records the mount errors as the kubelet's events on the pod.
-pub fn report_mount_errors(cluster: &mut Cluster, pod: &Pod, node: &str, errors: &MountErrors) {
-    let object = Object::Pod(pod.clone());
+pub fn report_mount_errors(cluster: &mut Cluster, pod: &Object, node: &str, errors: &MountErrors) {
     for (reason, message) in errors {
         let component =
             if *reason == "FailedAttachVolume" { "attachdetach-controller" } else { "kubelet" };
         let host = (component == "kubelet").then_some(node);
-        cluster.record_event(&object, None, "Warning", reason, message.clone(), component, host);
+        cluster.record_event(pod, None, "Warning", reason, message.clone(), component, host);
     }
 }

@@ -99,11 +99,15 @@ pub fn files(
 /// The (simulated) bound service-account token of a pod: a JWT-shaped string that the
 /// simulated API server recognises.
 pub fn service_account_token(ns: &str, sa: &str, uid: &str) -> String {
-    format!(
-        "eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.{}.{}",
-        hex(&format!("system:serviceaccount:{ns}:{sa}")),
-        &hex(uid)[..16.min(hex(uid).len())]
-    )
+    let uid_part = &uid.as_bytes()[..8.min(uid.len())];
+    let mut token = String::from("eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.");
+    crate::hex::push_bytes(&mut token, b"system:serviceaccount:");
+    crate::hex::push_bytes(&mut token, ns.as_bytes());
+    crate::hex::push_bytes(&mut token, b":");
+    crate::hex::push_bytes(&mut token, sa.as_bytes());
+    token.push('.');
+    crate::hex::push_bytes(&mut token, uid_part);
+    token
 }
 
 /// The service account a token names, if it is one this cluster issued.
@@ -118,10 +122,6 @@ pub fn token_subject(token: &str) -> Option<String> {
         .map(|i| body.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
         .collect();
     String::from_utf8(bytes?).ok()
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 fn push(payload: &mut Payload, path: &str, content: String, mode: u32) {
