@@ -284,12 +284,35 @@ pub fn node_up(cluster: &mut Cluster, node: &str) {
 
 // ---- pod setup and teardown -----------------------------------------------------------------
 
+/// A new container's files: its image's, and the hostname and resolver the runtime adds.
 fn base_fs(
+    cluster: &mut Cluster,
     prt_name: &str,
     namespace: &str,
     info: Option<&images::ImageInfo>,
     app: Option<App>,
 ) -> fs::Fs {
+    let base = info.map(|i| i.base).unwrap_or(images::Base::Debian);
+    let layers = &mut cluster.kubelet.image_layers;
+    let mut f = match layers.iter().find(|(kind, _)| *kind == (base, app)) {
+        Some((_, layer)) => layer.clone(),
+        None => {
+            let layer = image_layer(base, app);
+            layers.push(((base, app), layer.clone()));
+            layer
+        }
+    };
+    f.put_file("/etc/hostname", &format!("{prt_name}\n"), 0o644);
+    f.put_file(
+        "/etc/resolv.conf",
+        &format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"),
+        0o644,
+    );
+    f
+}
+
+/// The files of an image built on `base` that runs `app`.
+fn image_layer(base: images::Base, app: Option<App>) -> fs::Fs {
     let mut f = fs::Fs::new();
     for d in [
         "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var",
@@ -297,13 +320,6 @@ fn base_fs(
     ] {
         f.mkdir_p(d);
     }
-    f.put_file("/etc/hostname", &format!("{prt_name}\n"), 0o644);
-    f.put_file(
-        "/etc/resolv.conf",
-        &format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"),
-        0o644,
-    );
-    let base = info.map(|i| i.base).unwrap_or(images::Base::Debian);
     let os = match base {
         images::Base::Debian => {
             "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n"
@@ -358,7 +374,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 Program::Server(a) => Some(a),
                 _ => None,
             };
-            let mut files = base_fs(&key.name, &key.namespace, image_info.as_ref(), app);
+            let mut files = base_fs(cluster, &key.name, &key.namespace, image_info.as_ref(), app);
             // Volumes are mounted over this by volumes::mount_pod.
             for m in c.volume_mounts.iter().flatten() {
                 files.mkdir_p(&m.mount_path);

@@ -256,6 +256,8 @@ pub struct Runtime {
     pub nodes: BTreeMap<String, NodeRuntime>,
     /// Pods the scheduler could not place yet.
     pub unschedulable: BTreeMap<ObjKey, crate::scheduler::Unschedulable>,
+    /// The files of each kind of image, built once and copied into each new container.
+    pub image_layers: Vec<((images::Base, Option<images::App>), fs::Fs)>,
 }
 
 impl Runtime {
