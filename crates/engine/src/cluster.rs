@@ -15,6 +15,7 @@ use crate::api::strategy;
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
 use crate::clock::{Clock, Millis, TimerId};
 use crate::controllers::{self, Component};
+use crate::fastmap::FastSet;
 use crate::kubelet;
 use crate::rng::Rng;
 use crate::sim::SimConfig;
@@ -62,7 +63,7 @@ pub struct Cluster {
     pub(crate) scheduler_cache: crate::scheduler::Cache,
     /// Work in the order it was asked for; an item is shared with `queued`, not copied.
     queue: VecDeque<Rc<(Component, ObjKey)>>,
-    queued: BTreeSet<Rc<(Component, ObjKey)>>,
+    queued: FastSet<Rc<(Component, ObjKey)>>,
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
     event_index: BTreeMap<u64, String>,
@@ -91,7 +92,7 @@ impl Cluster {
             owners: controllers::gc::OwnerIndex::default(),
             scheduler_cache: crate::scheduler::Cache::default(),
             queue: VecDeque::new(),
-            queued: BTreeSet::new(),
+            queued: FastSet::default(),
             requeues: BTreeMap::new(),
             event_index: BTreeMap::new(),
             event_order: VecDeque::new(),

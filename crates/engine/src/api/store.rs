@@ -182,13 +182,19 @@ impl Store {
         object.meta_mut().resource_version = Some(rv.to_string());
         let key = ObjKey::of(&object);
         let object = Rc::new(object);
-        let previous = self
-            .objects
-            .entry(key.kind)
-            .or_default()
-            .entry(key.namespace.clone())
-            .or_default()
-            .insert(key.name.clone(), Rc::clone(&object));
+        let by_namespace = self.objects.entry(key.kind).or_default();
+        // Look before inserting: most writes replace an object, and its key strings exist.
+        if !by_namespace.contains_key(&key.namespace) {
+            by_namespace.insert(key.namespace.clone(), BTreeMap::new());
+        }
+        let names = by_namespace.get_mut(&key.namespace);
+        let previous = match names {
+            Some(names) => match names.get_mut(&key.name) {
+                Some(slot) => Some(std::mem::replace(slot, Rc::clone(&object))),
+                None => names.insert(key.name.clone(), Rc::clone(&object)),
+            },
+            None => None,
+        };
         if let Some(old) = previous.as_deref().map(controller_uid)
             && old != controller_uid(&object)
         {

@@ -1,17 +1,18 @@
 //! The garbage collector: an index of owner references, background and foreground cascading.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::cluster::{Cluster, Propagation};
+use crate::fastmap::FastMap;
 
 use super::Component;
 
 /// Which objects name which owner UID.
 #[derive(Clone, Debug, Default)]
 pub struct OwnerIndex {
-    dependents: BTreeMap<String, BTreeSet<ObjKey>>,
-    owners_of: BTreeMap<ObjKey, Vec<String>>,
+    dependents: FastMap<String, BTreeSet<ObjKey>>,
+    owners_of: FastMap<ObjKey, Vec<String>>,
 }
 
 /// Keys of the objects whose ownerReferences name `owner_uid`.

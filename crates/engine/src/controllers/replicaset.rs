@@ -120,6 +120,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     } else {
         Plan::Keep
     };
+    // Deleting a pod changes it in place: holding it here would force a copy.
+    drop(claimed);
     manage_replicas(cluster, &obj, &spec, plan);
 
     // Come back when a ready pod has been ready for minReadySeconds.

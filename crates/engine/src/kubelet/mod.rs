@@ -16,6 +16,7 @@ use k8s_openapi::api::core::v1::Container;
 
 use crate::api::ObjKey;
 use crate::clock::Millis;
+use crate::fastmap::FastMap;
 
 pub use lifecycle::{http_get, on_timer, reconcile};
 
@@ -249,9 +250,9 @@ pub struct NodeRuntime {
 #[derive(Clone, Debug, Default)]
 pub struct Runtime {
     /// Pods by UID.
-    pub pods: BTreeMap<String, PodRuntime>,
+    pub pods: FastMap<String, PodRuntime>,
     /// Pod UID by key.
-    pub by_key: BTreeMap<ObjKey, String>,
+    pub by_key: FastMap<ObjKey, String>,
     /// Nodes by name.
     pub nodes: BTreeMap<String, NodeRuntime>,
     /// Pods the scheduler could not place yet.

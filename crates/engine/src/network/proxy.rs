@@ -281,8 +281,11 @@ pub(crate) fn to_pod(
         .kubelet
         .pods
         .iter()
-        .find(|(_, p)| p.pod_ip.as_deref() == Some(ip))
-        .map(|(u, _)| u.clone());
+        .filter(|(_, p)| p.pod_ip.as_deref() == Some(ip))
+        // Host-network pods share their node's IP: the same one answers on every platform.
+        .map(|(u, _)| u)
+        .min()
+        .cloned();
     let Some(uid) = uid else {
         return Err(NetError::NoRoute(host_for_errors.to_string(), error_port));
     };
