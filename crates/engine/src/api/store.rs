@@ -2,9 +2,11 @@
 //! bounded watch log that controllers, kubelets and the UI read from.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::hash::Hasher;
 use std::rc::Rc;
 
 use super::kinds::{ApiKind, Kind, Object};
+use crate::fastmap::{FastMap, FastSet, Fnv};
 
 /// Watch events kept for readers that fall behind (older ones are dropped).
 pub const WATCH_LOG_CAPACITY: usize = 20_000;
@@ -69,8 +71,26 @@ pub struct Store {
     /// Names by kind, namespace and controller uid (`""` for objects without a controller): the
     /// informer index controllers list their pods through, so a sync costs what it owns.
     by_controller: ControllerIndex,
+    /// Every object by a hash of its key, for lookups that need no order: thousands of pods
+    /// with long shared name prefixes make a walk down the ordered maps slow. A hash that two
+    /// keys share is put in `collided`, and those keys are found the ordered way.
+    lookup: FastMap<u64, Rc<Object>>,
+    collided: FastSet<u64>,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
+}
+
+fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
+    let mut h = Fnv::default();
+    h.write(&[kind as u8]);
+    h.write(namespace.as_bytes());
+    h.write(&[0xff]);
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+fn has_key(object: &Object, kind: Kind, namespace: &str, name: &str) -> bool {
+    object.kind() == kind && object.name() == name && object.namespace() == namespace
 }
 
 fn controller_uid(object: &Object) -> &str {
@@ -107,12 +127,43 @@ impl Store {
 
     /// The object of `kind` in `namespace` named `name`.
     pub fn find(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects.get(&kind)?.get(namespace)?.get(name).map(|o| &**o)
+        self.find_shared(kind, namespace, name).map(|o| &**o)
+    }
+
+    fn find_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Rc<Object>> {
+        let hash = key_hash(kind, namespace, name);
+        if self.collided.contains(&hash) {
+            return self.objects.get(&kind)?.get(namespace)?.get(name);
+        }
+        self.lookup.get(&hash).filter(|o| has_key(o, kind, namespace, name))
     }
 
     /// The stored object at `key`, shared.
     pub fn get_shared(&self, key: &ObjKey) -> Option<Rc<Object>> {
-        self.objects.get(&key.kind)?.get(&key.namespace)?.get(&key.name).cloned()
+        self.find_shared(key.kind, &key.namespace, &key.name).cloned()
+    }
+
+    fn lookup_insert(&mut self, key: &ObjKey, object: &Rc<Object>) {
+        let hash = key_hash(key.kind, &key.namespace, &key.name);
+        match self.lookup.get(&hash) {
+            Some(other) if !has_key(other, key.kind, &key.namespace, &key.name) => {
+                self.collided.insert(hash);
+            }
+            _ => {
+                self.lookup.insert(hash, Rc::clone(object));
+            }
+        }
+    }
+
+    /// Takes `key`'s object out of the lookup; true if it was there.
+    fn lookup_remove(&mut self, key: &ObjKey) -> bool {
+        let hash = key_hash(key.kind, &key.namespace, &key.name);
+        let present =
+            self.lookup.get(&hash).is_some_and(|o| has_key(o, key.kind, &key.namespace, &key.name));
+        if present {
+            self.lookup.remove(&hash);
+        }
+        present
     }
 
     /// The typed object of kind `T`.
@@ -200,6 +251,7 @@ impl Store {
         {
             self.unindex(&key, old);
         }
+        self.lookup_insert(&key, &object);
         self.index(&key, object);
         let event_type =
             if previous.is_some() { WatchEventType::Modified } else { WatchEventType::Added };
@@ -211,14 +263,19 @@ impl Store {
     /// it, so a status write does not clone a whole pod.
     pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<WatchEvent> {
         let controller = controller_uid(self.get_shared(key)?.as_ref()).to_owned();
-        // The index's handle would force a copy: take it out while the object changes.
+        // The lookup's and the index's handles would force a copy: take them out while the
+        // object changes.
         self.unindex(key, &controller);
+        let looked_up = self.lookup_remove(key);
         let rv = self.next_resource_version();
         let slot = self.objects.get_mut(&key.kind)?.get_mut(&key.namespace)?.get_mut(&key.name)?;
         let object = Rc::make_mut(slot);
         change(object);
         object.meta_mut().resource_version = Some(rv.to_string());
         let shared = Rc::clone(slot);
+        if looked_up {
+            self.lookup_insert(key, &shared);
+        }
         self.index(key, shared);
         let event = WatchEvent {
             resource_version: rv,
@@ -237,6 +294,7 @@ impl Store {
             kind_map.remove(&key.namespace);
         }
         self.unindex(key, controller_uid(&object));
+        self.lookup_remove(key);
         let object = Rc::unwrap_or_clone(object);
         let rv = self.next_resource_version();
         let event = self.log_event(WatchEvent {
@@ -336,5 +394,36 @@ mod tests {
             s.events_since(a.resource_version).map(|e| e.resource_version).collect();
         assert_eq!(seen, [b.resource_version, c.resource_version]);
         assert!(s.get(&ObjKey::new(Kind::Pod, "d", "p")).is_none());
+    }
+
+    #[test]
+    fn keys_that_share_a_hash_are_both_found_modified_and_removed() {
+        let mut s = Store::default();
+        s.put(pod("d", "a"));
+        let a = ObjKey::new(Kind::Pod, "d", "a");
+        let b = ObjKey::new(Kind::Pod, "d", "b");
+        // Pretend b's hash is taken by a (a 64-bit collision is too rare to find by search).
+        let a_object = s.get_shared(&a).unwrap();
+        s.lookup.insert(key_hash(b.kind, &b.namespace, &b.name), a_object);
+        s.put(pod("d", "b"));
+        assert_eq!(s.get(&b).map(Object::name), Some("b"));
+        assert_eq!(s.get(&a).map(Object::name), Some("a"));
+        s.modify(&b, |o| o.meta_mut().labels = Some([("x".into(), "y".into())].into()));
+        assert!(s.get(&b).unwrap().meta().labels.is_some());
+        s.remove(&b);
+        assert!(s.get(&b).is_none());
+        assert_eq!(s.get(&a).map(Object::name), Some("a"));
+    }
+
+    #[test]
+    fn a_modified_object_is_changed_in_place_and_still_found() {
+        let mut s = Store::default();
+        s.put(pod("d", "p"));
+        let key = ObjKey::new(Kind::Pod, "d", "p");
+        let before = Rc::as_ptr(&s.get_shared(&key).unwrap());
+        s.modify(&key, |o| o.meta_mut().generation = Some(2));
+        let after = s.get_shared(&key).unwrap();
+        assert_eq!(Rc::as_ptr(&after), before, "copied instead of changed in place");
+        assert_eq!(after.meta().generation, Some(2));
     }
 }
