@@ -12,6 +12,7 @@ use crate::api::{ObjKey, Object};
 use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::controllers::Component;
+use crate::fastmap::FastMap;
 use crate::quantity::{cpu_millis, memory_bytes};
 use crate::time;
 
@@ -191,16 +192,18 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)
         ));
     }
     let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
-    let cpu_cap = alloc.and_then(|a| a.get("cpu")).map(|q| cpu_millis(&q.0)).unwrap_or(0);
-    let mem_cap = alloc.and_then(|a| a.get("memory")).map(|q| memory_bytes(&q.0)).unwrap_or(0);
+    // Parsed only for a pod that requests the resource: most pods request nothing.
+    let capacity = |name: &str, parse: fn(&str) -> i64| {
+        alloc.and_then(|a| a.get(name)).map(|q| parse(&q.0)).unwrap_or(0)
+    };
     let (cpu, mem) = pod_requests(pod);
     if used.pods + 1 > MAX_PODS_PER_NODE {
         return Err(("Too many pods".into(), true));
     }
-    if cpu > 0 && used.cpu_millis + cpu > cpu_cap {
+    if cpu > 0 && used.cpu_millis + cpu > capacity("cpu", cpu_millis) {
         return Err(("Insufficient cpu".into(), true));
     }
-    if mem > 0 && used.memory_bytes + mem > mem_cap {
+    if mem > 0 && used.memory_bytes + mem > capacity("memory", memory_bytes) {
         return Err(("Insufficient memory".into(), true));
     }
     Ok(())
@@ -228,7 +231,7 @@ struct Placement {
 /// costs O(nodes), not O(pods).
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
-    placements: BTreeMap<ObjKey, Placement>,
+    placements: FastMap<ObjKey, Placement>,
     totals: BTreeMap<String, (usize, i64, i64)>,
     /// Pods per node and controller uid.
     by_owner: BTreeMap<String, BTreeMap<String, usize>>,
