@@ -547,7 +547,7 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
                 cluster.enqueue(crate::controllers::Component::VolumeBinder, k);
             }
         }
-        Kind::Pod if event.event_type == WatchEventType::Modified => {
+        Kind::Pod if event.event_type != WatchEventType::Deleted => {
             let has_downward = object.as_kind::<Pod>().is_some_and(|p| {
                 p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
                     v.downward_api.is_some()
@@ -565,6 +565,10 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
             let changed = cluster.volumes.downward_seen.get(&uid).copied() != fingerprint;
             if let Some(f) = fingerprint.filter(|_| has_downward && changed) {
                 cluster.volumes.downward_seen.insert(uid, f);
+                // A new pod's volumes are filled when they are mounted: nothing to resync yet.
+                if event.event_type == WatchEventType::Added {
+                    return;
+                }
                 cluster.requeue_after(
                     crate::controllers::Component::VolumeSync,
                     key.clone(),
