@@ -86,7 +86,7 @@ fn names(snapshot: &ClusterSnapshot, ty: &str, ns: &str) -> Option<Vec<String>> 
 
 fn matching(cands: impl IntoIterator<Item = String>, prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = cands.into_iter().filter(|c| c.starts_with(prefix)).collect();
-    v.sort();
+    kubeplay_engine::sorting::sort(&mut v);
     v.dedup();
     v
 }

@@ -48,7 +48,9 @@ pub fn ClusterView(props: &ClusterViewProps) -> Html {
     let mut pods: Vec<&PodView> =
         snapshot.pods.iter().filter(|p| in_ns(ns, &p.namespace)).collect();
     // Group by owner: pods of one ReplicaSet sit together in a lane.
-    pods.sort_by(|a, b| (&a.owner, &a.name).cmp(&(&b.owner, &b.name)));
+    kubeplay_engine::sorting::sort_by(&mut pods, |a, b| {
+        (&a.owner, &a.name).cmp(&(&b.owner, &b.name))
+    });
     let unscheduled: Vec<&PodView> = pods.iter().copied().filter(|p| p.node.is_none()).collect();
     let deployments: Vec<&DeploymentView> =
         snapshot.deployments.iter().filter(|d| in_ns(ns, &d.namespace)).collect();

@@ -29,6 +29,7 @@ pub mod rng;
 pub mod scheduler;
 pub mod script;
 mod sim;
+pub mod sorting;
 pub mod time;
 pub mod view;
 pub mod volumes;

@@ -371,7 +371,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     }
     let mut parts: Vec<String> = reasons.iter().map(|(r, (n, _))| format!("{n} {r}")).collect();
-    parts.sort();
+    crate::sorting::sort(&mut parts);
     let not_helpful: usize = reasons.values().filter(|(_, res)| !res).map(|(n, _)| n).sum();
     let no_victims: usize = reasons.values().filter(|(_, res)| *res).map(|(n, _)| n).sum();
     let mut preemption = Vec::new();
@@ -381,7 +381,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     if no_victims > 0 {
         preemption.push(format!("{no_victims} No preemption victims found for incoming pod"));
     }
-    preemption.sort();
+    crate::sorting::sort(&mut preemption);
     let message = if total == 0 {
         "no nodes available to schedule pods".to_string()
     } else if let Err(why) = &volume_check {

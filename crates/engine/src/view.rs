@@ -313,7 +313,7 @@ impl ClusterSnapshot {
                     }
                 }
                 for v in [&mut ready, &mut not_ready] {
-                    v.sort();
+                    crate::sorting::sort(v);
                     v.dedup();
                 }
                 ServiceView {
@@ -373,7 +373,9 @@ impl ClusterSnapshot {
                             .unwrap_or_default(),
                     })
                     .collect();
-                sets.sort_by_key(|rs| std::cmp::Reverse(rs.revision.parse::<u64>().unwrap_or(0)));
+                crate::sorting::sort_by_key(&mut sets, |rs| {
+                    std::cmp::Reverse(rs.revision.parse::<u64>().unwrap_or(0))
+                });
                 DeploymentView {
                     namespace: meta_ns(&d.metadata),
                     name: meta_name(&d.metadata),
@@ -411,8 +413,9 @@ impl ClusterSnapshot {
             });
             events.drain(..cut);
         }
-        events
-            .sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.metadata.name.cmp(&b.1.metadata.name)));
+        crate::sorting::sort_by(&mut events, |a, b| {
+            a.0.cmp(&b.0).then_with(|| a.1.metadata.name.cmp(&b.1.metadata.name))
+        });
         let events = events
             .into_iter()
             .map(|(at, e)| EventView {

@@ -168,7 +168,7 @@ impl fmt::Display for Requirement {
             f.write_str(one)?;
         } else {
             let mut sorted = self.values.clone();
-            sorted.sort();
+            crate::sorting::sort(&mut sorted);
             f.write_str(&sorted.join(","))?;
         }
         if parens {
@@ -221,7 +221,7 @@ impl Selector {
         let mut parser = Parser { items: lex_all(selector), position: 0 };
         let mut requirements = parser.parse()?;
         // Stable, so equal keys keep their written order (Go's insertion sort does too).
-        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sorting::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements, nothing: false })
     }
 
@@ -730,7 +730,7 @@ pub fn label_selector_as_selector(ls: Option<&LabelSelector>) -> Result<Selector
         let values = expr.values.clone().unwrap_or_default();
         requirements.push(new_requirement(&expr.key, op, values).map_err(SelectorError::Invalid)?);
     }
-    requirements.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sorting::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
     Ok(Selector { requirements, nothing: false })
 }
 

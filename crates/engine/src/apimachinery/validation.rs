@@ -515,7 +515,7 @@ fn write_go_json(v: &serde_json::Value, out: &mut String) {
         }
         serde_json::Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::sorting::sort(&mut keys);
             out.push('{');
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {

@@ -348,7 +348,7 @@ fn cleanup_history(
         if excess == 0 {
             continue;
         }
-        done.sort_by_key(|j| {
+        crate::sorting::sort_by_key(&mut done, |j| {
             let start = j.status.as_ref().and_then(|s| s.start_time.as_ref()).map(|t| t.0);
             (start, j.metadata.name.clone())
         });

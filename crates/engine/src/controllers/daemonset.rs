@@ -216,7 +216,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             status.number_misscheduled += 1;
         }
         let mut live = live;
-        live.sort_by_key(|p| p.metadata.creation_timestamp.as_ref().map(crate::time::ms_of));
+        crate::sorting::sort_by_key(&mut live, |p| {
+            p.metadata.creation_timestamp.as_ref().map(crate::time::ms_of)
+        });
         let first = live.remove(0);
         to_delete.extend(live);
         if run {
@@ -327,7 +329,7 @@ fn rolling_update(
         .unwrap_or(IntOrString::Int(1));
     let max_unavailable = scaled_value(&mu, desired, true).unwrap_or(1).max(1);
     // Unavailable old pods go first; they cost no availability.
-    old.sort_by_key(|p| is_available(p, min_ready, now));
+    crate::sorting::sort_by_key(&mut old, |p| is_available(p, min_ready, now));
     let mut budget = max_unavailable - unavailable_nodes;
     for pod in old {
         if is_available(&pod, min_ready, now) {

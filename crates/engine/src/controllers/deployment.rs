@@ -350,7 +350,7 @@ fn all_replica_sets(
     create: bool,
 ) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
     let mut sorted: Vec<ReplicaSet> = rss.to_vec();
-    sorted.sort_by_key(creation_key);
+    crate::sorting::sort_by_key(&mut sorted, creation_key);
     let new_idx = sorted.iter().position(|rs| {
         rs.spec.template.as_ref().is_some_and(|t| equal_ignore_hash(t, &d.spec.template))
     });
@@ -763,7 +763,7 @@ fn cleanup(cluster: &mut Cluster, d: &Deployment, old: &[ReplicaSet]) {
     if diff <= 0 {
         return;
     }
-    cleanable.sort_by_key(|rs| (revision(rs), creation_key(rs)));
+    crate::sorting::sort_by_key(&mut cleanable, |rs| (revision(rs), creation_key(rs)));
     for rs in cleanable.into_iter().take(diff as usize) {
         let observed = rs.status.as_ref().and_then(|s| s.observed_generation).unwrap_or(0);
         if rs_status_replicas(rs) != 0
@@ -786,7 +786,7 @@ fn find_active_or_latest(new_rs: Option<&ReplicaSet>, old: &[ReplicaSet]) -> Opt
         return None;
     }
     let mut old_sorted = old.to_vec();
-    old_sorted.sort_by_key(creation_key);
+    crate::sorting::sort_by_key(&mut old_sorted, creation_key);
     old_sorted.reverse();
     let all = active(&with_new(&old_sorted, new_rs));
     match all.len() {
@@ -852,14 +852,14 @@ fn scale(cluster: &mut Cluster, d: &Deployment, new_rs: Option<&ReplicaSet>, old
     let operation = match to_add.cmp(&0) {
         std::cmp::Ordering::Greater => {
             // ReplicaSetsBySizeNewer: larger first, then newer.
-            all.sort_by(|a, b| {
+            crate::sorting::sort_by(&mut all, |a, b| {
                 rs_replicas(b).cmp(&rs_replicas(a)).then(creation_key(b).cmp(&creation_key(a)))
             });
             "up"
         }
         std::cmp::Ordering::Less => {
             // ReplicaSetsBySizeOlder: larger first, then older.
-            all.sort_by(|a, b| {
+            crate::sorting::sort_by(&mut all, |a, b| {
                 rs_replicas(b).cmp(&rs_replicas(a)).then(creation_key(a).cmp(&creation_key(b)))
             });
             "down"
@@ -1011,7 +1011,7 @@ fn reconcile_old(
         return false;
     }
     // cleanupUnhealthyReplicas: oldest first, the unavailable part of each.
-    old.sort_by_key(creation_key);
+    crate::sorting::sort_by_key(old, creation_key);
     let mut cleaned = 0;
     let snapshot: Vec<ReplicaSet> = old.to_vec();
     for rs in snapshot {

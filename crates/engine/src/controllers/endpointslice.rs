@@ -99,7 +99,7 @@ fn desired(cluster: &Cluster, svc: &Service) -> Vec<SliceContent> {
     }
     let mut out = Vec::new();
     for (ports, mut eps) in groups {
-        eps.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sorting::sort_by(&mut eps, |a, b| a.0.cmp(&b.0));
         let slice_ports: Vec<EndpointPort> = ports
             .into_iter()
             .map(|p| EndpointPort {

@@ -139,7 +139,7 @@ pub fn claim<T: ApiKind>(
             obj.meta_mut().owner_references.get_or_insert_with(Vec::new).push(owner_ref(owner));
             claimed.push(cluster.update_internal(obj));
         }
-        claimed.sort_by(|a, b| a.name().cmp(b.name()));
+        crate::sorting::sort_by(&mut claimed, |a, b| a.name().cmp(b.name()));
     }
     claimed
 }
@@ -253,7 +253,7 @@ fn log_bucket(t_ms: Option<i64>, now_ms: i64) -> i64 {
 /// `ActivePodsWithRanks.Less` (LogarithmicScaleDown and pod-deletion-cost on): pods ordered so
 /// that the first ones are deleted first. `rank` is how many related pods share the pod's node.
 pub fn deletion_order(pods: &mut [(&Pod, usize)], now_ms: i64) {
-    pods.sort_by(|(a, ra), (b, rb)| {
+    crate::sorting::sort_by(pods, |(a, ra), (b, rb)| {
         let a_node = a.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
         let b_node = b.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
         // 1. Unassigned first.

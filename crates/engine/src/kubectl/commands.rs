@@ -119,7 +119,7 @@ pub fn api_resources(_ctx: &mut Ctx, argv: &[String]) -> Output {
         Err(e) => return Output::fail(e),
     };
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
-    kinds.sort_by_key(|k| (k.info().group, k.info().plural));
+    crate::sorting::sort_by_key(&mut kinds, |k| (k.info().group, k.info().plural));
     if let Some(ns) = p.get("namespaced") {
         let want = ns != "false";
         kinds.retain(|k| k.info().namespaced == want);

@@ -82,7 +82,7 @@ pub(super) fn events_for(ctx: &Ctx, object: &Object) -> Vec<Event> {
         })
         .cloned()
         .collect();
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(ms_of).unwrap_or(0));
+    crate::sorting::sort_by_key(&mut events, |e| e.last_timestamp.as_ref().map(ms_of).unwrap_or(0));
     events
 }
 

@@ -207,7 +207,7 @@ fn claim(ctx: &Ctx, w: &mut W, pvc: &PersistentVolumeClaim, now: i64) {
             })
             .filter_map(|p| p.metadata.name.clone())
             .collect();
-    users.sort();
+    crate::sorting::sort(&mut users);
     match users.split_first() {
         None => w.kv(0, "Used By", "<none>"),
         Some((first, rest)) => {

@@ -396,10 +396,12 @@ fn deployment(ctx: &Ctx, w: &mut W, object: &Object, d: &Deployment) {
         }),
     );
     let mut all = owned_rs(ctx, object);
-    all.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    crate::sorting::sort_by(&mut all, |a, b| a.metadata.name.cmp(&b.metadata.name));
     let want = template_without_hash(Some(&spec.template));
     let mut by_age: Vec<&ReplicaSet> = all.iter().collect();
-    by_age.sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(ms_of).unwrap_or(0));
+    crate::sorting::sort_by_key(&mut by_age, |rs| {
+        rs.metadata.creation_timestamp.as_ref().map(ms_of).unwrap_or(0)
+    });
     let new =
         by_age.into_iter().find(|rs| template_without_hash(rs.spec.template.as_ref()) == want);
     let new_name = new.and_then(|r| r.metadata.name.clone());

@@ -245,7 +245,7 @@ fn sort_objects(objects: &mut [Object], sort_by: &str) -> Result<(), String> {
             Err(_) => (0, v),
         }
     };
-    objects.sort_by_key(key);
+    crate::sorting::sort_by_key(objects, key);
     Ok(())
 }
 

@@ -443,7 +443,7 @@ fn attachable_pod(ctx: &Ctx, object: &Object) -> Result<Pod, String> {
         .filter(|p| sel.matches(&p.metadata.labels.clone().unwrap_or_default()))
         .cloned()
         .collect();
-    pods.sort_by_key(|p| {
+    crate::sorting::sort_by_key(&mut pods, |p| {
         let running = p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         (!running, p.metadata.creation_timestamp.clone().map(|t| t.0), p.metadata.name.clone())
     });

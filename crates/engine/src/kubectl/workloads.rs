@@ -696,7 +696,7 @@ fn undo_one(ctx: &mut Ctx, object: &Object, to: i64) -> Result<String, String> {
         return Err(format!("unable to find specified revision {to} in history"));
     }
     let mut rss = owned_replicasets(ctx, object);
-    rss.sort_by_key(|(rev, _)| *rev);
+    crate::sorting::sort_by_key(&mut rss, |(rev, _)| *rev);
     let chosen = if to > 0 {
         rss.iter()
             .find(|(rev, _)| *rev == to)
@@ -1881,7 +1881,7 @@ pub fn events(ctx: &mut Ctx, argv: &[String]) -> Output {
             .or_else(|| e.event_time.as_ref().map(|t| crate::time::ms_of_instant(t.0)))
             .unwrap_or(0)
     };
-    list.sort_by_key(|e| at(e));
+    crate::sorting::sort_by_key(&mut list, |e| at(e));
     let now = ctx.cluster.now();
     let since = |ms: Option<i64>| {
         ms.map_or("<unknown>".to_string(), |m| super::format::human_duration(now - m))

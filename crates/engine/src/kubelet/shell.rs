@@ -180,7 +180,7 @@ impl Shell<'_> {
         env.extend(self.vars.iter().cloned());
         let mut out = word.to_string();
         let mut vars: Vec<&(String, String)> = env.iter().collect();
-        vars.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        crate::sorting::sort_by_key(&mut vars, |(k, _)| std::cmp::Reverse(k.len()));
         for (k, v) in vars {
             out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
         }

@@ -34,7 +34,7 @@ fn ready_ips(cluster: &Cluster, ns: &str, name: &str, hostname: Option<&str>) ->
         .filter(|a| hostname.is_none() || a.hostname.as_deref() == hostname)
         .map(|a| a.ip.clone())
         .collect();
-    ips.sort_by_key(|ip| parse_ipv4(ip).unwrap_or(u32::MAX));
+    crate::sorting::sort_by_key(&mut ips, |ip| parse_ipv4(ip).unwrap_or(u32::MAX));
     ips.dedup();
     ips
 }

@@ -111,7 +111,7 @@ fn write_value(v: &Value, depth: usize, out: &mut String) {
             let mut keys: Vec<&String> = m.keys().collect();
             // An APIResource (discovery) declares its fields in an order of its own.
             let order = if m.contains_key("singularName") { RESOURCE_KEY_ORDER } else { KEY_ORDER };
-            keys.sort_by_key(|k| {
+            crate::sorting::sort_by_key(&mut keys, |k| {
                 (order.iter().position(|o| o == k).unwrap_or(order.len()), k.to_string())
             });
             out.push_str("{\n");
@@ -210,7 +210,7 @@ fn root_paths() -> Vec<String> {
         .filter(|i| !i.group.is_empty())
         .flat_map(|i| [format!("/apis/{}", i.group), format!("/apis/{}/{}", i.group, i.version)])
         .collect();
-    groups.sort();
+    crate::sorting::sort(&mut groups);
     groups.dedup();
     paths.extend(groups);
     paths.extend(
@@ -343,7 +343,7 @@ fn resource_list(group: &str, version: &str) -> (u16, String) {
     if kinds.is_empty() {
         return not_found_path();
     }
-    kinds.sort_by_key(|i| i.plural);
+    crate::sorting::sort_by_key(&mut kinds, |i| i.plural);
     // What `kubectl get all` lists carries the `all` category.
     let in_all = [
         "pods",

@@ -178,7 +178,7 @@ impl Emitter {
             Value::Object(map) => {
                 self.increase_indent(false, false);
                 let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| natural_cmp(a.0, b.0));
+                crate::sorting::sort_by(&mut entries, |a, b| natural_cmp(a.0, b.0));
                 for (key, item) in entries {
                     self.write_indent();
                     let key_style = string_style(key);
