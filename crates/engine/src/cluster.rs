@@ -415,7 +415,7 @@ impl Cluster {
             // The stored pod changes in place: this handle would force a copy.
             drop(shared);
             if !bound || grace == 0 || finished {
-                return self.remove(key).map(Rc::new).ok_or_else(not_found);
+                return self.remove(key).ok_or_else(not_found);
             }
             let deletion_timestamp = time::time(now + grace * 1000);
             return self
@@ -472,13 +472,13 @@ impl Cluster {
                     meta.deletion_grace_period_seconds = Some(0);
                     return Ok(self.write(object));
                 }
-                Ok(Rc::new(self.remove(key).unwrap_or(object)))
+                Ok(self.remove(key).unwrap_or_else(|| Rc::new(object)))
             }
         }
     }
 
     /// Takes an object out of the store for good and tells the control loops.
-    pub fn remove(&mut self, key: &ObjKey) -> Option<Object> {
+    pub fn remove(&mut self, key: &ObjKey) -> Option<Rc<Object>> {
         let (object, event) = self.store.remove(key)?;
         controllers::on_watch_event(self, &event, &object);
         Some(object)

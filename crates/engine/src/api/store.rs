@@ -285,8 +285,9 @@ impl Store {
         Some(self.log_event(event))
     }
 
-    /// Removes the object at `key`, logging Deleted.
-    pub fn remove(&mut self, key: &ObjKey) -> Option<(Object, WatchEvent)> {
+    /// Removes the object at `key`, logging Deleted. The object is handed back shared: moving a
+    /// large object out of its `Rc` costs more than most callers need.
+    pub fn remove(&mut self, key: &ObjKey) -> Option<(Rc<Object>, WatchEvent)> {
         let kind_map = self.objects.get_mut(&key.kind)?;
         let names = kind_map.get_mut(&key.namespace)?;
         let object = names.remove(&key.name)?;
@@ -295,7 +296,6 @@ impl Store {
         }
         self.unindex(key, controller_uid(&object));
         self.lookup_remove(key);
-        let object = Rc::unwrap_or_clone(object);
         let rv = self.next_resource_version();
         let event = self.log_event(WatchEvent {
             resource_version: rv,
