@@ -61,6 +61,7 @@ pub struct Cluster {
     pub(crate) kubelet: kubelet::Runtime,
     pub(crate) owners: controllers::gc::OwnerIndex,
     pub(crate) scheduler_cache: crate::scheduler::Cache,
+    pub(crate) service_env_cache: crate::network::env::EnvCache,
     /// Work in the order it was asked for; an item is shared with `queued`, not copied.
     queue: VecDeque<Rc<(Component, ObjKey)>>,
     queued: FastSet<Rc<(Component, ObjKey)>>,
@@ -91,6 +92,7 @@ impl Cluster {
             kubelet: kubelet::Runtime::default(),
             owners: controllers::gc::OwnerIndex::default(),
             scheduler_cache: crate::scheduler::Cache::default(),
+            service_env_cache: crate::network::env::EnvCache::default(),
             queue: VecDeque::new(),
             queued: FastSet::default(),
             requeues: BTreeMap::new(),

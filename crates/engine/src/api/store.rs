@@ -76,6 +76,9 @@ pub struct Store {
     /// keys share is put in `collided`, and those keys are found the ordered way.
     lookup: FastMap<u64, Rc<Object>>,
     collided: FastSet<u64>,
+    /// The resource version of the last write to each kind, by `Kind as usize`: whether
+    /// something derived from all objects of a kind is still current.
+    kind_changed: Vec<u64>,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
 }
@@ -166,6 +169,19 @@ impl Store {
         present
     }
 
+    /// The resource version of the last write to an object of `kind` (0: none yet).
+    pub fn kind_changed(&self, kind: Kind) -> u64 {
+        self.kind_changed.get(kind as usize).copied().unwrap_or(0)
+    }
+
+    fn touch(&mut self, kind: Kind, rv: u64) {
+        let i = kind as usize;
+        if self.kind_changed.len() <= i {
+            self.kind_changed.resize(i + 1, 0);
+        }
+        self.kind_changed[i] = rv;
+    }
+
     /// The typed object of kind `T`.
     pub fn get_typed<T: ApiKind>(&self, namespace: &str, name: &str) -> Option<&T> {
         self.find(T::KIND, namespace, name).and_then(T::from_object)
@@ -232,6 +248,7 @@ impl Store {
         let rv = self.next_resource_version();
         object.meta_mut().resource_version = Some(rv.to_string());
         let key = ObjKey::of(&object);
+        self.touch(key.kind, rv);
         let object = Rc::new(object);
         let by_namespace = self.objects.entry(key.kind).or_default();
         // Look before inserting: most writes replace an object, and its key strings exist.
@@ -268,6 +285,7 @@ impl Store {
         self.unindex(key, &controller);
         let looked_up = self.lookup_remove(key);
         let rv = self.next_resource_version();
+        self.touch(key.kind, rv);
         let slot = self.objects.get_mut(&key.kind)?.get_mut(&key.namespace)?.get_mut(&key.name)?;
         let object = Rc::make_mut(slot);
         change(object);
@@ -297,6 +315,7 @@ impl Store {
         self.unindex(key, controller_uid(&object));
         self.lookup_remove(key);
         let rv = self.next_resource_version();
+        self.touch(key.kind, rv);
         let event = self.log_event(WatchEvent {
             resource_version: rv,
             event_type: WatchEventType::Deleted,

@@ -10,12 +10,33 @@ pub struct ImageRef {
     pub repository: String,
     /// `latest` when none was given.
     pub tag: String,
+    // Made once: every status sync of every container reports them.
+    full: String,
+    id: String,
 }
 
 impl ImageRef {
+    /// The reference for `registry`/`repository`:`tag`.
+    pub fn new(registry: &str, repository: &str, tag: &str) -> Self {
+        let full = format!("{registry}/{repository}:{tag}");
+        let id = format!("{registry}/{repository}@sha256:{}", fnv_hex(&full));
+        ImageRef {
+            registry: registry.into(),
+            repository: repository.into(),
+            tag: tag.into(),
+            full,
+            id,
+        }
+    }
+
     /// `docker.io/luksa/kubia:latest`, as the runtime reports `image` in container statuses.
-    pub fn full(&self) -> String {
-        format!("{}/{}:{}", self.registry, self.repository, self.tag)
+    pub fn full(&self) -> &str {
+        &self.full
+    }
+
+    /// `docker.io/luksa/kubia@sha256:...`: a stable digest per image name (`imageID`).
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     /// The repository without the implicit `library/` (`nginx`, `luksa/kubia`).
@@ -56,7 +77,20 @@ pub fn parse_image(image: &str) -> Option<ImageRef> {
     if registry == "docker.io" && parts.len() == 1 {
         repository = format!("library/{repository}");
     }
-    Some(ImageRef { registry, repository, tag })
+    Some(ImageRef::new(&registry, &repository, &tag))
+}
+
+fn fnv_hex(s: &str) -> String {
+    let mut out = String::new();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for round in 0..4u8 {
+        for b in s.bytes().chain([round]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        crate::hex::push_u64(&mut out, h, 16);
+    }
+    out
 }
 
 /// Which HTTP/TCP server a container runs.

@@ -62,24 +62,6 @@ fn hex64(cluster: &mut Cluster) -> String {
     out
 }
 
-fn fnv_hex(s: &str) -> String {
-    let mut out = String::new();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for round in 0..4u8 {
-        for b in s.bytes().chain([round]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        crate::hex::push_u64(&mut out, h, 16);
-    }
-    out
-}
-
-/// `docker.io/luksa/kubia@sha256:...`: a stable digest per image name.
-pub fn image_id(image: &images::ImageRef) -> String {
-    format!("{}/{}@sha256:{}", image.registry, image.repository, fnv_hex(&image.full()))
-}
-
 fn pod_object(cluster: &Cluster, key: &ObjKey) -> Option<Rc<Object>> {
     cluster.store.get_shared(key)
 }
@@ -405,7 +387,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 killing: None,
                 script: Vec::new(),
                 fs: files,
-                service_env: Vec::new(),
+                service_env: Rc::default(),
                 env: Vec::new(),
             }
         })
@@ -582,7 +564,7 @@ fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     };
     let policy = c.spec.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into());
     let present =
-        cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.images.contains(&image.full()));
+        cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.images.contains(image.full()));
     prt.containers[ci].state =
         CState::Waiting { reason: "ContainerCreating".into(), message: String::new() };
     if present && policy != "Always" {
@@ -628,7 +610,8 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let Some(info) = info else {
         let reference = image.full();
         let known_repo =
-            images::lookup(&images::ImageRef { tag: "latest".into(), ..image.clone() }).is_some();
+            images::lookup(&images::ImageRef::new(&image.registry, &image.repository, "latest"))
+                .is_some();
         let detail = if known_repo && !denied {
             format!(
                 "failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": {reference}: not found"
@@ -657,7 +640,7 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let now = cluster.now_ms();
     let pulled_ms = now.saturating_sub(prt.containers[ci].pull_started_ms).max(1);
     if let Some(n) = cluster.kubelet.nodes.get_mut(&prt.node) {
-        n.images.insert(image.full());
+        n.images.insert(image.full().to_string());
     }
     let d = go_duration(pulled_ms);
     container_event(
@@ -805,7 +788,7 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         .and_then(|p| p.spec.as_ref())
         .and_then(|s| s.enable_service_links)
         .unwrap_or(true);
-    let service_env = crate::network::env::service_env(cluster, &prt.key.namespace, links);
+    let service_env = crate::network::env::service_env_shared(cluster, &prt.key.namespace, links);
     let c = &mut prt.containers[ci];
     c.service_env = service_env;
     c.run_id += 1;
@@ -1405,9 +1388,9 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
             ContainerStatus {
                 name: c.name.clone(),
                 image: pulled
-                    .map(|i| i.full())
+                    .map(|i| i.full().to_string())
                     .unwrap_or_else(|| c.spec.image.clone().unwrap_or_default()),
-                image_id: pulled.map(image_id).unwrap_or_default(),
+                image_id: pulled.map(|i| i.id().to_string()).unwrap_or_default(),
                 container_id: (!c.container_id.is_empty()
                     && !matches!(c.state, CState::Waiting { .. })
                     || c.last_state.is_some())

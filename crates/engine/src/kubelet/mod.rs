@@ -199,7 +199,7 @@ pub struct ContainerRt {
     /// The container's files.
     pub fs: fs::Fs,
     /// Service environment variables, fixed when the container last started.
-    pub service_env: Vec<(String, String)>,
+    pub service_env: std::rc::Rc<Vec<(String, String)>>,
     /// The container's own variables (`env`, `envFrom`, resolved), fixed at its last start.
     pub env: Vec<(String, String)>,
 }

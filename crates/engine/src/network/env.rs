@@ -5,9 +5,11 @@
 //! `<NAME>_PORT`, `<NAME>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]`.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::Service;
 
+use crate::api::Kind;
 use crate::cluster::Cluster;
 
 /// Services one pod's environment lists (a bound on its size).
@@ -45,6 +47,41 @@ fn vars_for(svc: &Service, out: &mut Vec<(String, String)>) {
         out.push((format!("{prefix}_PORT"), p.port.to_string()));
         out.push((format!("{prefix}_ADDR"), ip.to_string()));
     }
+}
+
+/// The last service environment made, while no Service has changed since: containers started
+/// together in one namespace share it instead of formatting the same variables again.
+#[derive(Clone, Debug, Default)]
+pub struct EnvCache {
+    namespace: String,
+    links: bool,
+    services_changed: u64,
+    env: Rc<Vec<(String, String)>>,
+}
+
+/// [`service_env`], shared with the containers that started before while no Service changed.
+pub fn service_env_shared(
+    cluster: &mut Cluster,
+    namespace: &str,
+    enable_service_links: bool,
+) -> Rc<Vec<(String, String)>> {
+    let services_changed = cluster.store.kind_changed(Kind::Service);
+    let cache = &cluster.service_env_cache;
+    if cache.services_changed == services_changed
+        && cache.links == enable_service_links
+        && cache.namespace == namespace
+        && services_changed != 0
+    {
+        return Rc::clone(&cache.env);
+    }
+    let env = Rc::new(service_env(cluster, namespace, enable_service_links));
+    cluster.service_env_cache = EnvCache {
+        namespace: namespace.to_string(),
+        links: enable_service_links,
+        services_changed,
+        env: Rc::clone(&env),
+    };
+    env
 }
 
 /// The service variables for a container starting now in `namespace`.
