@@ -629,8 +629,8 @@ impl Cluster {
         }
         // Index entries of expired events are harmless (the lookup checks the store) but would grow.
         if self.event_index.len() > 2 * MAX_EVENTS {
-            let live: BTreeSet<&str> =
-                self.event_order.iter().map(|(_, k)| k.name.as_str()).collect();
+            let mut live: BTreeSet<&str> = BTreeSet::new();
+            live.extend(self.event_order.iter().map(|(_, k)| k.name.as_str()));
             self.event_index.retain(|_, name| live.contains(name.as_str()));
         }
     }

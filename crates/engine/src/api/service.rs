@@ -370,11 +370,14 @@ fn others<'a>(cluster: &'a Cluster, me: &'a (String, String)) -> impl Iterator<I
 }
 
 fn taken_cluster_ips(cluster: &Cluster, me: &(String, String)) -> BTreeSet<u32> {
-    others(cluster, me)
-        .filter_map(|s| s.spec.as_ref())
-        .flat_map(|s| s.cluster_ips.iter().flatten())
-        .filter_map(|ip| parse_ipv4(ip))
-        .collect()
+    let mut taken = BTreeSet::new();
+    taken.extend(
+        others(cluster, me)
+            .filter_map(|s| s.spec.as_ref())
+            .flat_map(|s| s.cluster_ips.iter().flatten())
+            .filter_map(|ip| parse_ipv4(ip)),
+    );
+    taken
 }
 
 fn taken_node_ports(cluster: &Cluster, me: &(String, String)) -> BTreeSet<i32> {

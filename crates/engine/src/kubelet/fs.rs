@@ -192,11 +192,15 @@ impl Fs {
     /// Everything under `dir`, keyed by path relative to it (a volume's content).
     pub fn subtree(&self, dir: &str) -> BTreeMap<String, Entry> {
         let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
-        self.entries
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
-            .collect()
+        // `extend`, not `collect`: collecting into a map compiles another sort.
+        let mut tree = BTreeMap::new();
+        tree.extend(
+            self.entries
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone())),
+        );
+        tree
     }
 
     /// Replaces everything under `dir` with `content` (a mount, or a volume changed by another

@@ -393,10 +393,13 @@ fn sub_tree(tree: &Tree, sub_path: &str) -> Tree {
         return tree.clone();
     }
     let prefix = format!("{}/", sub_path.trim_end_matches('/'));
-    tree.range(prefix.clone()..)
-        .take_while(|(k, _)| k.starts_with(&prefix))
-        .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
-        .collect()
+    let mut part = Tree::new();
+    part.extend(
+        tree.range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone())),
+    );
+    part
 }
 
 /// After container `ci` of `prt` changed its files: copies its writable mounts to their backings

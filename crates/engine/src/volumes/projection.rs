@@ -197,8 +197,8 @@ fn secret_payload(
     let Some(s) = cluster.store.get_typed::<Secret>(ns, name) else {
         return if optional { Ok(()) } else { Err(format!("secret \"{name}\" not found")) };
     };
-    let data: BTreeMap<String, String> =
-        s.data.iter().flatten().map(|(k, v)| (k.clone(), bytes_text(&v.0))).collect();
+    let mut data = BTreeMap::new();
+    data.extend(s.data.iter().flatten().map(|(k, v)| (k.clone(), bytes_text(&v.0))));
     items_payload(
         &data,
         items,
@@ -280,10 +280,13 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
 fn payload_of(tree: &Tree) -> Tree {
     let Some(Entry::Symlink { target }) = tree.get("..data") else { return Tree::new() };
     let prefix = format!("{target}/");
-    tree.iter()
-        .filter(|(k, _)| k.starts_with(&prefix))
-        .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone()))
-        .collect()
+    let mut payload = Tree::new();
+    payload.extend(
+        tree.iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone())),
+    );
+    payload
 }
 
 /// Whether two layouts hold the same files (the timestamps aside).
