@@ -605,5 +605,5 @@ pub fn bootstrap(cluster: &mut Cluster) {
         volume_binding_mode: Some("WaitForFirstConsumer".into()),
         ..Default::default()
     };
-    cluster.write(Object::StorageClass(standard));
+    cluster.write(Object::from(standard));
 }

@@ -667,8 +667,5 @@ fn unreachable_object(key: &ObjKey) -> Object {
     // `write` just stored the object; a missing one would be a store bug. Answer an empty object
     // rather than panic in the browser.
     let meta = ObjectMeta { name: Some(key.name.clone()), ..Default::default() };
-    Object::Namespace(k8s_openapi::api::core::v1::Namespace {
-        metadata: meta,
-        ..Default::default()
-    })
+    Object::from(k8s_openapi::api::core::v1::Namespace { metadata: meta, ..Default::default() })
 }

@@ -24,7 +24,7 @@ fn config_map(ns: u8, name: u8, value: u8) -> Object {
     cm.metadata.name = Some(format!("cm-{name}"));
     cm.metadata.namespace = Some(format!("ns-{ns}"));
     cm.data = Some(BTreeMap::from([("v".to_string(), value.to_string())]));
-    Object::ConfigMap(cm)
+    Object::from(cm)
 }
 
 proptest! {

@@ -72,9 +72,11 @@ macro_rules! kinds {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Kind { $( #[doc = stringify!($variant)] $variant ),* }
 
-        /// One typed object of any kind.
+        /// One typed object of any kind. Boxed: the kinds differ in size by kilobytes (an
+        /// Event is 1 KB, a PersistentVolume over 3 KB), and every object moved or stored would
+        /// otherwise take the largest one's room.
         #[derive(Clone, Debug, PartialEq)]
-        pub enum Object { $( #[doc = stringify!($variant)] $variant($ty) ),* }
+        pub enum Object { $( #[doc = stringify!($variant)] $variant(Box<$ty>) ),* }
 
         impl Kind {
             /// Every kind, in table order.
@@ -125,7 +127,7 @@ macro_rules! kinds {
             pub fn from_json(kind: Kind, value: Value)
                 -> Result<Object, super::value_de::PathError> {
                 match kind {
-                    $( Kind::$variant => super::value_de::from_value(value).map(Object::$variant) ),*
+                    $( Kind::$variant => super::value_de::from_value(value).map(|o| Object::$variant(Box::new(o))) ),*
                 }
             }
         }
@@ -135,17 +137,17 @@ macro_rules! kinds {
                 const KIND: Kind = Kind::$variant;
                 fn from_object(object: &Object) -> Option<&Self> {
                     #[allow(irrefutable_let_patterns, unreachable_patterns)]
-                    match object { Object::$variant(o) => Some(o), _ => None }
+                    match object { Object::$variant(o) => Some(o.as_ref()), _ => None }
                 }
                 fn from_object_mut(object: &mut Object) -> Option<&mut Self> {
                     #[allow(irrefutable_let_patterns, unreachable_patterns)]
-                    match object { Object::$variant(o) => Some(o), _ => None }
+                    match object { Object::$variant(o) => Some(o.as_mut()), _ => None }
                 }
-                fn into_object(self) -> Object { Object::$variant(self) }
+                fn into_object(self) -> Object { Object::$variant(Box::new(self)) }
             }
 
             impl From<$ty> for Object {
-                fn from(o: $ty) -> Object { Object::$variant(o) }
+                fn from(o: $ty) -> Object { Object::$variant(Box::new(o)) }
             }
         )*
     };

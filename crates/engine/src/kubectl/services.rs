@@ -430,7 +430,7 @@ fn parse_label_spec(spec: &str) -> Result<BTreeMap<String, String>, String> {
 /// selector matches, the oldest first.
 fn attachable_pod(ctx: &Ctx, object: &Object) -> Result<Pod, String> {
     if let Object::Pod(p) = object {
-        return Ok(p.clone());
+        return Ok(Pod::clone(p));
     }
     let map = selector_of(object)
         .map_err(|e| format!("error: cannot attach to {}: {e}", object.kind().info().kind))?;

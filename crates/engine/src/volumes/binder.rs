@@ -83,7 +83,7 @@ fn pvc_event(
     msg: String,
     source: &str,
 ) {
-    let obj = Object::PersistentVolumeClaim(pvc.clone());
+    let obj = Object::from(pvc.clone());
     cluster.record_event(&obj, None, kind, reason, msg, source, None);
 }
 
@@ -281,7 +281,7 @@ fn provision(cluster: &mut Cluster, pvc: PersistentVolumeClaim, sc: &StorageClas
         }),
         status: None,
     };
-    let Ok(created) = cluster.create(Object::PersistentVolume(pv)) else { return };
+    let Ok(created) = cluster.create(Object::from(pv)) else { return };
     let Some(pv) = created.as_kind::<PersistentVolume>().cloned() else { return };
     pvc_event(
         cluster,
@@ -317,7 +317,7 @@ fn bind(cluster: &mut Cluster, mut pvc: PersistentVolumeClaim, mut pv: Persisten
         last_phase_transition_time: Some(crate::time::time(cluster.now())),
         ..Default::default()
     });
-    cluster.update_internal(Object::PersistentVolume(pv));
+    cluster.update_internal(Object::from(pv));
     let a = pvc.metadata.annotations.get_or_insert_with(BTreeMap::new);
     a.insert("pv.kubernetes.io/bind-completed".into(), "yes".into());
     a.insert("pv.kubernetes.io/bound-by-controller".into(), "yes".into());
@@ -329,7 +329,7 @@ fn bind(cluster: &mut Cluster, mut pvc: PersistentVolumeClaim, mut pv: Persisten
         ..Default::default()
     });
     let ns = pvc.metadata.namespace.clone().unwrap_or_default();
-    cluster.update_internal(Object::PersistentVolumeClaim(pvc));
+    cluster.update_internal(Object::from(pvc));
     // Pods waiting for this claim may schedule now.
     let _ = ns;
     crate::scheduler::retry_pending(cluster);
@@ -388,7 +388,7 @@ fn reconcile_volume(cluster: &mut Cluster, key: &ObjKey) {
                 last_phase_transition_time: Some(now),
                 ..Default::default()
             });
-            cluster.update_internal(Object::PersistentVolume(pv));
+            cluster.update_internal(Object::from(pv));
             // Claims waiting for a volume may bind now.
             let pending: Vec<ObjKey> = cluster
                 .store
@@ -414,7 +414,7 @@ fn reconcile_volume(cluster: &mut Cluster, key: &ObjKey) {
                         last_phase_transition_time: Some(now),
                         ..Default::default()
                     });
-                    cluster.update_internal(Object::PersistentVolume(pv));
+                    cluster.update_internal(Object::from(pv));
                 }
                 return;
             }
@@ -423,7 +423,7 @@ fn reconcile_volume(cluster: &mut Cluster, key: &ObjKey) {
                 last_phase_transition_time: Some(now),
                 ..Default::default()
             });
-            let pv = cluster.update_internal(Object::PersistentVolume(pv));
+            let pv = cluster.update_internal(Object::from(pv));
             reclaim(cluster, Rc::unwrap_or_clone(pv), &spec);
         }
         _ => {}
@@ -476,7 +476,7 @@ fn reclaim(cluster: &mut Cluster, pv: Object, spec: &PersistentVolumeSpec) {
                     last_phase_transition_time: Some(crate::time::time(cluster.now())),
                     ..Default::default()
                 });
-                let obj = cluster.update_internal(Object::PersistentVolume(pv));
+                let obj = cluster.update_internal(Object::from(pv));
                 cluster.record_event(
                     &obj,
                     None,
@@ -588,7 +588,7 @@ pub fn on_pod_bound(cluster: &mut Cluster, pod: &Pod, node: &str) {
             .annotations
             .get_or_insert_with(BTreeMap::new)
             .insert(SELECTED_NODE_ANNOTATION.into(), node.to_string());
-        cluster.update_internal(Object::PersistentVolumeClaim(pvc));
+        cluster.update_internal(Object::from(pvc));
         reconcile_claim(cluster, &claim_key(&ns, &c.claim_name));
     }
 }
