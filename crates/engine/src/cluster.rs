@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
+use std::hash::Hasher as _;
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
@@ -639,14 +640,12 @@ impl Cluster {
 /// FNV-1a over the fields that make two events the same, separated so that ("ab", "c") and
 /// ("a", "bc") differ.
 fn event_index_key(fields: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = crate::fastmap::Fnv::default();
     for field in fields {
-        for b in field.bytes().chain([1u8]) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hash.write(field.as_bytes());
+        hash.write(&[1]);
     }
-    hash
+    hash.finish()
 }
 
 fn add_finalizer(meta: &mut ObjectMeta, name: &str) {

@@ -1,6 +1,8 @@
 //! The image catalog: which images exist in the simulated registry, how big they are, and what
 //! their processes do when run (optionally with the pod's `command`/`args`).
 
+use std::hash::Hasher as _;
+
 /// A parsed image reference.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageRef {
@@ -80,15 +82,14 @@ pub fn parse_image(image: &str) -> Option<ImageRef> {
     Some(ImageRef::new(&registry, &repository, &tag))
 }
 
+/// 64 hex digits: FNV-1a run on, one round per 16 digits.
 fn fnv_hex(s: &str) -> String {
     let mut out = String::new();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = crate::fastmap::Fnv::default();
     for round in 0..4u8 {
-        for b in s.bytes().chain([round]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        crate::hex::push_u64(&mut out, h, 16);
+        h.write(s.as_bytes());
+        h.write(&[round]);
+        crate::hex::push_u64(&mut out, h.finish(), 16);
     }
     out
 }
