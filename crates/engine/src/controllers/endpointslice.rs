@@ -203,13 +203,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     };
     let mut labels = managed_labels(&svc, (LABEL_MANAGED_BY, CONTROLLER_NAME));
     labels.insert(LABEL_SERVICE_NAME.into(), key.name.clone());
-    let owner = OwnerReference {
-        api_version: "v1".into(),
-        kind: "Service".into(),
-        name: key.name.clone(),
-        uid: svc.metadata.uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
+    let service_key = ObjKey::new(Kind::Service, &key.namespace, &key.name);
+    let Some(owner) = cluster.store.get(&service_key).map(super::workload::owner_ref) else {
+        return;
     };
     let wanted = desired(cluster, &svc);
     let annotations =

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{EndpointAddress, Endpoints, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 
 use super::endpointslice::{
     LABEL_MANAGED_BY, LABEL_SERVICE_NAME, SliceContent, SliceOwner, slices_managed_by, sync_slices,
@@ -103,13 +102,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .filter(|(k, _)| !ANNOTATIONS_NOT_COPIED.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let owner = OwnerReference {
-        api_version: "v1".into(),
-        kind: "Endpoints".into(),
-        name: key.name.clone(),
-        uid: endpoints.metadata.uid.clone().unwrap_or_default(),
-        controller: Some(true),
-        block_owner_deletion: Some(true),
+    let endpoints_key = ObjKey::new(Kind::Endpoints, &key.namespace, &key.name);
+    let Some(owner) = cluster.store.get(&endpoints_key).map(super::workload::owner_ref) else {
+        return;
     };
     let wanted: Vec<SliceContent> = desired(&endpoints)
         .into_iter()
