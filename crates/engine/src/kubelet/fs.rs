@@ -1,6 +1,11 @@
 //! A container's filesystem: a sorted map of absolute paths to directories and files.
+//!
+//! Paths and file contents are shared (`Rc<str>`): every container starts as a copy of its
+//! image's files, and a copy that bumps counts costs far less than one that copies strings.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::rc::Rc;
 
 /// Files one container may hold (a runaway `touch` loop stops here).
 pub const MAX_FILES: usize = 10_000;
@@ -15,7 +20,7 @@ pub enum Entry {
     /// A regular file with its content and mode bits.
     File {
         /// Content.
-        content: String,
+        content: Rc<str>,
         /// Permission bits (`0o644`).
         mode: u32,
     },
@@ -60,7 +65,7 @@ impl FsError {
 /// One container's files.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Fs {
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<Rc<str>, Entry>,
     read_only_prefixes: Vec<String>,
 }
 
@@ -101,6 +106,18 @@ fn is_normal_relative(path: &str) -> bool {
     path.as_bytes().split(|b| *b == b'/').all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
+/// At most [`MAX_FILE_BYTES`] of `content`, cut at a character boundary.
+fn truncated(content: &str) -> &str {
+    if content.len() <= MAX_FILE_BYTES {
+        return content;
+    }
+    let mut end = MAX_FILE_BYTES;
+    while !content.is_char_boundary(end) {
+        end -= 1;
+    }
+    &content[..end]
+}
+
 fn parent(path: &str) -> &str {
     match path.rfind('/') {
         Some(0) | None => "/",
@@ -123,8 +140,8 @@ impl Fs {
         for part in path.split('/').filter(|p| !p.is_empty()) {
             cur.push('/');
             cur.push_str(part);
-            if !self.entries.contains_key(&cur) {
-                self.entries.insert(cur.clone(), Entry::Dir);
+            if !self.entries.contains_key(cur.as_str()) {
+                self.entries.insert(cur.as_str().into(), Entry::Dir);
             }
         }
     }
@@ -134,7 +151,7 @@ impl Fs {
     pub fn put_file(&mut self, path: &str, content: &str, mode: u32) {
         let path = normalize("/", path);
         self.mkdir_p(parent(&path));
-        self.entries.insert(path, Entry::File { content: content.into(), mode });
+        self.entries.insert(path.into(), Entry::File { content: content.into(), mode });
     }
 
     /// Marks everything under `prefix` read-only for the container's processes.
@@ -155,7 +172,7 @@ impl Fs {
     pub fn put_symlink(&mut self, path: &str, target: &str) {
         let path = normalize("/", path);
         self.mkdir_p(parent(&path));
-        self.entries.insert(path, Entry::Symlink { target: target.into() });
+        self.entries.insert(path.into(), Entry::Symlink { target: target.into() });
     }
 
     /// `path` with every symlink along it followed (a bounded number of hops, as ELOOP).
@@ -168,7 +185,7 @@ impl Fs {
                 let dir = if prefix.is_empty() { "/".to_string() } else { prefix.clone() };
                 prefix.push('/');
                 prefix.push_str(part);
-                if let Some(Entry::Symlink { target }) = self.entries.get(&prefix) {
+                if let Some(Entry::Symlink { target }) = self.entries.get(prefix.as_str()) {
                     let rest = parts[i + 1..].join("/");
                     let target = normalize(&dir, target);
                     cur = if rest.is_empty() { target } else { format!("{target}/{rest}") };
@@ -182,7 +199,7 @@ impl Fs {
 
     /// Reads a file, following symlinks.
     pub fn read(&self, path: &str) -> Result<&str, FsError> {
-        match self.entries.get(&self.resolve(path)) {
+        match self.entries.get(self.resolve(path).as_str()) {
             Some(Entry::File { content, .. }) => Ok(content),
             Some(Entry::Dir) => Err(FsError::IsDir),
             Some(Entry::Symlink { .. }) | None => Err(FsError::NotFound),
@@ -194,12 +211,7 @@ impl Fs {
         let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
         // `extend`, not `collect`: collecting into a map compiles another sort.
         let mut tree = BTreeMap::new();
-        tree.extend(
-            self.entries
-                .range(prefix.clone()..)
-                .take_while(|(k, _)| k.starts_with(&prefix))
-                .map(|(k, e)| (k[prefix.len()..].to_string(), e.clone())),
-        );
+        tree.extend(self.under(&prefix).map(|(k, e)| (k[prefix.len()..].to_string(), e.clone())));
         tree
     }
 
@@ -214,7 +226,7 @@ impl Fs {
             if self.entries.len() >= MAX_FILES {
                 break;
             }
-            self.entries.insert(normalize(&dir, rel), e.clone());
+            self.entries.insert(normalize(&dir, rel).into(), e.clone());
         }
     }
 
@@ -239,19 +251,16 @@ impl Fs {
                     if c.len() + content.len() > MAX_FILE_BYTES {
                         return Err(FsError::NoSpace);
                     }
-                    c.push_str(content);
+                    *c = [&**c, content].concat().into();
                 } else {
-                    *c = content.chars().take(MAX_FILE_BYTES).collect();
+                    *c = truncated(content).into();
                 }
                 Ok(())
             }
             None => {
                 self.entries.insert(
-                    path.to_string(),
-                    Entry::File {
-                        content: content.chars().take(MAX_FILE_BYTES).collect(),
-                        mode: 0o644,
-                    },
+                    path.into(),
+                    Entry::File { content: truncated(content).into(), mode: 0o644 },
                 );
                 Ok(())
             }
@@ -277,7 +286,7 @@ impl Fs {
         if self.entries.len() >= MAX_FILES {
             return Err(FsError::NoSpace);
         }
-        self.entries.entry(path.to_string()).or_insert(Entry::Dir);
+        self.entries.entry(path.into()).or_insert(Entry::Dir);
         Ok(())
     }
 
@@ -297,10 +306,20 @@ impl Fs {
                     return Err(FsError::IsDir);
                 }
                 let prefix = format!("{path}/");
-                self.entries.retain(|k, _| k != path && !k.starts_with(&prefix));
+                self.entries.retain(|k, _| &**k != path && !k.starts_with(&prefix));
                 Ok(())
             }
         }
+    }
+
+    /// The entries whose path starts with `prefix`, in path order.
+    fn under<'a, 'p>(
+        &'a self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = (&'a Rc<str>, &'a Entry)> + use<'a, 'p> {
+        self.entries
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix))
     }
 
     /// The names directly inside a directory, sorted.
@@ -312,9 +331,7 @@ impl Fs {
         }
         let prefix = if dir == "/" { "/".to_string() } else { format!("{dir}/") };
         Ok(self
-            .entries
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
+            .under(&prefix)
             .filter(|(k, _)| !k[prefix.len()..].contains('/') && k.len() > prefix.len())
             .map(|(k, e)| (k[prefix.len()..].to_string(), e))
             .collect())

@@ -69,22 +69,23 @@ pub struct Store {
     /// Local ports where `kubectl proxy` serves the API on the learner's machine.
     pub proxy_ports: std::collections::BTreeSet<u16>,
     /// Per pod UID, the labels and annotations its last downward API resync was asked for.
-    pub downward_seen: BTreeMap<String, u32>,
+    pub downward_seen: BTreeMap<String, u64>,
 }
 
 /// A fingerprint of what downward API volume files can show that changes after creation.
-fn downward_fingerprint(pod: &Pod) -> u32 {
-    let mut text = String::new();
+fn downward_fingerprint(pod: &Pod) -> u64 {
+    use std::hash::Hasher;
+    let mut hash = crate::fastmap::Fnv::default();
     for map in [&pod.metadata.labels, &pod.metadata.annotations] {
         for (k, v) in map.iter().flatten() {
-            text.push_str(k);
-            text.push('=');
-            text.push_str(v);
-            text.push('\n');
+            hash.write(k.as_bytes());
+            hash.write(b"=");
+            hash.write(v.as_bytes());
+            hash.write(b"\n");
         }
-        text.push('\0');
+        hash.write(b"\0");
     }
-    crate::controllers::workload::fnv32a(text.as_bytes())
+    hash.finish()
 }
 
 /// Why a pod's volumes could not be set up: (event reason, message) per problem.
@@ -551,23 +552,23 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
             }
         }
         Kind::Pod if event.event_type != WatchEventType::Deleted => {
-            let has_downward = object.as_kind::<Pod>().is_some_and(|p| {
-                p.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
-                    v.downward_api.is_some()
-                        || v.projected
-                            .iter()
-                            .flat_map(|p| p.sources.iter().flatten())
-                            .any(|s| s.downward_api.is_some())
-                })
+            let Some(pod) = object.as_kind::<Pod>() else { return };
+            let has_downward = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
+                v.downward_api.is_some()
+                    || v.projected
+                        .iter()
+                        .flat_map(|p| p.sources.iter().flatten())
+                        .any(|s| s.downward_api.is_some())
             });
+            if !has_downward {
+                return;
+            }
             // Only labels and annotations change what the files show; other pod updates
             // (status above all) need no resync.
-            let pod = object.as_kind::<Pod>();
-            let uid = pod.and_then(|p| p.metadata.uid.clone()).unwrap_or_default();
-            let fingerprint = pod.map(downward_fingerprint);
-            let changed = cluster.volumes.downward_seen.get(&uid).copied() != fingerprint;
-            if let Some(f) = fingerprint.filter(|_| has_downward && changed) {
-                cluster.volumes.downward_seen.insert(uid, f);
+            let uid = pod.metadata.uid.as_deref().unwrap_or_default();
+            let fingerprint = downward_fingerprint(pod);
+            if cluster.volumes.downward_seen.get(uid) != Some(&fingerprint) {
+                cluster.volumes.downward_seen.insert(uid.to_string(), fingerprint);
                 // A new pod's volumes are filled when they are mounted: nothing to resync yet.
                 if event.event_type == WatchEventType::Added {
                     return;

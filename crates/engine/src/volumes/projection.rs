@@ -263,7 +263,10 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
         for (i, part) in parts.iter().enumerate() {
             cur = format!("{cur}/{part}");
             if i + 1 == parts.len() {
-                tree.insert(cur.clone(), Entry::File { content: content.clone(), mode: *mode });
+                tree.insert(
+                    cur.clone(),
+                    Entry::File { content: content.as_str().into(), mode: *mode },
+                );
             } else {
                 tree.insert(cur.clone(), Entry::Dir);
             }
@@ -318,13 +321,14 @@ pub fn git_clone(g: &GitRepoVolumeSource) -> Tree {
             content: format!(
                 "<html>\n<body>\nHello there. This page is served from {}\n</body>\n</html>\n",
                 g.repository
-            ),
+            )
+            .into(),
             mode: 0o644,
         },
     );
     tree.insert(
         format!("{dir}README.md"),
-        Entry::File { content: format!("# {repo_name}\n"), mode: 0o644 },
+        Entry::File { content: format!("# {repo_name}\n").into(), mode: 0o644 },
     );
     tree
 }
