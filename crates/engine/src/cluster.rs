@@ -437,7 +437,7 @@ impl Cluster {
         let already_deleting = object.meta().deletion_timestamp.is_some();
         match &mut object {
             Object::Namespace(ns) => {
-                if matches!(key.name.as_str(), "default" | "kube-system" | "kube-public") {
+                if matches!(&*key.name, "default" | "kube-system" | "kube-public") {
                     return Err(ApiError::new(
                         Reason::Forbidden,
                         format!(
@@ -631,7 +631,7 @@ impl Cluster {
         // Index entries of expired events are harmless (the lookup checks the store) but would grow.
         if self.event_index.len() > 2 * MAX_EVENTS {
             let mut live: BTreeSet<&str> = BTreeSet::new();
-            live.extend(self.event_order.iter().map(|(_, k)| k.name.as_str()));
+            live.extend(self.event_order.iter().map(|(_, k)| &*k.name));
             self.event_index.retain(|_, name| live.contains(name.as_str()));
         }
     }
@@ -665,6 +665,6 @@ fn old_with_rv(old: &Object, new: &Object) -> Object {
 fn unreachable_object(key: &ObjKey) -> Object {
     // `write` just stored the object; a missing one would be a store bug. Answer an empty object
     // rather than panic in the browser.
-    let meta = ObjectMeta { name: Some(key.name.clone()), ..Default::default() };
+    let meta = ObjectMeta { name: Some(key.name.to_string()), ..Default::default() };
     Object::from(k8s_openapi::api::core::v1::Namespace { metadata: meta, ..Default::default() })
 }

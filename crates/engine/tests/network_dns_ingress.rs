@@ -95,7 +95,7 @@ fn ingress_routes_by_host_and_path_and_404s_otherwise() {
     assert_eq!(r.status, 200);
     assert!(r.body.starts_with("You've hit kubia-"));
     let last = c.traffic_log().last().unwrap().clone();
-    assert_eq!(last.ingress.as_ref().map(|k| k.name.as_str()), Some("kubia"));
+    assert_eq!(last.ingress.as_ref().map(|k| &*k.name), Some("kubia"));
     let r = kubeplay_engine::network::http(
         &mut c,
         &Client::Outside,

@@ -364,10 +364,8 @@ fn curl_from_inside_a_pod_by_name_and_back_to_itself() {
     for _ in 0..20 {
         exec(&mut c, "kubia-0", &["curl", "-s", "http://kubia"]);
     }
-    let served: usize = c
-        .traffic_log()
-        .filter(|e| e.pod.as_ref().map(|p| p.name.as_str()) == Some("kubia-0"))
-        .count();
+    let served: usize =
+        c.traffic_log().filter(|e| e.pod.as_ref().map(|p| &*p.name) == Some("kubia-0")).count();
     assert!(served > 0);
 }
 

@@ -44,7 +44,7 @@ proptest! {
                 Op::Remove(n, k) => {
                     let key = ObjKey::new(Kind::ConfigMap, &format!("ns-{n}"), &format!("cm-{k}"));
                     let removed = store.remove(&key);
-                    prop_assert_eq!(removed.is_some(), model.remove(&(key.namespace.clone(), key.name.clone())).is_some());
+                    prop_assert_eq!(removed.is_some(), model.remove(&(key.namespace.to_string(), key.name.to_string())).is_some());
                     if let Some((_, ev)) = removed {
                         prop_assert!(ev.resource_version > last_rv);
                         last_rv = ev.resource_version;

@@ -17,9 +17,9 @@ pub struct ObjKey {
     /// Its kind.
     pub kind: Kind,
     /// Its namespace (`""` when cluster-scoped).
-    pub namespace: String,
+    pub namespace: Rc<str>,
     /// Its name.
-    pub name: String,
+    pub name: Rc<str>,
 }
 
 impl ObjKey {
@@ -58,11 +58,11 @@ pub struct WatchEvent {
 
 /// Objects of one kind: namespace, then name, so lookups borrow `&str` keys. Shared, so that a
 /// write hands the stored object to the watchers without copying it, and a fork copies pointers.
-type KindMap = BTreeMap<String, BTreeMap<String, Rc<Object>>>;
+type KindMap = BTreeMap<Rc<str>, BTreeMap<Rc<str>, Rc<Object>>>;
 
 /// Objects by kind, namespace, controller uid and name.
 type ControllerIndex =
-    BTreeMap<Kind, BTreeMap<String, BTreeMap<String, BTreeMap<String, Rc<Object>>>>>;
+    BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Rc<str>, Rc<Object>>>>>;
 
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]
@@ -252,12 +252,12 @@ impl Store {
         let object = Rc::new(object);
         let by_namespace = self.objects.entry(key.kind).or_default();
         // Look before inserting: most writes replace an object, and its key strings exist.
-        if !by_namespace.contains_key(&key.namespace) {
+        if !by_namespace.contains_key(&*key.namespace) {
             by_namespace.insert(key.namespace.clone(), BTreeMap::new());
         }
-        let names = by_namespace.get_mut(&key.namespace);
+        let names = by_namespace.get_mut(&*key.namespace);
         let previous = match names {
-            Some(names) => match names.get_mut(&key.name) {
+            Some(names) => match names.get_mut(&*key.name) {
                 Some(slot) => Some(std::mem::replace(slot, Rc::clone(&object))),
                 None => names.insert(key.name.clone(), Rc::clone(&object)),
             },
@@ -286,7 +286,8 @@ impl Store {
         let looked_up = self.lookup_remove(key);
         let rv = self.next_resource_version();
         self.touch(key.kind, rv);
-        let slot = self.objects.get_mut(&key.kind)?.get_mut(&key.namespace)?.get_mut(&key.name)?;
+        let slot =
+            self.objects.get_mut(&key.kind)?.get_mut(&*key.namespace)?.get_mut(&*key.name)?;
         let object = Rc::make_mut(slot);
         change(object);
         object.meta_mut().resource_version = Some(rv.to_string());
@@ -307,10 +308,10 @@ impl Store {
     /// large object out of its `Rc` costs more than most callers need.
     pub fn remove(&mut self, key: &ObjKey) -> Option<(Rc<Object>, WatchEvent)> {
         let kind_map = self.objects.get_mut(&key.kind)?;
-        let names = kind_map.get_mut(&key.namespace)?;
-        let object = names.remove(&key.name)?;
+        let names = kind_map.get_mut(&*key.namespace)?;
+        let object = names.remove(&*key.name)?;
         if names.is_empty() {
-            kind_map.remove(&key.namespace);
+            kind_map.remove(&*key.namespace);
         }
         self.unindex(key, controller_uid(&object));
         self.lookup_remove(key);
@@ -329,16 +330,16 @@ impl Store {
             return;
         }
         let by_namespace = self.by_controller.entry(key.kind).or_default();
-        if !by_namespace.contains_key(&key.namespace) {
+        if !by_namespace.contains_key(&*key.namespace) {
             by_namespace.insert(key.namespace.clone(), BTreeMap::new());
         }
-        let Some(by_uid) = by_namespace.get_mut(&key.namespace) else { return };
+        let Some(by_uid) = by_namespace.get_mut(&*key.namespace) else { return };
         let uid = controller_uid(&object);
         if !by_uid.contains_key(uid) {
-            by_uid.insert(uid.to_owned(), BTreeMap::new());
+            by_uid.insert(uid.into(), BTreeMap::new());
         }
         let Some(names) = by_uid.get_mut(uid) else { return };
-        match names.get_mut(&key.name) {
+        match names.get_mut(&*key.name) {
             Some(slot) => *slot = object,
             None => {
                 names.insert(key.name.clone(), object);
@@ -348,15 +349,15 @@ impl Store {
 
     fn unindex(&mut self, key: &ObjKey, controller: &str) {
         let Some(by_namespace) = self.by_controller.get_mut(&key.kind) else { return };
-        let Some(by_uid) = by_namespace.get_mut(&key.namespace) else { return };
+        let Some(by_uid) = by_namespace.get_mut(&*key.namespace) else { return };
         if let Some(names) = by_uid.get_mut(controller) {
-            names.remove(&key.name);
+            names.remove(&*key.name);
             if names.is_empty() {
                 by_uid.remove(controller);
             }
         }
         if by_uid.is_empty() {
-            by_namespace.remove(&key.namespace);
+            by_namespace.remove(&*key.namespace);
         }
     }
 

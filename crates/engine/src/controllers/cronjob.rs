@@ -289,7 +289,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let job = Job {
         metadata: ObjectMeta {
             name: Some(job_name.clone()),
-            namespace: Some(key.namespace.clone()),
+            namespace: Some(key.namespace.to_string()),
             labels: tmeta.labels.clone(),
             annotations: Some(annotations),
             owner_references: Some(vec![owner_ref(&obj)]),

@@ -264,8 +264,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
                 .unwrap_or_else(|| trigger_time(cluster));
             let ep = Endpoints {
                 metadata: ObjectMeta {
-                    name: Some(key.name.clone()),
-                    namespace: Some(key.namespace.clone()),
+                    name: Some(key.name.to_string()),
+                    namespace: Some(key.namespace.to_string()),
                     labels: Some(labels),
                     annotations: Some(BTreeMap::from([(
                         TRIGGER_TIME_ANNOTATION.to_string(),

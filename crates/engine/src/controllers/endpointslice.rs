@@ -202,7 +202,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     };
     let mut labels = managed_labels(&svc, (LABEL_MANAGED_BY, CONTROLLER_NAME));
-    labels.insert(LABEL_SERVICE_NAME.into(), key.name.clone());
+    labels.insert(LABEL_SERVICE_NAME.into(), key.name.to_string());
     let service_key = ObjKey::new(Kind::Service, &key.namespace, &key.name);
     let Some(owner) = cluster.store.get(&service_key).map(super::workload::owner_ref) else {
         return;

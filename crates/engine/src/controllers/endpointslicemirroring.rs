@@ -92,7 +92,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         return;
     };
     let mut labels = endpoints.metadata.labels.clone().unwrap_or_default();
-    labels.insert(LABEL_SERVICE_NAME.into(), key.name.clone());
+    labels.insert(LABEL_SERVICE_NAME.into(), key.name.to_string());
     labels.insert(LABEL_MANAGED_BY.into(), CONTROLLER_NAME.into());
     let annotations: BTreeMap<String, String> = endpoints
         .metadata

@@ -103,8 +103,8 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
         }
         Kind::Service | Kind::Endpoints | Kind::EndpointSlice
             if event.event_type == WatchEventType::Deleted
-                && key.namespace == "default"
-                && key.name == "kubernetes" =>
+                && &*key.namespace == "default"
+                && &*key.name == "kubernetes" =>
         {
             // The API server's loop runs every 10 s; it notices at its next run.
             let period = crate::bootstrap::KUBERNETES_SERVICE_RESYNC_MS;

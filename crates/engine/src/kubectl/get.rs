@@ -503,12 +503,12 @@ impl Job for Watch {
             }
             let in_scope = self.opts.all_namespaces
                 || !ev.key.kind.info().namespaced
-                || ev.key.namespace == self.namespace;
+                || *ev.key.namespace == *self.namespace;
             let named = self
                 .targets
                 .iter()
                 .filter(|t| t.kind == ev.key.kind)
-                .all(|t| t.name.as_ref().is_none_or(|n| *n == ev.key.name));
+                .all(|t| t.name.as_ref().is_none_or(|n| **n == *ev.key.name));
             if !in_scope || !named {
                 continue;
             }

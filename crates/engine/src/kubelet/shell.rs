@@ -152,7 +152,7 @@ impl Shell<'_> {
                 "PATH".to_string(),
                 "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
             ),
-            ("HOSTNAME".to_string(), self.prt.key.name.clone()),
+            ("HOSTNAME".to_string(), self.prt.key.name.to_string()),
         ];
         // Resolved by the kubelet when the container started (volumes::env).
         env.extend(c.env.iter().cloned());

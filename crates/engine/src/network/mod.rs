@@ -164,7 +164,7 @@ fn mirror_on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Obj
     use crate::controllers::endpointslice::{LABEL_MANAGED_BY, LABEL_SERVICE_NAME};
     let key = &event.key;
     let name = match key.kind {
-        Kind::Service | Kind::Endpoints => Some(key.name.as_str()),
+        Kind::Service | Kind::Endpoints => Some(&*key.name),
         Kind::EndpointSlice if event.event_type == WatchEventType::Deleted => {
             let labels = object.meta().labels.as_ref();
             let mirrored = labels.and_then(|l| l.get(LABEL_MANAGED_BY)).map(String::as_str)
@@ -216,7 +216,7 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
         }
         Kind::Endpoints | Kind::EndpointSlice if event.event_type == WatchEventType::Deleted => {
             let name = match key.kind {
-                Kind::Endpoints => Some(key.name.clone()),
+                Kind::Endpoints => Some(key.name.to_string()),
                 _ => object
                     .meta()
                     .labels

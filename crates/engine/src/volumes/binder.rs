@@ -97,8 +97,8 @@ fn reconcile_claim(cluster: &mut Cluster, key: &ObjKey) {
             .list_typed::<PersistentVolume>(None)
             .filter(|pv| {
                 pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()).is_some_and(|c| {
-                    c.namespace.as_deref() == Some(key.namespace.as_str())
-                        && c.name.as_deref() == Some(key.name.as_str())
+                    c.namespace.as_deref() == Some(&*key.namespace)
+                        && c.name.as_deref() == Some(&*key.name)
                 })
             })
             .filter_map(|pv| pv.metadata.name.clone())
@@ -140,8 +140,7 @@ fn reconcile_claim(cluster: &mut Cluster, key: &ObjKey) {
             let s = pv.spec.as_ref();
             s.and_then(|s| s.storage_class_name.clone()).unwrap_or_default() == class
                 && s.and_then(|s| s.claim_ref.as_ref()).is_none_or(|c| {
-                    c.namespace.as_deref() == Some(ns.as_str())
-                        && c.name.as_deref() == Some(key.name.as_str())
+                    c.namespace.as_deref() == Some(&*ns) && c.name.as_deref() == Some(&*key.name)
                 })
                 && modes.iter().all(|m| {
                     s.and_then(|s| s.access_modes.as_ref()).is_some_and(|pm| pm.contains(m))

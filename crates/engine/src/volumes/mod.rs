@@ -524,12 +524,12 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
                             v.projected.iter().flat_map(|p| p.sources.iter().flatten()).any(|s| {
                                 match kind {
                                     Kind::ConfigMap => {
-                                        s.config_map.as_ref().is_some_and(|c| c.name == key.name)
+                                        s.config_map.as_ref().is_some_and(|c| *c.name == *key.name)
                                     }
-                                    _ => s.secret.as_ref().is_some_and(|c| c.name == key.name),
+                                    _ => s.secret.as_ref().is_some_and(|c| *c.name == *key.name),
                                 }
                             });
-                        direct == Some(key.name.as_str()) || projected
+                        direct == Some(&*key.name) || projected
                     })
                 })
                 .map(pod_key)
@@ -650,7 +650,7 @@ pub fn api_route(
                 "kubernetes.default.svc.cluster.local".into(),
                 "10.96.0.1".into(),
             ];
-            let short_ok = host != "kubernetes" || k.namespace == "default";
+            let short_ok = host != "kubernetes" || &*k.namespace == "default";
             if !(names.iter().any(|n| n == host) && short_ok && port == 443) {
                 return None;
             }
