@@ -6,11 +6,12 @@
 //! pod at a time.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetStatus};
 use k8s_openapi::api::core::v1::{
     Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod,
-    PodTemplateSpec, Taint, Toleration,
+    PodSpec, PodTemplateSpec, Taint, Toleration,
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -22,8 +23,8 @@ use crate::scheduler;
 
 use super::Component;
 use super::workload::{
-    available_at_ms, claim_cloned, compute_hash, delete_pod, is_available, is_ready,
-    pod_from_template, pod_name,
+    available_at_ms, claim, compute_hash, delete_pod, is_available, is_ready, phase,
+    pod_from_template,
 };
 
 const COMPONENT: &str = "daemonset-controller";
@@ -64,7 +65,13 @@ fn add_daemon_tolerations(template: &mut PodTemplateSpec) {
 
 // ReplaceDaemonSetPodNodeNameNodeAffinity.
 fn pin_to_node(template: &mut PodTemplateSpec, node: &str) {
-    let Some(spec) = template.spec.as_mut() else { return };
+    if let Some(spec) = template.spec.as_mut() {
+        pin_spec_to_node(spec, node);
+    }
+}
+
+// Pinning again replaces the previous pin, so one spec can be pinned to each node in turn.
+fn pin_spec_to_node(spec: &mut PodSpec, node: &str) {
     let field = NodeSelectorRequirement {
         key: "metadata.name".into(),
         operator: "In".into(),
@@ -102,19 +109,20 @@ fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
     })
 }
 
-/// `NodeShouldRunDaemonPod`: (should run a new pod, may keep an existing one).
-fn should_run(template: &PodTemplateSpec, node: &Node) -> (bool, bool) {
-    let name = node.metadata.name.clone().unwrap_or_default();
-    let mut t = template.clone();
-    pin_to_node(&mut t, &name);
-    let pod = Pod { spec: t.spec.clone(), ..Default::default() };
-    if !scheduler::node_matches(&pod, node) {
+/// `NodeShouldRunDaemonPod`: (should run a new pod, may keep an existing one). `probe` is a
+/// pod of the DaemonSet's template, pinned here to `node`.
+fn should_run(probe: &mut Pod, node: &Node) -> (bool, bool) {
+    if let Some(spec) = probe.spec.as_mut() {
+        pin_spec_to_node(spec, node.metadata.name.as_deref().unwrap_or_default());
+    }
+    if !scheduler::node_matches(probe, node) {
         return (false, false);
     }
-    let tolerations = t.spec.as_ref().and_then(|s| s.tolerations.clone()).unwrap_or_default();
-    let taints = node.spec.as_ref().and_then(|s| s.taints.clone()).unwrap_or_default();
+    let tolerations =
+        probe.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
+    let taints = node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
     let untolerated = |effect: &str| {
-        taints.iter().any(|taint| taint.effect == effect && !tolerates(&tolerations, taint))
+        taints.iter().any(|taint| taint.effect == effect && !tolerates(tolerations, taint))
     };
     let keep = !untolerated("NoExecute");
     (keep && !untolerated("NoSchedule"), keep)
@@ -149,32 +157,39 @@ fn label(pod: &Pod, key: &str) -> Option<String> {
 
 /// Syncs one DaemonSet.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let Some(ds) = cluster.get(key).and_then(|o| o.as_kind::<DaemonSet>()).cloned() else {
-        return;
-    };
-    let obj: Object = ds.clone().into();
+    // Shared handles, not copies: system DaemonSets have large templates and this runs on every
+    // change of one of their pods.
+    let Some(shared) = cluster.store().get_shared(key) else { return };
+    let Some(ds) = shared.as_kind::<DaemonSet>() else { return };
+    let obj: &Object = &shared;
     let Ok(selector) = label_selector_as_selector(Some(&ds.spec.selector)) else { return };
     if selector.is_empty() {
         return;
     }
     let now = cluster.now();
-    let claimed: Vec<Pod> = claim_cloned(cluster, &obj, &selector);
+    let claimed = claim::<Pod>(cluster, obj, &selector);
     let hash = compute_hash(&ds.spec.template, ds.status.as_ref().and_then(|s| s.collision_count));
     let generation = ds.metadata.generation.unwrap_or(1);
     let min_ready = ds.spec.min_ready_seconds.unwrap_or(0);
     let mut base = ds.spec.template.clone();
     add_daemon_tolerations(&mut base);
 
-    let mut by_node: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-    for p in claimed {
+    let mut by_node: BTreeMap<String, Vec<Rc<Object>>> = BTreeMap::new();
+    for o in claimed {
+        let Some(p) = o.as_kind::<Pod>() else { continue };
         if p.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        if let Some(n) = pod_node(&p) {
-            by_node.entry(n).or_default().push(p);
+        if let Some(n) = pod_node(p) {
+            by_node.entry(n).or_default().push(o);
         }
     }
-    let nodes: Vec<Node> = cluster.store().list_typed::<Node>(None).cloned().collect();
+    let mut probe = Pod { spec: base.spec.clone(), ..Default::default() };
+    let nodes: Vec<(String, (bool, bool))> = cluster
+        .store()
+        .list_typed::<Node>(None)
+        .map(|n| (n.metadata.name.clone().unwrap_or_default(), should_run(&mut probe, n)))
+        .collect();
     let deleting = ds.metadata.deletion_timestamp.is_some();
     let mut status = DaemonSetStatus {
         observed_generation: ds.metadata.generation,
@@ -185,15 +200,14 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let (mut available, mut updated, mut unavailable_nodes) = (0, 0, 0);
     let mut next_available: Option<i64> = None;
     let mut to_create: Vec<String> = Vec::new();
-    let mut to_delete: Vec<Pod> = Vec::new();
-    let mut old_on_nodes: Vec<Pod> = Vec::new();
-    for node in &nodes {
-        let name = node.metadata.name.clone().unwrap_or_default();
-        let (run, keep) = should_run(&base, node);
-        let mut pods = by_node.remove(&name).unwrap_or_default();
+    let mut to_delete: Vec<Rc<Object>> = Vec::new();
+    let mut old_on_nodes: Vec<Rc<Object>> = Vec::new();
+    for (name, (run, keep)) in nodes {
+        let pods = by_node.remove(&name).unwrap_or_default();
         // A failed daemon pod is replaced.
-        let (failed, live): (Vec<Pod>, Vec<Pod>) =
-            pods.drain(..).partition(|p| super::workload::phase(p) == "Failed");
+        let (failed, mut live): (Vec<Rc<Object>>, Vec<Rc<Object>>) = pods
+            .into_iter()
+            .partition(|o| o.as_kind::<Pod>().is_some_and(|p| phase(p) == "Failed"));
         to_delete.extend(failed);
         if run {
             status.desired_number_scheduled += 1;
@@ -215,26 +229,26 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         if !run {
             status.number_misscheduled += 1;
         }
-        let mut live = live;
-        crate::sorting::sort_by_key(&mut live, |p| {
-            p.metadata.creation_timestamp.as_ref().map(crate::time::ms_of)
+        crate::sorting::sort_by_key(&mut live, |o| {
+            o.meta().creation_timestamp.as_ref().map(crate::time::ms_of)
         });
         let first = live.remove(0);
         to_delete.extend(live);
+        let Some(first_pod) = first.as_kind::<Pod>() else { continue };
         if run {
             status.current_number_scheduled += 1;
-            if is_ready(&first) {
+            if is_ready(first_pod) {
                 status.number_ready += 1;
             }
-            if is_available(&first, min_ready, now) {
+            if is_available(first_pod, min_ready, now) {
                 available += 1;
             } else {
                 unavailable_nodes += 1;
-                if let Some(at) = available_at_ms(&first, min_ready, now) {
+                if let Some(at) = available_at_ms(first_pod, min_ready, now) {
                     next_available = Some(next_available.map_or(at, |n: i64| n.min(at)));
                 }
             }
-            if label(&first, CONTROLLER_REVISION_HASH).as_deref() == Some(hash.as_str()) {
+            if label(first_pod, CONTROLLER_REVISION_HASH).as_deref() == Some(hash.as_str()) {
                 updated += 1;
             } else {
                 old_on_nodes.push(first);
@@ -247,7 +261,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }
     if !deleting {
         for pod in &to_delete {
-            delete_pod(cluster, &obj, pod_name(pod), COMPONENT);
+            delete_pod(cluster, obj, pod.name(), COMPONENT);
         }
         for node in &to_create {
             let mut t = base.clone();
@@ -259,10 +273,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
                 .get_or_insert_with(BTreeMap::new);
             labels.insert(CONTROLLER_REVISION_HASH.into(), hash.clone());
             labels.insert(POD_TEMPLATE_GENERATION.into(), generation.to_string());
-            let pod = pod_from_template(&t, &obj, &format!("{}-", key.name));
+            let pod = pod_from_template(&t, obj, &format!("{}-", key.name));
             match cluster.create(pod.into()) {
                 Ok(created) => cluster.record_event(
-                    &obj,
+                    obj,
                     None,
                     "Normal",
                     "SuccessfulCreate",
@@ -271,7 +285,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
                     None,
                 ),
                 Err(e) => cluster.record_event(
-                    &obj,
+                    obj,
                     None,
                     "Warning",
                     "FailedCreate",
@@ -283,8 +297,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
         rolling_update(
             cluster,
-            &ds,
-            &obj,
+            ds,
+            obj,
             old_on_nodes,
             unavailable_nodes,
             status.desired_number_scheduled,
@@ -313,7 +327,7 @@ fn rolling_update(
     cluster: &mut Cluster,
     ds: &DaemonSet,
     obj: &Object,
-    mut old: Vec<Pod>,
+    mut old: Vec<Rc<Object>>,
     unavailable_nodes: i32,
     desired: i32,
     min_ready: i32,
@@ -329,15 +343,17 @@ fn rolling_update(
         .unwrap_or(IntOrString::Int(1));
     let max_unavailable = scaled_value(&mu, desired, true).unwrap_or(1).max(1);
     // Unavailable old pods go first; they cost no availability.
-    crate::sorting::sort_by_key(&mut old, |p| is_available(p, min_ready, now));
+    let available =
+        |o: &Rc<Object>| o.as_kind::<Pod>().is_some_and(|p| is_available(p, min_ready, now));
+    crate::sorting::sort_by_key(&mut old, available);
     let mut budget = max_unavailable - unavailable_nodes;
     for pod in old {
-        if is_available(&pod, min_ready, now) {
+        if available(&pod) {
             if budget <= 0 {
                 break;
             }
             budget -= 1;
         }
-        delete_pod(cluster, obj, pod_name(&pod), COMPONENT);
+        delete_pod(cluster, obj, pod.name(), COMPONENT);
     }
 }

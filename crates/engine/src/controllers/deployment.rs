@@ -371,7 +371,7 @@ fn new_replica_set(
     let new_revision = max_old + 1;
     let now = cluster.now();
     if let Some(rs) = existing {
-        let mut updated = rs.clone();
+        let mut updated = rs;
         let annotations_changed = set_new_rs_annotations(d, &mut updated, new_revision, true);
         let min_ready_changed = updated.spec.min_ready_seconds != d.spec.min_ready_seconds;
         if annotations_changed || min_ready_changed {
