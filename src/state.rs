@@ -199,6 +199,9 @@ pub struct SimState {
     /// Lines of a lesson block after a command that waits: they run when it ends by itself
     /// (as typed-ahead lines do in a shell), and Ctrl-C drops them.
     queued: Rc<Vec<Item>>,
+    /// What the cluster was made from, while nothing has acted on it yet: a restart from the same
+    /// config keeps it, so a first visit does not build the cluster twice.
+    untouched: Option<SimConfig>,
 }
 
 impl PartialEq for SimState {
@@ -225,6 +228,7 @@ impl SimState {
     /// A fresh session on a cluster made from `config`; time starts paused.
     pub fn new(config: SimConfig) -> Self {
         let seed = config.seed;
+        let untouched = Some(config.clone());
         let sim = Sim::new(config);
         let snapshot = Rc::new(sim.snapshot());
         SimState {
@@ -243,6 +247,7 @@ impl SimState {
             job: None,
             edit: None,
             queued: Rc::default(),
+            untouched,
         }
     }
 
@@ -522,9 +527,11 @@ impl SimState {
 
     /// A fresh cluster from `config`, nothing recorded yet; the speed and the history of typed
     /// commands (for ↑) stay.
-    fn restart(&mut self, config: SimConfig) {
+    fn restart(&mut self, config: SimConfig, untouched: Option<SimConfig>) {
         self.seed = config.seed;
-        self.sim = Rc::new(RefCell::new(Sim::new(config)));
+        if untouched.as_ref() != Some(&config) {
+            self.sim = Rc::new(RefCell::new(Sim::new(config)));
+        }
         self.job = None;
         self.edit = None;
         self.queued = Rc::default();
@@ -552,6 +559,8 @@ impl Reducible for SimState {
 
     fn reduce(self: Rc<Self>, action: SimAction) -> Rc<Self> {
         let mut next = (*self).clone();
+        // Every action but a restart may act on the cluster.
+        let untouched = next.untouched.take();
         match action {
             // A terminal running a command takes no new line.
             SimAction::Run(_) if next.job.is_some() => self,
@@ -607,11 +616,11 @@ impl Reducible for SimState {
                 Rc::new(next)
             }
             SimAction::Reset { seed } => {
-                next.restart(SimConfig { seed, ..SimConfig::default() });
+                next.restart(SimConfig { seed, ..SimConfig::default() }, untouched);
                 next.resnapshot()
             }
             SimAction::StartLesson { config, prelude, note } => {
-                next.restart(config);
+                next.restart(config, untouched);
                 next.buffers = Rc::default();
                 next.notice = None;
                 for item in prelude {
@@ -648,7 +657,7 @@ impl Reducible for SimState {
                 Rc::new(next)
             }
             SimAction::Load { config, items, notice, template } => {
-                next.restart(config);
+                next.restart(config, untouched);
                 next.notice = notice.map(Rc::new);
                 // Files after the last command are the editor's buffers at save time, not steps.
                 let steps =
@@ -983,6 +992,28 @@ mod tests {
             h.last().map(String::as_str),
             Some(format!("cmd {}", HISTORY_LEN_MAX + 9).as_str())
         );
+    }
+
+    #[test]
+    fn a_restart_starts_clean_whether_or_not_it_reuses_the_untouched_cluster() {
+        let names =
+            |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        let fresh = Rc::new(SimState::default());
+        let clean = names(&fresh);
+        // A first visit's sandbox load: the cluster built at start-up serves as it is.
+        let loaded = fresh.clone().reduce(SimAction::Load {
+            config: SimConfig::default(),
+            items: Vec::new(),
+            notice: None,
+            template: true,
+        });
+        assert!(Rc::ptr_eq(&fresh.sim, &loaded.sim), "built the same cluster twice");
+        let used = loaded.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
+        assert!(names(&used).iter().any(|n| n.starts_with("web-")));
+        let reset = used.clone().reduce(SimAction::Reset { seed: 1 });
+        assert!(!Rc::ptr_eq(&used.sim, &reset.sim), "kept a cluster that was used");
+        assert_eq!(names(&reset), clean);
+        assert_eq!(reset.snapshot.now_ms, fresh.snapshot.now_ms);
     }
 
     #[test]
