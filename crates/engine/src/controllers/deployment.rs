@@ -1108,9 +1108,8 @@ fn old_pods_running(
 
 /// Syncs one Deployment.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let Some(mut d) = cluster.get(key).and_then(|o| o.as_kind::<Deployment>()).cloned() else {
-        return;
-    };
+    let Some(d_obj) = cluster.store().get_shared(key) else { return };
+    let Some(mut d) = d_obj.as_kind::<Deployment>().cloned() else { return };
     let Ok(selector) = label_selector_as_selector(Some(&d.spec.selector)) else { return };
     if selector.is_empty() {
         event(
@@ -1122,7 +1121,6 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         );
         return;
     }
-    let d_obj: Object = d.clone().into();
     let rss: Vec<ReplicaSet> = claim_cloned(cluster, &d_obj, &selector);
     if d.metadata.deletion_timestamp.is_some() {
         let (new_rs, old) = all_replica_sets(cluster, &mut d, &rss, false);

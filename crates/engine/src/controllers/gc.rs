@@ -107,13 +107,14 @@ fn owner_state(
 /// Deletes `key` when every owner is gone (or deleting in the foreground); finishes an owner's
 /// foreground deletion once it has no dependents left.
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    let Some(object) = cluster.get(key).cloned() else { return };
+    // Shared, not copied: most syncs only read the object's owner references.
+    let Some(object) = cluster.store().get_shared(key) else { return };
     let meta = object.meta();
     let uid = meta.uid.clone().unwrap_or_default();
     let foreground = meta.deletion_timestamp.is_some()
         && meta.finalizers.iter().flatten().any(|f| f == "foregroundDeletion");
     if foreground && dependents_of(cluster, &uid, object.namespace()).next().is_none() {
-        let mut done = object.clone();
+        let mut done = Object::clone(&object);
         if let Some(f) = done.meta_mut().finalizers.as_mut() {
             f.retain(|x| x != "foregroundDeletion");
         }

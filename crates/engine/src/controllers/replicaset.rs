@@ -23,24 +23,24 @@ use super::workload::{
     is_available, is_ready, pod_from_template, rank_for_deletion, slow_start,
 };
 
-/// What a sync needs of an RS or RC.
-struct Spec {
+/// What a sync needs of an RS or RC, borrowed from it.
+struct Spec<'a> {
     replicas: i32,
     min_ready_s: i32,
     selector: Selector,
-    template: Option<PodTemplateSpec>,
+    template: Option<&'a PodTemplateSpec>,
     generation: i64,
     component: &'static str,
     loop_: Component,
 }
 
-fn spec_of(obj: &Object) -> Option<Spec> {
+fn spec_of(obj: &Object) -> Option<Spec<'_>> {
     match obj {
         Object::ReplicaSet(rs) => Some(Spec {
             replicas: rs.spec.replicas.unwrap_or(1),
             min_ready_s: rs.spec.min_ready_seconds.unwrap_or(0),
             selector: label_selector_as_selector(Some(&rs.spec.selector)).ok()?,
-            template: rs.spec.template.clone(),
+            template: rs.spec.template.as_ref(),
             generation: rs.metadata.generation.unwrap_or(0),
             component: "replicaset-controller",
             loop_: Component::ReplicaSet,
@@ -56,7 +56,7 @@ fn spec_of(obj: &Object) -> Option<Spec> {
                 replicas: spec.replicas.unwrap_or(1),
                 min_ready_s: spec.min_ready_seconds.unwrap_or(0),
                 selector: Selector::from_set(&sel),
-                template: spec.template.clone(),
+                template: spec.template.as_ref(),
                 generation: rc.metadata.generation.unwrap_or(0),
                 component: "replication-controller",
                 loop_: Component::ReplicationController,
@@ -95,7 +95,6 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let empty = BTreeMap::new();
     let template_labels = spec
         .template
-        .as_ref()
         .and_then(|t| t.metadata.as_ref())
         .and_then(|m| m.labels.as_ref())
         .unwrap_or(&empty);
@@ -157,7 +156,7 @@ fn manage_replicas(cluster: &mut Cluster, obj: &Object, spec: &Spec, plan: Plan)
     match plan {
         Plan::Keep => {}
         Plan::Create(n) => {
-            let Some(template) = spec.template.as_ref() else { return };
+            let Some(template) = spec.template else { return };
             let generate_name = format!("{}-", obj.name());
             let component = spec.component;
             slow_start(cluster, n, |cluster| {
