@@ -90,11 +90,13 @@ pub fn progress_from_text(text: &str) -> Option<Progress> {
         if !id_ok || progress.len() >= PROGRESS_LESSONS_MAX {
             return None;
         }
-        let steps = steps
-            .split(',')
-            .map(|s| s.parse::<usize>().ok().filter(|n| (1..=lesson::MAX_STEPS).contains(n)))
-            .collect::<Option<BTreeSet<usize>>>()?;
-        progress.insert(id.to_owned(), steps);
+        // A loop, not `collect`: collecting into a set compiles another sort.
+        let mut step_set = BTreeSet::new();
+        for step in steps.split(',') {
+            let n = step.parse::<usize>().ok().filter(|n| (1..=lesson::MAX_STEPS).contains(n))?;
+            step_set.insert(n);
+        }
+        progress.insert(id.to_owned(), step_set);
     }
     Some(progress)
 }

@@ -135,17 +135,19 @@ fn node(name: &str, index: u32, control_plane: bool) -> Node {
     ]);
     annotations.retain(|_, _| true);
     let cidr = format!("10.244.{index}.0/24");
-    let resources: BTreeMap<String, Quantity> = [
-        ("cpu", "4"),
-        ("ephemeral-storage", "102626232Ki"),
-        ("hugepages-1Gi", "0"),
-        ("hugepages-2Mi", "0"),
-        ("memory", "8148264Ki"),
-        ("pods", "110"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
-    .collect();
+    let mut resources = BTreeMap::new();
+    resources.extend(
+        [
+            ("cpu", "4"),
+            ("ephemeral-storage", "102626232Ki"),
+            ("hugepages-1Gi", "0"),
+            ("hugepages-2Mi", "0"),
+            ("memory", "8148264Ki"),
+            ("pods", "110"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), Quantity(v.to_string()))),
+    );
     let at = 0;
     Node {
         metadata: ObjectMeta {

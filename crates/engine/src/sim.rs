@@ -832,7 +832,7 @@ fn pipe_filter(command: &str, input: CommandOutput) -> Result<CommandOutput, Com
         Some("wc") => format!("{}\n", lines.len()),
         Some("sort") => {
             let mut l = lines.clone();
-            l.sort_unstable();
+            crate::sorting::sort(&mut l);
             if args.iter().any(|a| a == "-r") {
                 l.reverse();
             }

@@ -1095,11 +1095,13 @@ fn old_pods_running(
         return true;
     }
     let new_uid = new_rs.and_then(|r| r.metadata.uid.clone());
-    let old_uids: BTreeSet<String> = old.iter().filter_map(|r| r.metadata.uid.clone()).collect();
+    // `extend`, not `collect`: collecting into a set compiles another sort.
+    let mut old_uids = BTreeSet::new();
+    old_uids.extend(old.iter().filter_map(|r| r.metadata.uid.as_deref()));
     let ns = d.metadata.namespace.as_deref().unwrap_or("");
     cluster.store().list_typed::<Pod>(Some(ns)).any(|p| {
         let Some(r) = controller_ref(&p.metadata) else { return false };
-        if Some(&r.uid) == new_uid.as_ref() || !old_uids.contains(&r.uid) {
+        if Some(&r.uid) == new_uid.as_ref() || !old_uids.contains(r.uid.as_str()) {
             return false;
         }
         !matches!(super::workload::phase(p), "Succeeded" | "Failed")

@@ -94,14 +94,16 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let mut labels = endpoints.metadata.labels.clone().unwrap_or_default();
     labels.insert(LABEL_SERVICE_NAME.into(), key.name.to_string());
     labels.insert(LABEL_MANAGED_BY.into(), CONTROLLER_NAME.into());
-    let annotations: BTreeMap<String, String> = endpoints
-        .metadata
-        .annotations
-        .iter()
-        .flatten()
-        .filter(|(k, _)| !ANNOTATIONS_NOT_COPIED.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut annotations = BTreeMap::new();
+    annotations.extend(
+        endpoints
+            .metadata
+            .annotations
+            .iter()
+            .flatten()
+            .filter(|(k, _)| !ANNOTATIONS_NOT_COPIED.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     let endpoints_key = ObjKey::new(Kind::Endpoints, &key.namespace, &key.name);
     let Some(owner) = cluster.store.get(&endpoints_key).map(super::workload::owner_ref) else {
         return;

@@ -345,7 +345,8 @@ pub fn expose(ctx: &mut Ctx, argv: &[String]) -> Output {
     if port_strings.len() > MAX_PORTS {
         return Output::fail("error: too many ports");
     }
-    let protocols: BTreeMap<String, String> = introspected.iter().cloned().collect();
+    let mut protocols = BTreeMap::new();
+    protocols.extend(introspected.iter().cloned());
     let mut ports = Vec::new();
     let many = port_strings.len() > 1;
     for (i, ps) in port_strings.iter().enumerate() {

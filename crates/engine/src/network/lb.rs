@@ -41,8 +41,8 @@ pub fn lb_ips(svc: &Service) -> Vec<String> {
 
 fn free_pool_ip(cluster: &Cluster) -> Option<String> {
     let first = parse_ipv4(LB_POOL_FIRST)?;
-    let used: std::collections::BTreeSet<String> =
-        cluster.store.list_typed::<Service>(None).flat_map(lb_ips).collect();
+    let mut used = std::collections::BTreeSet::new();
+    used.extend(cluster.store.list_typed::<Service>(None).flat_map(lb_ips));
     (first..first + LB_POOL_SIZE).map(format_ipv4).find(|ip| !used.contains(ip))
 }
 

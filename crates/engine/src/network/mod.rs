@@ -131,13 +131,17 @@ impl Cluster {
 
 /// Records the services a pod is an endpoint of (called by the endpoints controller).
 pub(crate) fn index_service(cluster: &mut Cluster, svc: &ObjKey, subsets: &[EndpointSubset]) {
-    let pods: BTreeSet<ObjKey> = subsets
-        .iter()
-        .flat_map(|s| s.addresses.iter().flatten().chain(s.not_ready_addresses.iter().flatten()))
-        .filter_map(|a| a.target_ref.as_ref())
-        .filter_map(|r| r.name.as_deref())
-        .map(|n| ObjKey::new(Kind::Pod, &svc.namespace, n))
-        .collect();
+    let mut pods = BTreeSet::new();
+    pods.extend(
+        subsets
+            .iter()
+            .flat_map(|s| {
+                s.addresses.iter().flatten().chain(s.not_ready_addresses.iter().flatten())
+            })
+            .filter_map(|a| a.target_ref.as_ref())
+            .filter_map(|r| r.name.as_deref())
+            .map(|n| ObjKey::new(Kind::Pod, &svc.namespace, n)),
+    );
     forget_service(cluster, svc);
     for p in &pods {
         cluster.net.pod_services.entry(p.clone()).or_default().insert(svc.clone());

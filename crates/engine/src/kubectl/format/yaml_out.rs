@@ -100,9 +100,11 @@ fn clamp_depth(value: &Value, depth: usize) -> Value {
         Value::Array(items) => {
             Value::Array(items.iter().map(|v| clamp_depth(v, depth + 1)).collect())
         }
-        Value::Object(map) => Value::Object(
-            map.iter().map(|(k, v)| (k.clone(), clamp_depth(v, depth + 1))).collect::<Map<_, _>>(),
-        ),
+        Value::Object(map) => {
+            let mut clamped = Map::new();
+            clamped.extend(map.iter().map(|(k, v)| (k.clone(), clamp_depth(v, depth + 1))));
+            Value::Object(clamped)
+        }
         other => other.clone(),
     }
 }
