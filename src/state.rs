@@ -168,7 +168,7 @@ pub struct TerminalJob {
 /// One session: the cluster and what the UI shows of it.
 #[derive(Clone)]
 pub struct SimState {
-    sim: Rc<RefCell<Sim>>,
+    sim: Rc<LazySim>,
     /// The cluster as of the last action.
     pub snapshot: Rc<ClusterSnapshot>,
     /// What the terminal printed: `$ command`, then stdout, then stderr, as a terminal shows them.
@@ -204,6 +204,30 @@ pub struct SimState {
     untouched: Option<SimConfig>,
 }
 
+/// A cluster made on first use: the home page, which shows none, never builds one.
+struct LazySim {
+    config: SimConfig,
+    cell: std::cell::OnceCell<RefCell<Sim>>,
+}
+
+impl LazySim {
+    fn new(config: SimConfig) -> Rc<Self> {
+        Rc::new(LazySim { config, cell: std::cell::OnceCell::new() })
+    }
+
+    fn get(&self) -> &RefCell<Sim> {
+        self.cell.get_or_init(|| RefCell::new(Sim::new(self.config.clone())))
+    }
+
+    fn borrow(&self) -> std::cell::Ref<'_, Sim> {
+        self.get().borrow()
+    }
+
+    fn borrow_mut(&self) -> std::cell::RefMut<'_, Sim> {
+        self.get().borrow_mut()
+    }
+}
+
 impl PartialEq for SimState {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.sim, &other.sim)
@@ -229,11 +253,10 @@ impl SimState {
     pub fn new(config: SimConfig) -> Self {
         let seed = config.seed;
         let untouched = Some(config.clone());
-        let sim = Sim::new(config);
-        let snapshot = Rc::new(sim.snapshot());
         SimState {
-            sim: Rc::new(RefCell::new(sim)),
-            snapshot,
+            sim: LazySim::new(config),
+            // Empty until the cluster is first used (and snapshotted).
+            snapshot: Rc::default(),
             transcript: Rc::default(),
             history: Rc::default(),
             playing: false,
@@ -530,7 +553,7 @@ impl SimState {
     fn restart(&mut self, config: SimConfig, untouched: Option<SimConfig>) {
         self.seed = config.seed;
         if untouched.as_ref() != Some(&config) {
-            self.sim = Rc::new(RefCell::new(Sim::new(config)));
+            self.sim = LazySim::new(config);
         }
         self.job = None;
         self.edit = None;
@@ -999,21 +1022,22 @@ mod tests {
         let names =
             |s: &SimState| s.snapshot.pods.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
         let fresh = Rc::new(SimState::default());
-        let clean = names(&fresh);
-        // A first visit's sandbox load: the cluster built at start-up serves as it is.
+        // A first visit's sandbox load: the cluster made at start-up serves as it is.
         let loaded = fresh.clone().reduce(SimAction::Load {
             config: SimConfig::default(),
             items: Vec::new(),
             notice: None,
             template: true,
         });
-        assert!(Rc::ptr_eq(&fresh.sim, &loaded.sim), "built the same cluster twice");
-        let used = loaded.reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
+        assert!(Rc::ptr_eq(&fresh.sim, &loaded.sim), "made the same cluster twice");
+        let clean = names(&loaded);
+        assert!(clean.iter().any(|n| n.starts_with("coredns-")), "{clean:?}");
+        let used = loaded.clone().reduce(SimAction::Apply(0)).reduce(SimAction::Advance(30_000));
         assert!(names(&used).iter().any(|n| n.starts_with("web-")));
         let reset = used.clone().reduce(SimAction::Reset { seed: 1 });
         assert!(!Rc::ptr_eq(&used.sim, &reset.sim), "kept a cluster that was used");
         assert_eq!(names(&reset), clean);
-        assert_eq!(reset.snapshot.now_ms, fresh.snapshot.now_ms);
+        assert_eq!(reset.snapshot.now_ms, loaded.snapshot.now_ms);
     }
 
     #[test]
