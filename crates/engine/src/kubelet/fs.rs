@@ -360,4 +360,20 @@ mod tests {
         fs.mark_read_only("/etc/cfg");
         assert_eq!(fs.write("/etc/cfg/a", "y", false), Err(FsError::ReadOnly));
     }
+
+    #[test]
+    fn a_file_holds_at_most_its_limit_cut_at_a_character() {
+        let mut fs = Fs::new();
+        fs.mkdir_p("/tmp");
+        // 'é' is two bytes: the limit falls inside the last one that would fit.
+        let text = format!("a{}", "é".repeat(MAX_FILE_BYTES / 2));
+        fs.write("/tmp/big", &text, false).unwrap();
+        let kept = fs.read("/tmp/big").unwrap();
+        assert_eq!(kept.len(), MAX_FILE_BYTES - 1);
+        assert!(text.starts_with(kept));
+        assert_eq!(fs.write("/tmp/big", "xy", true), Err(FsError::NoSpace));
+        fs.write("/tmp/small", "a", false).unwrap();
+        fs.write("/tmp/small", "b", true).unwrap();
+        assert_eq!(fs.read("/tmp/small"), Ok("ab"));
+    }
 }
