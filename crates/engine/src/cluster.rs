@@ -4,7 +4,7 @@
 //! the system's own components, and deletion with grace periods, finalizers and cascading. Each
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 use std::hash::Hasher as _;
 use std::rc::Rc;
@@ -16,7 +16,7 @@ use crate::api::strategy;
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
 use crate::clock::{Clock, Millis, TimerId};
 use crate::controllers::{self, Component};
-use crate::fastmap::FastSet;
+use crate::fastmap::{FastMap, FastSet};
 use crate::kubelet;
 use crate::rng::Rng;
 use crate::sim::SimConfig;
@@ -68,7 +68,8 @@ pub struct Cluster {
     queued: FastSet<Rc<(Component, ObjKey)>>,
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
-    event_index: BTreeMap<u64, String>,
+    /// Events by a hash of what makes two of them the same, to count a repeat.
+    event_index: FastMap<u64, ObjKey>,
     /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
     /// event counted again since is re-queued when it reaches the front.
     event_order: VecDeque<(i64, ObjKey)>,
@@ -97,7 +98,7 @@ impl Cluster {
             queue: VecDeque::new(),
             queued: FastSet::default(),
             requeues: BTreeMap::new(),
-            event_index: BTreeMap::new(),
+            event_index: FastMap::default(),
             event_order: VecDeque::new(),
             event_seq: 0,
             net: crate::network::NetState::default(),
@@ -532,17 +533,15 @@ impl Cluster {
             event_index_key(&[uid, field, event_type, reason, message.as_str(), component]);
         let now = self.now();
         // The index is keyed by a hash: the stored event must match for the count to go up.
-        let repeat = self.event_index.get(&index_key).and_then(|name| {
-            let key = ObjKey::new(Kind::Event, namespace, name);
-            let ev = self.store.get_shared(&key)?;
-            let ev = ev.as_kind::<Event>()?;
+        let repeat = self.event_index.get(&index_key).and_then(|key| {
+            let ev = self.store.get(key)?.as_kind::<Event>()?;
             let same = ev.involved_object.uid.as_deref().unwrap_or_default() == uid
                 && ev.involved_object.field_path.as_deref().unwrap_or("") == field
                 && ev.type_.as_deref() == Some(event_type)
                 && ev.reason.as_deref() == Some(reason)
                 && ev.message.as_deref() == Some(message.as_str())
                 && ev.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component);
-            same.then_some(key)
+            same.then(|| key.clone())
         });
         if let Some(key) = repeat {
             self.store.modify(&key, |object| {
@@ -600,8 +599,8 @@ impl Cluster {
             reporting_instance: Some(host.unwrap_or(component).to_string()),
             ..Default::default()
         };
-        self.event_index.insert(index_key, name);
         let written = self.store.put(event.into_object());
+        self.event_index.insert(index_key, written.key.clone());
         self.event_order.push_back((now, written.key));
         self.expire_events();
     }
@@ -630,9 +629,8 @@ impl Cluster {
         }
         // Index entries of expired events are harmless (the lookup checks the store) but would grow.
         if self.event_index.len() > 2 * MAX_EVENTS {
-            let mut live: BTreeSet<&str> = BTreeSet::new();
-            live.extend(self.event_order.iter().map(|(_, k)| &*k.name));
-            self.event_index.retain(|_, name| live.contains(name.as_str()));
+            let store = &self.store;
+            self.event_index.retain(|_, key| store.get(key).is_some());
         }
     }
 }
