@@ -65,7 +65,7 @@ type ControllerIndex =
     BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Rc<str>, Rc<Object>>>>>;
 
 /// All objects, ordered for deterministic iteration.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Store {
     objects: BTreeMap<Kind, KindMap>,
     /// Names by kind, namespace and controller uid (`""` for objects without a controller): the
@@ -81,6 +81,23 @@ pub struct Store {
     kind_changed: Vec<u64>,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
+    /// What the lookup and the index hold for an object while `modify` changes it.
+    vacant: Rc<Object>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            objects: BTreeMap::new(),
+            by_controller: BTreeMap::new(),
+            lookup: FastMap::default(),
+            collided: FastSet::default(),
+            kind_changed: Vec::new(),
+            last_resource_version: 0,
+            log: VecDeque::new(),
+            vacant: Rc::new(Object::from(k8s_openapi::api::core::v1::Namespace::default())),
+        }
+    }
 }
 
 fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
@@ -247,14 +264,20 @@ impl Store {
     pub fn put(&mut self, mut object: Object) -> WatchEvent {
         let rv = self.next_resource_version();
         object.meta_mut().resource_version = Some(rv.to_string());
-        let key = ObjKey::of(&object);
-        self.touch(key.kind, rv);
+        let kind = object.kind();
+        self.touch(kind, rv);
+        let by_namespace = self.objects.entry(kind).or_default();
+        // Look before inserting: most writes go to a namespace whose key string exists.
+        let namespace = match by_namespace.get_key_value(object.namespace()) {
+            Some((namespace, _)) => Rc::clone(namespace),
+            None => {
+                let namespace: Rc<str> = object.namespace().into();
+                by_namespace.insert(Rc::clone(&namespace), BTreeMap::new());
+                namespace
+            }
+        };
+        let key = ObjKey { kind, namespace, name: object.name().into() };
         let object = Rc::new(object);
-        let by_namespace = self.objects.entry(key.kind).or_default();
-        // Look before inserting: most writes replace an object, and its key strings exist.
-        if !by_namespace.contains_key(&*key.namespace) {
-            by_namespace.insert(key.namespace.clone(), BTreeMap::new());
-        }
         let names = by_namespace.get_mut(&*key.namespace);
         let previous = match names {
             Some(names) => match names.get_mut(&*key.name) {
@@ -279,23 +302,55 @@ impl Store {
     /// Modified; `None` if there is none. The object is copied only if someone else still holds
     /// it, so a status write does not clone a whole pod.
     pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<WatchEvent> {
-        let controller = controller_uid(self.get_shared(key)?.as_ref()).to_owned();
-        // The lookup's and the index's handles would force a copy: take them out while the
-        // object changes.
-        self.unindex(key, &controller);
-        let looked_up = self.lookup_remove(key);
-        let rv = self.next_resource_version();
-        self.touch(key.kind, rv);
-        let slot =
-            self.objects.get_mut(&key.kind)?.get_mut(&*key.namespace)?.get_mut(&*key.name)?;
+        let rv = self.last_resource_version + 1;
+        let Store { objects, by_controller, lookup, vacant, .. } = self;
+        let slot = objects.get_mut(&key.kind)?.get_mut(&*key.namespace)?.get_mut(&*key.name)?;
+        // The lookup's and the index's handles would force a copy: park a placeholder in their
+        // places while the object changes, then put the changed object back in the same places.
+        let hash = key_hash(key.kind, &key.namespace, &key.name);
+        let looked_up =
+            lookup.get_mut(&hash).filter(|o| has_key(o, key.kind, &key.namespace, &key.name));
+        let by_uid = if indexed(key.kind) {
+            by_controller.get_mut(&key.kind).and_then(|m| m.get_mut(&*key.namespace))
+        } else {
+            None
+        };
+        let old_controller: Option<Rc<str>> = by_uid
+            .as_ref()
+            .and_then(|m| m.get_key_value(controller_uid(slot)))
+            .map(|(k, _)| Rc::clone(k));
+        let index_slot = match (by_uid, &old_controller) {
+            (Some(m), Some(uid)) => m.get_mut(&**uid).and_then(|names| names.get_mut(&*key.name)),
+            _ => None,
+        };
+        let looked_up = looked_up.map(|h| {
+            *h = Rc::clone(vacant);
+            h
+        });
+        let index_slot = index_slot.map(|h| {
+            *h = Rc::clone(vacant);
+            h
+        });
         let object = Rc::make_mut(slot);
         change(object);
         object.meta_mut().resource_version = Some(rv.to_string());
+        let same_controller =
+            old_controller.as_deref().is_some_and(|uid| uid == controller_uid(object));
         let shared = Rc::clone(slot);
-        if looked_up {
-            self.lookup_insert(key, &shared);
+        if let Some(h) = looked_up {
+            *h = Rc::clone(&shared);
         }
-        self.index(key, shared);
+        match index_slot {
+            Some(h) if same_controller => *h = shared,
+            _ => {
+                if let Some(uid) = &old_controller {
+                    self.unindex(key, uid);
+                }
+                self.index(key, shared);
+            }
+        }
+        self.last_resource_version = rv;
+        self.touch(key.kind, rv);
         let event = WatchEvent {
             resource_version: rv,
             event_type: WatchEventType::Modified,
@@ -445,5 +500,32 @@ mod tests {
         let after = s.get_shared(&key).unwrap();
         assert_eq!(Rc::as_ptr(&after), before, "copied instead of changed in place");
         assert_eq!(after.meta().generation, Some(2));
+    }
+
+    #[test]
+    fn a_modify_that_changes_the_controller_moves_the_object_between_owners() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let mut s = Store::default();
+        s.put(pod("d", "p"));
+        let key = ObjKey::new(Kind::Pod, "d", "p");
+        let names = |s: &Store, uid: &str| -> Vec<String> {
+            s.controlled_by(Kind::Pod, "d", uid).map(|o| o.name().to_string()).collect()
+        };
+        let held = s.get_shared(&key).unwrap();
+        let adopt =
+            OwnerReference { controller: Some(true), uid: "rs-1".into(), ..Default::default() };
+        s.modify(&key, |o| o.meta_mut().owner_references = Some(vec![adopt]));
+        assert_eq!(names(&s, "rs-1"), ["p"]);
+        assert!(names(&s, "").is_empty());
+        assert!(held.meta().owner_references.is_none(), "a reader's copy changed under it");
+        // A write that keeps the controller leaves the object listed, in its new version.
+        s.modify(&key, |o| o.meta_mut().generation = Some(3));
+        let listed: Vec<Option<i64>> =
+            s.controlled_by(Kind::Pod, "d", "rs-1").map(|o| o.meta().generation).collect();
+        assert_eq!(listed, [Some(3)]);
+        s.modify(&key, |o| o.meta_mut().owner_references = None);
+        assert_eq!(names(&s, ""), ["p"]);
+        assert!(names(&s, "rs-1").is_empty());
+        assert_eq!(s.get(&key).unwrap().meta().generation, Some(3));
     }
 }
