@@ -2,6 +2,7 @@
 //! and scores the rest (spreading, least allocated), binding each pending pod to one node.
 //! A pod nothing fits stays Pending with the upstream FailedScheduling message.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
@@ -156,7 +157,10 @@ fn node_ready(node: &Node) -> bool {
 }
 
 /// Why one node was filtered out (the upstream reason text).
-fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)> {
+/// Why a node was filtered out, and whether preempting pods could help.
+type Rejection = (Cow<'static, str>, bool);
+
+fn filter(pod: &Pod, node: &Node, used: &NodeUsage, requests: (i64, i64)) -> Result<(), Rejection> {
     let tolerations: &[Toleration] =
         pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
     let taints: &[Taint] = node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
@@ -167,27 +171,27 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)
             ..Default::default()
         };
         if !tolerates(tolerations, &t) {
-            return Err(("node(s) were unschedulable".into(), false));
+            return Err((Cow::Borrowed("node(s) were unschedulable"), false));
         }
     }
     for taint in taints.iter().filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") {
         if !tolerates(tolerations, taint) {
             return Err((
-                format!(
+                Cow::Owned(format!(
                     "node(s) had untolerated taint {{{}: {}}}",
                     taint.key,
                     taint.value.as_deref().unwrap_or("")
-                ),
+                )),
                 false,
             ));
         }
     }
     if !node_matches(pod, node) {
-        return Err(("node(s) didn't match Pod's node affinity/selector".into(), false));
+        return Err((Cow::Borrowed("node(s) didn't match Pod's node affinity/selector"), false));
     }
     if !node_ready(node) {
         return Err((
-            "node(s) had untolerated taint {node.kubernetes.io/not-ready: }".into(),
+            Cow::Borrowed("node(s) had untolerated taint {node.kubernetes.io/not-ready: }"),
             false,
         ));
     }
@@ -196,15 +200,15 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage) -> Result<(), (String, bool)
     let capacity = |name: &str, parse: fn(&str) -> i64| {
         alloc.and_then(|a| a.get(name)).map(|q| parse(&q.0)).unwrap_or(0)
     };
-    let (cpu, mem) = pod_requests(pod);
+    let (cpu, mem) = requests;
     if used.pods + 1 > MAX_PODS_PER_NODE {
-        return Err(("Too many pods".into(), true));
+        return Err((Cow::Borrowed("Too many pods"), true));
     }
     if cpu > 0 && used.cpu_millis + cpu > capacity("cpu", cpu_millis) {
-        return Err(("Insufficient cpu".into(), true));
+        return Err((Cow::Borrowed("Insufficient cpu"), true));
     }
     if mem > 0 && used.memory_bytes + mem > capacity("memory", memory_bytes) {
-        return Err(("Insufficient memory".into(), true));
+        return Err((Cow::Borrowed("Insufficient memory"), true));
     }
     Ok(())
 }
@@ -232,9 +236,9 @@ struct Placement {
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
     placements: FastMap<ObjKey, Placement>,
-    totals: BTreeMap<String, (usize, i64, i64)>,
+    totals: FastMap<String, (usize, i64, i64)>,
     /// Pods per node and controller uid.
-    by_owner: BTreeMap<String, BTreeMap<String, usize>>,
+    by_owner: FastMap<String, FastMap<String, usize>>,
 }
 
 impl Cache {
@@ -333,8 +337,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     }
     let owner = controller_uid(pod);
     let volume_check = crate::volumes::binder::prefilter(cluster, pod);
-    let mut feasible: Vec<(i64, String)> = Vec::new();
-    let mut reasons: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+    let requests = pod_requests(pod);
+    let mut feasible: Vec<(i64, &str)> = Vec::new();
+    let mut reasons: BTreeMap<Cow<'static, str>, (usize, bool)> = BTreeMap::new();
     let mut total = 0;
     for node in cluster.store.list_typed::<Node>(None) {
         total += 1;
@@ -343,18 +348,18 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
         let name = node.metadata.name.as_deref().unwrap_or_default();
         let used = cluster.scheduler_cache.usage(name, owner);
-        let verdict = filter(pod, node, &used).and_then(|()| {
+        let verdict = filter(pod, node, &used, requests).and_then(|()| {
             if crate::volumes::binder::node_fits(cluster, pod, node) {
                 Ok(())
             } else {
-                Err(("node(s) had volume node affinity conflict".to_string(), false))
+                Err((Cow::Borrowed("node(s) had volume node affinity conflict"), false))
             }
         });
         match verdict {
             Ok(()) => {
                 // Spread pods of one owner first, then prefer the least loaded node.
                 let score = -(used.same_owner as i64) * 1_000 - used.pods as i64;
-                feasible.push((score, name.to_string()));
+                feasible.push((score, name));
             }
             Err((reason, resource)) => {
                 let e = reasons.entry(reason).or_insert((0, resource));
@@ -363,10 +368,11 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
     }
     if let Some(best) = feasible.iter().map(|(s, _)| *s).max() {
-        let top: Vec<String> =
+        let top: Vec<&str> =
             feasible.into_iter().filter(|(s, _)| *s == best).map(|(_, n)| n).collect();
         let pick = cluster.rng.below(top.len() as u64) as usize;
-        bind(cluster, key, &top[pick]);
+        let node = top[pick].to_string();
+        bind(cluster, key, &node);
         cluster.kubelet.unschedulable.remove(key);
         return;
     }
