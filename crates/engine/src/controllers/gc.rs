@@ -54,13 +54,13 @@ pub fn observe(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
             }
         }
     }
-    let uid = object.meta().uid.clone().unwrap_or_default();
     let deleting_foreground =
         object.meta().finalizers.iter().flatten().any(|f| f == "foregroundDeletion")
             && object.meta().deletion_timestamp.is_some();
     if event.event_type == WatchEventType::Deleted || deleting_foreground {
+        let uid = object.meta().uid.as_deref().unwrap_or_default();
         let dependents: Vec<ObjKey> =
-            cluster.owners.dependents.get(&uid).into_iter().flatten().cloned().collect();
+            cluster.owners.dependents.get(uid).into_iter().flatten().cloned().collect();
         for d in dependents {
             cluster.enqueue(Component::GarbageCollector, d);
         }
