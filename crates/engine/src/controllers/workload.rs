@@ -3,7 +3,7 @@
 //! activity and availability, claiming (adopt/release), pod creation from a template,
 //! deletion ranking (`ActivePodsWithRanks`), the template hash and one pending requeue per key.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -253,39 +253,41 @@ fn log_bucket(t_ms: Option<i64>, now_ms: i64) -> i64 {
 /// `ActivePodsWithRanks.Less` (LogarithmicScaleDown and pod-deletion-cost on): pods ordered so
 /// that the first ones are deleted first. `rank` is how many related pods share the pod's node.
 pub fn deletion_order(pods: &mut [(&Pod, usize)], now_ms: i64) {
-    crate::sorting::sort_by(pods, |(a, ra), (b, rb)| {
-        let a_node = a.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
-        let b_node = b.spec.as_ref().and_then(|s| s.node_name.as_deref()).unwrap_or("");
+    let mut keyed: Vec<(DeletionKey, &Pod, usize)> =
+        pods.iter().map(|&(p, rank)| (deletion_key(p, rank, now_ms), p, rank)).collect();
+    crate::sorting::sort_by(&mut keyed, |(a, ..), (b, ..)| a.cmp(b));
+    for (slot, (_, p, rank)) in pods.iter_mut().zip(keyed) {
+        *slot = (p, rank);
+    }
+}
+
+/// What `ActivePodsWithRanks` compares, worked out once per pod instead of per comparison.
+type DeletionKey<'a> =
+    (bool, u8, bool, i64, Reverse<usize>, i64, Reverse<i32>, i64, Option<&'a str>);
+
+fn deletion_key(pod: &Pod, rank: usize, now_ms: i64) -> DeletionKey<'_> {
+    let ready_since = ready_since_ms(pod);
+    let assigned =
+        pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+    (
         // 1. Unassigned first.
-        (!a_node.is_empty())
-            .cmp(&!b_node.is_empty())
-            // 2. Pending < Unknown < Running.
-            .then(phase_ordinal(a).cmp(&phase_ordinal(b)))
-            // 3. Not ready first.
-            .then(is_ready(a).cmp(&is_ready(b)))
-            // 4. Lower deletion cost first.
-            .then(deletion_cost(a).cmp(&deletion_cost(b)))
-            // 5. More doubled up first.
-            .then(rb.cmp(ra))
-            // 6. Ready for a shorter time first.
-            .then_with(|| {
-                if is_ready(a) && is_ready(b) {
-                    log_bucket(ready_since_ms(a), now_ms)
-                        .cmp(&log_bucket(ready_since_ms(b), now_ms))
-                } else {
-                    Ordering::Equal
-                }
-            })
-            // 7. More restarts first.
-            .then(max_restarts(b).cmp(&max_restarts(a)))
-            // 8. Newer first.
-            .then_with(|| {
-                let ca = a.metadata.creation_timestamp.as_ref().map(time::ms_of);
-                let cb = b.metadata.creation_timestamp.as_ref().map(time::ms_of);
-                log_bucket(ca, now_ms).cmp(&log_bucket(cb, now_ms))
-            })
-            .then_with(|| a.metadata.uid.cmp(&b.metadata.uid))
-    });
+        assigned,
+        // 2. Pending < Unknown < Running.
+        phase_ordinal(pod),
+        // 3. Not ready first.
+        ready_since.is_some(),
+        // 4. Lower deletion cost first.
+        deletion_cost(pod),
+        // 5. More doubled up first.
+        Reverse(rank),
+        // 6. Ready for a shorter time first (pods equal so far are both ready or both not).
+        if ready_since.is_some() { log_bucket(ready_since, now_ms) } else { 0 },
+        // 7. More restarts first.
+        Reverse(max_restarts(pod)),
+        // 8. Newer first.
+        log_bucket(pod.metadata.creation_timestamp.as_ref().map(time::ms_of), now_ms),
+        pod.metadata.uid.as_deref(),
+    )
 }
 
 /// Ranks `pods` by how many of `related` (active, assigned) share their node, and returns them in
