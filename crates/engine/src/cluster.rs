@@ -577,7 +577,7 @@ impl Cluster {
         };
         let event = Event {
             metadata: ObjectMeta {
-                name: Some(name.clone()),
+                name: Some(name),
                 namespace: Some(namespace),
                 uid: Some(self.new_uid()),
                 creation_timestamp: Some(time::time(now)),

@@ -279,13 +279,8 @@ impl Store {
         let key = ObjKey { kind, namespace, name: object.name().into() };
         let object = Rc::new(object);
         let names = by_namespace.get_mut(&*key.namespace);
-        let previous = match names {
-            Some(names) => match names.get_mut(&*key.name) {
-                Some(slot) => Some(std::mem::replace(slot, Rc::clone(&object))),
-                None => names.insert(key.name.clone(), Rc::clone(&object)),
-            },
-            None => None,
-        };
+        // One search: insert replaces the value of a key that is there.
+        let previous = names.and_then(|names| names.insert(key.name.clone(), Rc::clone(&object)));
         if let Some(old) = previous.as_deref().map(controller_uid)
             && old != controller_uid(&object)
         {
