@@ -611,7 +611,13 @@ impl Cluster {
         let total = self.store.count(Kind::Event);
         // Over the limit, make room for a tenth more so that this does not run on every event.
         let mut excess = if total > MAX_EVENTS { total - MAX_EVENTS + MAX_EVENTS / 10 } else { 0 };
-        while let Some((queued_ms, key)) = self.event_order.pop_front() {
+        while let Some(&(queued_ms, _)) = self.event_order.front() {
+            // An event is last seen no earlier than the second it was queued in (timestamps
+            // keep whole seconds): this one and the rest stay.
+            if excess == 0 && queued_ms.div_euclid(1000) * 1000 >= cutoff {
+                break;
+            }
+            let Some((queued_ms, key)) = self.event_order.pop_front() else { break };
             let Some(event) = self.store.get_typed::<Event>(&key.namespace, &key.name) else {
                 continue;
             };
