@@ -3,6 +3,7 @@
 //! Paths and file contents are shared (`Rc<str>`): every container starts as a copy of its
 //! image's files, and a copy that bumps counts costs far less than one that copies strings.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::rc::Rc;
@@ -27,7 +28,7 @@ pub enum Entry {
     /// A symbolic link (the kubelet's `..data` layout of configMap and secret volumes).
     Symlink {
         /// Where it points, relative to its directory or absolute.
-        target: String,
+        target: Rc<str>,
     },
 }
 
@@ -95,6 +96,12 @@ pub fn normalize(cwd: &str, path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// [`normalize`], borrowing `path` when it is normal already (the kubelet's paths nearly always
+/// are).
+fn normal<'a>(cwd: &str, path: &'a str) -> Cow<'a, str> {
+    if is_normal(path) { Cow::Borrowed(path) } else { Cow::Owned(normalize(cwd, path)) }
+}
+
 /// Absolute, with no empty, `.` or `..` part and no trailing slash: what the kubelet and most
 /// commands pass, so `normalize` can skip the split and join.
 fn is_normal(path: &str) -> bool {
@@ -135,13 +142,13 @@ impl Fs {
 
     /// Makes `path` and its parents directories.
     pub fn mkdir_p(&mut self, path: &str) {
-        let path = normalize("/", path);
-        let mut cur = String::new();
-        for part in path.split('/').filter(|p| !p.is_empty()) {
-            cur.push('/');
-            cur.push_str(part);
-            if !self.entries.contains_key(cur.as_str()) {
-                self.entries.insert(cur.as_str().into(), Entry::Dir);
+        let path = normal("/", path);
+        // Each ancestor of a normal path is a prefix of it that ends before a slash.
+        let bytes = path.as_bytes();
+        for end in (2..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
+            let dir = &path[..end];
+            if !self.entries.contains_key(dir) {
+                self.entries.insert(dir.into(), Entry::Dir);
             }
         }
     }
@@ -149,9 +156,14 @@ impl Fs {
     /// Writes a file (creating parents), ignoring read-only mounts: the image and the kubelet
     /// write this way.
     pub fn put_file(&mut self, path: &str, content: &str, mode: u32) {
-        let path = normalize("/", path);
+        self.put_shared(path, content.into(), mode);
+    }
+
+    /// [`Fs::put_file`] with content that other files share (the same text in many containers).
+    pub fn put_shared(&mut self, path: &str, content: Rc<str>, mode: u32) {
+        let path = normal("/", path);
         self.mkdir_p(parent(&path));
-        self.entries.insert(path.into(), Entry::File { content: content.into(), mode });
+        self.entries.insert(path.as_ref().into(), Entry::File { content, mode });
     }
 
     /// Marks everything under `prefix` read-only for the container's processes.
@@ -160,7 +172,9 @@ impl Fs {
     }
 
     fn is_read_only(&self, path: &str) -> bool {
-        self.read_only_prefixes.iter().any(|p| path == p || path.starts_with(&format!("{p}/")))
+        self.read_only_prefixes.iter().any(|p| {
+            path.strip_prefix(p.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        })
     }
 
     /// The entry at `path` (a symlink itself, not what it points to).
@@ -170,9 +184,9 @@ impl Fs {
 
     /// Makes a symbolic link (the kubelet's writer; no read-only check).
     pub fn put_symlink(&mut self, path: &str, target: &str) {
-        let path = normalize("/", path);
+        let path = normal("/", path);
         self.mkdir_p(parent(&path));
-        self.entries.insert(path.into(), Entry::Symlink { target: target.into() });
+        self.entries.insert(path.as_ref().into(), Entry::Symlink { target: target.into() });
     }
 
     /// `path` with every symlink along it followed (a bounded number of hops, as ELOOP).
@@ -218,15 +232,29 @@ impl Fs {
     /// Replaces everything under `dir` with `content` (a mount, or a volume changed by another
     /// container); the image's own files there are hidden, as under a real mount.
     pub fn replace_subtree(&mut self, dir: &str, content: &BTreeMap<String, Entry>) {
-        let dir = normalize("/", dir);
+        let dir = normal("/", dir);
         let prefix = format!("{dir}/");
-        self.entries.retain(|k, _| !k.starts_with(&prefix));
+        // Most mounts land on a directory with nothing under it: no need to walk every entry.
+        if self.under(&prefix).next().is_some() {
+            self.entries.retain(|k, _| !k.starts_with(&prefix));
+        }
         self.mkdir_p(&dir);
+        // What `normalize(&dir, rel)` gives for a plain relative path, built in one buffer.
+        let mut path = String::new();
+        let base = dir.trim_end_matches('/');
         for (rel, e) in content {
             if self.entries.len() >= MAX_FILES {
                 break;
             }
-            self.entries.insert(normalize(&dir, rel).into(), e.clone());
+            if is_normal_relative(rel) {
+                path.clear();
+                path.push_str(base);
+                path.push('/');
+                path.push_str(rel);
+                self.entries.insert(path.as_str().into(), e.clone());
+            } else {
+                self.entries.insert(normalize(&dir, rel).into(), e.clone());
+            }
         }
     }
 

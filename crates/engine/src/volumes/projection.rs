@@ -272,10 +272,10 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
             }
         }
         if let Some(top) = parts.first() {
-            tree.insert(top.to_string(), Entry::Symlink { target: format!("..data/{top}") });
+            tree.insert(top.to_string(), Entry::Symlink { target: format!("..data/{top}").into() });
         }
     }
-    tree.insert("..data".into(), Entry::Symlink { target: dir });
+    tree.insert("..data".into(), Entry::Symlink { target: dir.into() });
     tree
 }
 
