@@ -342,8 +342,8 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
         .containers
         .iter()
         .map(|c| {
-            let image = c.image.as_deref().and_then(images::parse_image);
-            let image_info = image.as_ref().and_then(images::lookup);
+            let image = image_ref(cluster, c.image.as_deref());
+            let image_info = image.as_deref().and_then(images::lookup);
             let program = match &image_info {
                 Some(info) => images::program_for(
                     info,
@@ -520,8 +520,8 @@ fn apply_image_updates(cluster: &mut Cluster, prt: &mut PodRuntime, pod: &Pod) {
     for (ci, c) in spec.containers.iter().enumerate() {
         let Some(rt) = prt.containers.get(ci) else { continue };
         if rt.spec.image != c.image {
-            let image = c.image.as_deref().and_then(images::parse_image);
-            let info = image.as_ref().and_then(images::lookup);
+            let image = image_ref(cluster, c.image.as_deref());
+            let info = image.as_deref().and_then(images::lookup);
             let rt = &mut prt.containers[ci];
             rt.spec.image = c.image.clone();
             rt.spec.image_pull_policy = c.image_pull_policy.clone();
@@ -547,6 +547,20 @@ fn apply_image_updates(cluster: &mut Cluster, prt: &mut PodRuntime, pod: &Pod) {
 }
 
 // ---- images ---------------------------------------------------------------------------------
+
+/// The parse of an image name, kept for the next pod that names it.
+fn image_ref(cluster: &mut Cluster, name: Option<&str>) -> Option<Rc<images::ImageRef>> {
+    let name = name?;
+    let refs = &mut cluster.kubelet.image_refs;
+    if let Some(parsed) = refs.get(name) {
+        return parsed.clone();
+    }
+    let parsed = images::parse_image(name).map(Rc::new);
+    if refs.len() < super::MAX_IMAGE_REFS {
+        refs.insert(name.to_string(), parsed.clone());
+    }
+    parsed
+}
 
 fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let now = cluster.now_ms();

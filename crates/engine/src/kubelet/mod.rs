@@ -11,6 +11,7 @@ mod lifecycle;
 pub mod shell;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::Container;
 
@@ -32,6 +33,8 @@ pub const CREATE_MS: Millis = 150;
 pub const BACKOFF_INITIAL_MS: Millis = 10_000;
 /// Cap of the restart back-off.
 pub const BACKOFF_MAX_MS: Millis = 300_000;
+/// Image names whose parse the kubelets keep (further names are parsed at each use).
+pub const MAX_IMAGE_REFS: usize = 256;
 
 /// A timer owned by a kubelet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,8 +161,8 @@ pub struct ContainerRt {
     pub name: String,
     /// The spec it runs.
     pub spec: Container,
-    /// Parsed image (None if the name is invalid).
-    pub image: Option<ImageRef>,
+    /// Parsed image (None if the name is invalid), shared by every container that names it.
+    pub image: Option<Rc<ImageRef>>,
     /// Registry facts (None if the image does not exist).
     pub image_info: Option<ImageInfo>,
     /// The process.
@@ -199,7 +202,7 @@ pub struct ContainerRt {
     /// The container's files.
     pub fs: fs::Fs,
     /// Service environment variables, fixed when the container last started.
-    pub service_env: std::rc::Rc<Vec<(String, String)>>,
+    pub service_env: Rc<Vec<(String, String)>>,
     /// The container's own variables (`env`, `envFrom`, resolved), fixed at its last start.
     pub env: Vec<(String, String)>,
 }
@@ -259,6 +262,9 @@ pub struct Runtime {
     pub unschedulable: BTreeMap<ObjKey, crate::scheduler::Unschedulable>,
     /// The files of each kind of image, built once and copied into each new container.
     pub image_layers: Vec<((images::Base, Option<images::App>), fs::Fs)>,
+    /// Parsed image references by the name a pod gives: a rollout parses the same name for
+    /// each of its pods.
+    pub image_refs: BTreeMap<String, Option<Rc<ImageRef>>>,
 }
 
 impl Runtime {
