@@ -5,6 +5,7 @@
 //! Also the simulated clone of a (deprecated) gitRepo volume.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     ConfigMap, DownwardAPIVolumeFile, GitRepoVolumeSource, KeyToPath, Pod, Secret, Volume,
@@ -21,8 +22,8 @@ pub const MAX_PROJECTED_FILES: usize = 1_000;
 /// Default file mode of these volumes (0644).
 const DEFAULT_MODE: i32 = 0o644;
 
-/// path -> (content, mode)
-type Payload = BTreeMap<String, (String, u32)>;
+/// path -> (content, mode); the content as the files will share it.
+type Payload = BTreeMap<String, (Rc<str>, u32)>;
 
 /// The files of a configMap, secret, downwardAPI or projected volume; `Ok(None)` for sources
 /// that are not projections; `Err` with the mount failure's text.
@@ -87,7 +88,8 @@ pub fn files(
                     .and_then(|s| s.service_account_name.as_deref())
                     .unwrap_or("default");
                 let uid = pod.metadata.uid.as_deref().unwrap_or("");
-                payload.insert(t.path.clone(), (service_account_token(ns, sa, uid), mode as u32));
+                let token = service_account_token(ns, sa, uid);
+                payload.insert(t.path.clone(), (token.into(), mode as u32));
             }
         }
     } else {
@@ -124,9 +126,9 @@ pub fn token_subject(token: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
-fn push(payload: &mut Payload, path: &str, content: String, mode: u32) {
+fn push(payload: &mut Payload, path: &str, content: &str, mode: u32) {
     if payload.len() < MAX_PROJECTED_FILES {
-        payload.insert(path.to_string(), (content, mode));
+        payload.insert(path.to_string(), (content.into(), mode));
     }
 }
 
@@ -141,13 +143,13 @@ fn items_payload(
     match items {
         None => {
             for (k, v) in data {
-                push(payload, k, v.clone(), mode as u32);
+                push(payload, k, v, mode as u32);
             }
         }
         Some(items) => {
             for it in items {
                 match data.get(&it.key) {
-                    Some(v) => push(payload, &it.path, v.clone(), it.mode.unwrap_or(mode) as u32),
+                    Some(v) => push(payload, &it.path, v, it.mode.unwrap_or(mode) as u32),
                     None if optional => {}
                     None => return Err(missing(&it.key)),
                 }
@@ -170,12 +172,25 @@ fn config_map_payload(
     let Some(cm) = cluster.store.get_typed::<ConfigMap>(ns, name) else {
         return if optional { Ok(()) } else { Err(format!("configmap \"{name}\" not found")) };
     };
-    let mut data = cm.data.clone().unwrap_or_default();
-    for (k, v) in cm.binary_data.iter().flatten() {
-        data.insert(k.clone(), bytes_text(&v.0));
-    }
+    // Text keys are read in place; only binary ones need a merged copy.
+    let (empty, merged);
+    let data = match (&cm.data, cm.binary_data.as_ref().filter(|b| !b.is_empty())) {
+        (Some(data), None) => data,
+        (None, None) => {
+            empty = BTreeMap::new();
+            &empty
+        }
+        (data, Some(binary)) => {
+            let mut all = data.clone().unwrap_or_default();
+            for (k, v) in binary {
+                all.insert(k.clone(), bytes_text(&v.0));
+            }
+            merged = all;
+            &merged
+        }
+    };
     items_payload(
-        &data,
+        data,
         items,
         mode,
         |k| format!("configmap references non-existent config key: {k}"),
@@ -223,7 +238,7 @@ fn downward_payload(
             // Labels and annotations are `key="value"` lines, the last without a newline
             // (`fieldpath.FormatMap`).
             let v = field_value(pod, &f.field_path, pod_ip)?;
-            push(payload, &it.path, v, mode);
+            push(payload, &it.path, &v, mode);
         } else if let Some(r) = &it.resource_field_ref {
             let spec = pod.spec.clone().unwrap_or_default();
             let name = r.container_name.clone().unwrap_or_default();
@@ -231,7 +246,7 @@ fn downward_payload(
                 return Err(format!("container {name} not found"));
             };
             let v = resource_value(cluster, pod, c, &r.resource, r.divisor.as_ref())?;
-            push(payload, &it.path, v, mode);
+            push(payload, &it.path, &v, mode);
         }
     }
     Ok(())
@@ -257,22 +272,28 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
     let dir = format!("..{stamp}.{h}");
     let mut tree = Tree::new();
     tree.insert(dir.clone(), Entry::Dir);
+    // Paths and link targets are built in these two buffers, one part at a time.
+    let (mut cur, mut target) = (String::new(), String::new());
     for (path, (content, mode)) in payload {
-        let mut cur = dir.clone();
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        for (i, part) in parts.iter().enumerate() {
-            cur = format!("{cur}/{part}");
-            if i + 1 == parts.len() {
-                tree.insert(
-                    cur.clone(),
-                    Entry::File { content: content.as_str().into(), mode: *mode },
-                );
-            } else {
-                tree.insert(cur.clone(), Entry::Dir);
-            }
+        cur.clear();
+        cur.push_str(&dir);
+        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        let mut top = None;
+        while let Some(part) = parts.next() {
+            top.get_or_insert(part);
+            cur.push('/');
+            cur.push_str(part);
+            let entry = match parts.peek() {
+                None => Entry::File { content: Rc::clone(content), mode: *mode },
+                Some(_) => Entry::Dir,
+            };
+            tree.insert(cur.clone(), entry);
         }
-        if let Some(top) = parts.first() {
-            tree.insert(top.to_string(), Entry::Symlink { target: format!("..data/{top}").into() });
+        if let Some(top) = top {
+            target.clear();
+            target.push_str("..data/");
+            target.push_str(top);
+            tree.insert(top.to_string(), Entry::Symlink { target: target.as_str().into() });
         }
     }
     tree.insert("..data".into(), Entry::Symlink { target: dir.into() });
