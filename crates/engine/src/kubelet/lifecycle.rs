@@ -75,9 +75,20 @@ fn container_event(
     message: String,
 ) {
     let Some(obj) = pod_object(cluster, &prt.key) else { return };
-    let field = format!("spec.containers{{{}}}", prt.containers[ci].name);
-    let node = prt.node.clone();
-    cluster.record_event(&obj, Some(field), event_type, reason, message, "kubelet", Some(&node));
+    let name = &prt.containers[ci].name;
+    let mut field = String::with_capacity("spec.containers{}".len() + name.len());
+    for part in ["spec.containers{", name, "}"] {
+        field.push_str(part);
+    }
+    cluster.record_event(
+        &obj,
+        Some(field),
+        event_type,
+        reason,
+        message,
+        "kubelet",
+        Some(&prt.node),
+    );
 }
 
 // ---- entry points ---------------------------------------------------------------------------
@@ -275,6 +286,15 @@ fn base_fs(
     app: Option<App>,
 ) -> fs::Fs {
     let base = info.map(|i| i.base).unwrap_or(images::Base::Debian);
+    // The resolver's file is the same for every pod of a namespace.
+    let resolv_conf = match &cluster.kubelet.resolv_conf {
+        Some((ns, text)) if ns == namespace => Rc::clone(text),
+        _ => {
+            let text: Rc<str> = format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n").into();
+            cluster.kubelet.resolv_conf = Some((namespace.to_string(), Rc::clone(&text)));
+            text
+        }
+    };
     let layers = &mut cluster.kubelet.image_layers;
     let mut f = match layers.iter().find(|(kind, _)| *kind == (base, app)) {
         Some((_, layer)) => layer.clone(),
@@ -285,11 +305,7 @@ fn base_fs(
         }
     };
     f.put_file("/etc/hostname", &format!("{prt_name}\n"), 0o644);
-    f.put_file(
-        "/etc/resolv.conf",
-        &format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"),
-        0o644,
-    );
+    f.put_shared("/etc/resolv.conf", resolv_conf, 0o644);
     f
 }
 
@@ -829,7 +845,7 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         }
         Program::NotFound(_) => {}
     }
-    let spec = prt.containers[ci].spec.clone();
+    let spec = &prt.containers[ci].spec;
     for (kind, probe) in [
         (ProbeKind::Startup, &spec.startup_probe),
         (ProbeKind::Liveness, &spec.liveness_probe),
@@ -1350,8 +1366,6 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         old.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
     let phase = phase(prt);
     let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
-    let unready: Vec<String> =
-        prt.containers.iter().filter(|c| !c.ready).map(|c| c.name.clone()).collect();
     let old_condition = |t: &str| old_conditions.iter().find(|c| c.type_ == t);
     let condition = |t: &str, status: bool, reason: Option<String>, message: Option<String>| {
         let s = if status { "True" } else { "False" };
@@ -1375,18 +1389,25 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
     } else if all_ready {
         (None, None)
     } else {
-        (
-            Some("ContainersNotReady".to_string()),
-            Some(format!("containers with unready status: [{}]", unready.join(" "))),
-        )
+        let mut message = String::from("containers with unready status: [");
+        for (i, c) in prt.containers.iter().filter(|c| !c.ready).enumerate() {
+            if i > 0 {
+                message.push(' ');
+            }
+            message.push_str(&c.name);
+        }
+        message.push(']');
+        (Some("ContainersNotReady".to_string()), Some(message))
     };
     let sandbox = prt.sandbox_ready_ms.is_some() && !completed;
-    let mut conditions = vec![
+    // Room for PodScheduled too: growing the vector would move all five.
+    let mut conditions = Vec::with_capacity(5);
+    conditions.extend([
         condition("PodReadyToStartContainers", sandbox, None, None),
         condition("Initialized", true, None, None),
         condition("Ready", all_ready && !completed, ready_reason.clone(), ready_message.clone()),
         condition("ContainersReady", all_ready && !completed, ready_reason, ready_message),
-    ];
+    ]);
     if completed {
         conditions[1].reason = Some("PodCompleted".into());
     }

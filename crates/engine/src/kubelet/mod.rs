@@ -265,6 +265,8 @@ pub struct Runtime {
     /// Parsed image references by the name a pod gives: a rollout parses the same name for
     /// each of its pods.
     pub image_refs: BTreeMap<String, Option<Rc<ImageRef>>>,
+    /// The last `/etc/resolv.conf` made, by namespace: every container of it gets the same.
+    pub resolv_conf: Option<(String, Rc<str>)>,
 }
 
 impl Runtime {

@@ -17,6 +17,7 @@ pub mod mongo;
 pub mod projection;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Volume};
 
@@ -70,6 +71,8 @@ pub struct Store {
     pub proxy_ports: std::collections::BTreeSet<u16>,
     /// Per pod UID, the labels and annotations its last downward API resync was asked for.
     pub downward_seen: BTreeMap<String, u64>,
+    /// The last `/proc/mounts` written, by its volume lines: the pods of one template share it.
+    pub last_proc_mounts: Option<(String, Rc<str>)>,
 }
 
 /// A fingerprint of what downward API volume files can show that changes after creation.
@@ -331,8 +334,8 @@ pub fn mount_pod(
         }
     }
     for (ci, c) in prt.containers.iter_mut().enumerate() {
-        let mine: Vec<&Mount> = mounts.iter().filter(|m| m.container == ci).collect();
-        c.fs.put_file("/proc/mounts", &proc_mounts(&mine), 0o444);
+        let mine = mounts.iter().filter(|m| m.container == ci);
+        c.fs.put_shared("/proc/mounts", proc_mounts(&mut cluster.volumes, mine), 0o444);
     }
     cluster.volumes.mounts.insert(prt.uid.clone(), mounts);
     Ok(())
@@ -340,9 +343,27 @@ pub fn mount_pod(
 
 /// The container's `/proc/mounts`: the runtime's own mounts, then one line per volume mount
 /// (what `mount` and `df` read).
-fn proc_mounts(mounts: &[&Mount]) -> String {
-    let mut out = String::from(
-        "overlay / overlay rw,relatime,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs,upperdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/fs,workdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/work 0 0\n\
+fn proc_mounts<'a>(store: &mut Store, mounts: impl Iterator<Item = &'a Mount>) -> Rc<str> {
+    let mut lines = String::new();
+    for m in mounts {
+        let dev = if m.fs_type == "tmpfs" { "tmpfs" } else { "/dev/vda1" };
+        let ro = if m.read_only { "ro" } else { "rw" };
+        for part in [dev, " ", &m.path, " ", m.fs_type, " ", ro, ",relatime 0 0\n"] {
+            lines.push_str(part);
+        }
+    }
+    if let Some((last, text)) = &store.last_proc_mounts
+        && *last == lines
+    {
+        return Rc::clone(text);
+    }
+    let text: Rc<str> = [RUNTIME_MOUNTS, &lines].concat().into();
+    store.last_proc_mounts = Some((lines, Rc::clone(&text)));
+    text
+}
+
+/// The mounts the runtime makes in every container, first in its `/proc/mounts`.
+const RUNTIME_MOUNTS: &str = "overlay / overlay rw,relatime,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/1/fs,upperdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/fs,workdir=/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/2/work 0 0\n\
 proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n\
 tmpfs /dev tmpfs rw,nosuid,size=65536k,mode=755 0 0\n\
 sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0\n\
@@ -350,15 +371,7 @@ sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0\n\
 /dev/vda1 /dev/termination-log ext4 rw,relatime 0 0\n\
 /dev/vda1 /etc/hostname ext4 rw,relatime 0 0\n\
 /dev/vda1 /etc/resolv.conf ext4 rw,relatime 0 0\n\
-shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n",
-    );
-    for m in mounts {
-        let dev = if m.fs_type == "tmpfs" { "tmpfs" } else { "/dev/vda1" };
-        let ro = if m.read_only { "ro" } else { "rw" };
-        out.push_str(&format!("{dev} {} {} {ro},relatime 0 0\n", m.path, m.fs_type));
-    }
-    out
-}
+shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n";
 
 /// A projection's files at a mount: the whole atomic-writer layout, or one file for a subPath
 /// (which, as upstream, never sees later updates).
