@@ -145,10 +145,15 @@ impl Fs {
         let path = normal("/", path);
         // Each ancestor of a normal path is a prefix of it that ends before a slash.
         let bytes = path.as_bytes();
+        let mut missing = false;
         for end in (2..=bytes.len()).filter(|&i| i == bytes.len() || bytes[i] == b'/') {
             let dir = &path[..end];
-            if !self.entries.contains_key(dir) {
+            // Below a missing directory the rest is most likely missing too: one search each.
+            if missing {
+                self.entries.entry(dir.into()).or_insert(Entry::Dir);
+            } else if !self.entries.contains_key(dir) {
                 self.entries.insert(dir.into(), Entry::Dir);
+                missing = true;
             }
         }
     }
@@ -233,15 +238,17 @@ impl Fs {
     /// container); the image's own files there are hidden, as under a real mount.
     pub fn replace_subtree(&mut self, dir: &str, content: &BTreeMap<String, Entry>) {
         let dir = normal("/", dir);
-        let prefix = format!("{dir}/");
+        let mut prefix = String::with_capacity(dir.len() + 1);
+        prefix.push_str(&dir);
+        prefix.push('/');
         // Most mounts land on a directory with nothing under it: no need to walk every entry.
         if self.under(&prefix).next().is_some() {
             self.entries.retain(|k, _| !k.starts_with(&prefix));
         }
         self.mkdir_p(&dir);
         // What `normalize(&dir, rel)` gives for a plain relative path, built in one buffer.
-        let mut path = String::new();
         let base = dir.trim_end_matches('/');
+        let mut path = String::with_capacity(base.len() + 64);
         for (rel, e) in content {
             if self.entries.len() >= MAX_FILES {
                 break;

@@ -304,7 +304,10 @@ fn base_fs(
             layer
         }
     };
-    f.put_file("/etc/hostname", &format!("{prt_name}\n"), 0o644);
+    let mut hostname = String::with_capacity(prt_name.len() + 1);
+    hostname.push_str(prt_name);
+    hostname.push('\n');
+    f.put_shared("/etc/hostname", hostname.into(), 0o644);
     f.put_shared("/etc/resolv.conf", resolv_conf, 0o644);
     f
 }

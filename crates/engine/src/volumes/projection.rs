@@ -273,7 +273,8 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
     let mut tree = Tree::new();
     tree.insert(dir.clone(), Entry::Dir);
     // Paths and link targets are built in these two buffers, one part at a time.
-    let (mut cur, mut target) = (String::new(), String::new());
+    let mut cur = String::with_capacity(dir.len() + 32);
+    let mut target = String::with_capacity(32);
     for (path, (content, mode)) in payload {
         cur.clear();
         cur.push_str(&dir);
