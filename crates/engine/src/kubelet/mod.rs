@@ -224,8 +224,6 @@ pub struct PodRuntime {
     pub containers: Vec<ContainerRt>,
     /// Deletion under way.
     pub terminating: bool,
-    /// Conditions: type -> (status, last transition).
-    pub conditions: BTreeMap<&'static str, (bool, Millis)>,
     /// Pod restartPolicy.
     pub restart_policy: String,
     /// A relist is scheduled to report container state changes.

@@ -344,7 +344,7 @@ pub fn mount_pod(
 /// The container's `/proc/mounts`: the runtime's own mounts, then one line per volume mount
 /// (what `mount` and `df` read).
 fn proc_mounts<'a>(store: &mut Store, mounts: impl Iterator<Item = &'a Mount>) -> Rc<str> {
-    let mut lines = String::new();
+    let mut lines = String::with_capacity(128);
     for m in mounts {
         let dev = if m.fs_type == "tmpfs" { "tmpfs" } else { "/dev/vda1" };
         let ro = if m.read_only { "ro" } else { "rw" };
