@@ -99,10 +99,16 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .and_then(|m| m.labels.as_ref())
         .unwrap_or(&empty);
     let template_selector = Selector::from_set(template_labels);
+    // Claimed pods match the selector; when it asks for exactly the template's labels (as a
+    // Deployment's ReplicaSets do), they are all fully labeled. A deleting owner claims them all.
+    let claimed_are_fully_labeled =
+        obj.meta().deletion_timestamp.is_none() && template_selector == spec.selector;
     let mut counts = Counts { replicas: active.len() as i32, ..Default::default() };
     let mut next_available: Option<i64> = None;
     for p in &active {
-        if template_selector.matches(p.metadata.labels.as_ref().unwrap_or(&empty)) {
+        if claimed_are_fully_labeled
+            || template_selector.matches(p.metadata.labels.as_ref().unwrap_or(&empty))
+        {
             counts.fully_labeled += 1;
         }
         if is_ready(p) {
