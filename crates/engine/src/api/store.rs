@@ -1,6 +1,7 @@
 //! The object store: every object by kind, namespace and name, with resource versions and a
 //! bounded watch log that controllers, kubelets and the UI read from.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hasher;
 use std::rc::Rc;
@@ -12,7 +13,7 @@ use crate::fastmap::{FastMap, FastSet, Fnv};
 pub const WATCH_LOG_CAPACITY: usize = 20_000;
 
 /// Where an object lives.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, Eq)]
 pub struct ObjKey {
     /// Its kind.
     pub kind: Kind,
@@ -31,6 +32,44 @@ impl ObjKey {
     /// The key of an object.
     pub fn of(object: &Object) -> Self {
         ObjKey::new(object.kind(), object.namespace(), object.name())
+    }
+}
+
+// Keys often share their strings (the store hands out its own): equal pointers need no compare.
+fn cmp_shared(a: &Rc<str>, b: &Rc<str>) -> Ordering {
+    if Rc::ptr_eq(a, b) { Ordering::Equal } else { a.cmp(b) }
+}
+
+impl PartialEq for ObjKey {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: &Rc<str>, b: &Rc<str>| Rc::ptr_eq(a, b) || a == b;
+        self.kind == other.kind
+            && same(&self.name, &other.name)
+            && same(&self.namespace, &other.namespace)
+    }
+}
+
+// Hashes the strings, as equality compares them (a shared pointer is only a shortcut).
+impl std::hash::Hash for ObjKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.namespace.hash(state);
+        self.name.hash(state);
+    }
+}
+
+impl Ord for ObjKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.kind
+            .cmp(&other.kind)
+            .then_with(|| cmp_shared(&self.namespace, &other.namespace))
+            .then_with(|| cmp_shared(&self.name, &other.name))
+    }
+}
+
+impl PartialOrd for ObjKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
