@@ -76,10 +76,7 @@ fn container_event(
 ) {
     let Some(obj) = pod_object(cluster, &prt.key) else { return };
     let name = &prt.containers[ci].name;
-    let mut field = String::with_capacity("spec.containers{}".len() + name.len());
-    for part in ["spec.containers{", name, "}"] {
-        field.push_str(part);
-    }
+    let field = ["spec.containers{", name, "}"].concat();
     cluster.record_event(
         &obj,
         Some(field),
