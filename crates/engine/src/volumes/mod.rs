@@ -19,7 +19,9 @@ pub mod projection;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Volume};
+use k8s_openapi::api::core::v1::{
+    DownwardAPIVolumeFile, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Volume,
+};
 
 use crate::api::{Kind, ObjKey, Object, WatchEvent, WatchEventType};
 use crate::cluster::Cluster;
@@ -566,18 +568,27 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
         }
         Kind::Pod if event.event_type != WatchEventType::Deleted => {
             let Some(pod) = object.as_kind::<Pod>() else { return };
-            let has_downward = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten()).any(|v| {
-                v.downward_api.is_some()
-                    || v.projected
-                        .iter()
-                        .flat_map(|p| p.sources.iter().flatten())
-                        .any(|s| s.downward_api.is_some())
+            // Only labels and annotations change what the files show; other pod updates
+            // (status above all) need no resync, nor do files of fields that never change (the
+            // namespace file every service-account volume has).
+            let shows_labels_or_annotations = |items: &Option<Vec<DownwardAPIVolumeFile>>| {
+                items.iter().flatten().filter_map(|i| i.field_ref.as_ref()).any(|f| {
+                    f.field_path.starts_with("metadata.labels")
+                        || f.field_path.starts_with("metadata.annotations")
+                })
+            };
+            let mut volumes = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten());
+            let resyncs = volumes.any(|v| {
+                v.downward_api.as_ref().is_some_and(|d| shows_labels_or_annotations(&d.items))
+                    || v.projected.iter().flat_map(|p| p.sources.iter().flatten()).any(|s| {
+                        s.downward_api
+                            .as_ref()
+                            .is_some_and(|d| shows_labels_or_annotations(&d.items))
+                    })
             });
-            if !has_downward {
+            if !resyncs {
                 return;
             }
-            // Only labels and annotations change what the files show; other pod updates
-            // (status above all) need no resync.
             let uid = pod.metadata.uid.as_deref().unwrap_or_default();
             let fingerprint = downward_fingerprint(pod);
             if cluster.volumes.downward_seen.get(uid) != Some(&fingerprint) {
