@@ -151,6 +151,11 @@ impl Cluster {
         self.rng.string_from(NAME_SUFFIX_ALPHABET, len)
     }
 
+    /// The draws of [`Cluster::random_suffix`], without the suffix.
+    pub fn skip_random_suffix(&mut self, len: usize) {
+        self.rng.skip_string_from(NAME_SUFFIX_ALPHABET, len);
+    }
+
     // ---- work queue -------------------------------------------------------------------------
 
     /// Asks `component` to reconcile `key` soon.

@@ -58,7 +58,18 @@ impl Rng {
 
     /// `len` characters drawn from `alphabet` (ASCII), as the API server's name generator does.
     pub fn string_from(&mut self, alphabet: &[u8], len: usize) -> String {
-        (0..len).map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char).collect()
+        let mut text = String::with_capacity(len);
+        for _ in 0..len {
+            text.push(char::from(alphabet[self.below(alphabet.len() as u64) as usize]));
+        }
+        text
+    }
+
+    /// The draws [`Rng::string_from`] makes, without the string.
+    pub fn skip_string_from(&mut self, alphabet: &[u8], len: usize) {
+        for _ in 0..len {
+            self.below(alphabet.len() as u64);
+        }
     }
 }
 
@@ -88,6 +99,14 @@ mod tests {
             .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn skipping_a_string_leaves_the_sequence_where_drawing_it_would() {
+        let (mut drawn, mut skipped) = (Rng::new(3), Rng::new(3));
+        drawn.string_from(b"abc", 32);
+        skipped.skip_string_from(b"abc", 32);
+        assert_eq!(drawn.next_u64(), skipped.next_u64());
     }
 
     #[test]

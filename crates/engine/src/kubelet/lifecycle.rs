@@ -353,7 +353,7 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
     let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     // The token once drawn here now comes from volumes::projection; the draw stays so that a
     // seed replays the same names and IPs as before.
-    let _ = cluster.random_suffix(32);
+    cluster.skip_random_suffix(32);
     let containers = spec
         .containers
         .iter()
