@@ -272,9 +272,8 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
     let dir = format!("..{stamp}.{h}");
     let mut tree = Tree::new();
     tree.insert(dir.clone(), Entry::Dir);
-    // Paths and link targets are built in these two buffers, one part at a time.
+    // Paths are built in this buffer, one part at a time.
     let mut cur = String::with_capacity(dir.len() + 32);
-    let mut target = String::with_capacity(32);
     for (path, (content, mode)) in payload {
         cur.clear();
         cur.push_str(&dir);
@@ -291,10 +290,8 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
             tree.insert(cur.clone(), entry);
         }
         if let Some(top) = top {
-            target.clear();
-            target.push_str("..data/");
-            target.push_str(top);
-            tree.insert(top.to_string(), Entry::Symlink { target: target.as_str().into() });
+            let target = ["..data/", top].concat();
+            tree.insert(top.to_string(), Entry::Symlink { target: target.into() });
         }
     }
     tree.insert("..data".into(), Entry::Symlink { target: dir.into() });
