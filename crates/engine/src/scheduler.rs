@@ -23,9 +23,12 @@ pub const MAX_PODS_PER_NODE: usize = 110;
 /// Queues every pending pod for another try (a node or free capacity appeared).
 pub fn retry_pending(cluster: &mut Cluster) {
     let now = cluster.clock.now_ms();
-    let mut due_now = Vec::new();
-    let mut later = Vec::new();
-    for (key, pending) in cluster.kubelet.unschedulable.iter_mut() {
+    // Only pods that failed since the last change can need a retry; in key order, as they queue.
+    let mut keys = std::mem::take(&mut cluster.scheduler_cache.awaiting_change);
+    crate::sorting::sort(&mut keys);
+    keys.dedup();
+    for key in keys {
+        let Some(pending) = cluster.kubelet.unschedulable.get_mut(&key) else { continue };
         // Already on its way back to the active queue.
         if pending.retry_scheduled {
             continue;
@@ -33,16 +36,10 @@ pub fn retry_pending(cluster: &mut Cluster) {
         pending.retry_scheduled = true;
         let until = pending.backoff_until_ms();
         if until <= now {
-            due_now.push(key.clone());
+            cluster.enqueue(Component::Scheduler, key);
         } else {
-            later.push((key.clone(), until));
+            cluster.requeue_at(Component::Scheduler, &key, until);
         }
-    }
-    for key in due_now {
-        cluster.enqueue(Component::Scheduler, key);
-    }
-    for (key, until) in later {
-        cluster.requeue_at(Component::Scheduler, &key, until);
     }
 }
 
@@ -239,6 +236,8 @@ pub struct Cache {
     totals: FastMap<String, (usize, i64, i64)>,
     /// Pods per node and controller uid.
     by_owner: FastMap<String, FastMap<String, usize>>,
+    /// Pods that failed since the last cluster change, for `retry_pending` (may repeat keys).
+    awaiting_change: Vec<ObjKey>,
 }
 
 impl Cache {
@@ -410,9 +409,21 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .is_some_and(|c| c.message.as_deref() == Some(message.as_str()));
     let now_ms = cluster.clock.now_ms();
     let entry = cluster.kubelet.unschedulable.entry(key.clone()).or_default();
+    let newly_awaiting = entry.attempts == 0 || entry.retry_scheduled;
     entry.attempts += 1;
     entry.last_attempt_ms = now_ms;
     entry.retry_scheduled = false;
+    if newly_awaiting {
+        let awaiting = &mut cluster.scheduler_cache.awaiting_change;
+        awaiting.push(key.clone());
+        // Keys of pods deleted while waiting stay until the next change: bound them.
+        if awaiting.len() > 2 * cluster.kubelet.unschedulable.len() + 64 {
+            let pending = &cluster.kubelet.unschedulable;
+            awaiting.retain(|k| pending.get(k).is_some_and(|p| !p.retry_scheduled));
+            crate::sorting::sort(awaiting);
+            awaiting.dedup();
+        }
+    }
     if already {
         return;
     }
