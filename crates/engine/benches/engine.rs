@@ -5,6 +5,10 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use kubeplay_engine::{Sim, SimConfig};
 
+// As the native `kubeplay` binary (crates/cli) allocates.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn pod_list(count: usize, probe: bool) -> String {
     let mut yaml = String::from("apiVersion: v1\nkind: List\nitems:\n");
     for i in 0..count {
