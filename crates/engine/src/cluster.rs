@@ -646,13 +646,13 @@ impl Cluster {
     }
 }
 
-/// FNV-1a over the fields that make two events the same, separated so that ("ab", "c") and
+/// A hash of the fields that make two events the same, separated so that ("ab", "c") and
 /// ("a", "bc") differ.
 fn event_index_key(fields: &[&str]) -> u64 {
-    let mut hash = crate::fastmap::Fnv::default();
+    let mut hash = crate::fastmap::WordHasher::default();
     for field in fields {
         hash.write(field.as_bytes());
-        hash.write(&[1]);
+        hash.write_u8(1);
     }
     hash.finish()
 }

@@ -7,7 +7,7 @@ use std::hash::Hasher;
 use std::rc::Rc;
 
 use super::kinds::{ApiKind, Kind, Object};
-use crate::fastmap::{FastMap, FastSet, Fnv};
+use crate::fastmap::{FastMap, FastSet, WordHasher};
 
 /// Watch events kept for readers that fall behind (older ones are dropped).
 pub const WATCH_LOG_CAPACITY: usize = 20_000;
@@ -140,10 +140,10 @@ impl Default for Store {
 }
 
 fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
-    let mut h = Fnv::default();
-    h.write(&[kind as u8]);
+    let mut h = WordHasher::default();
+    h.write_u8(kind as u8);
     h.write(namespace.as_bytes());
-    h.write(&[0xff]);
+    h.write_u8(0xff);
     h.write(name.as_bytes());
     h.finish()
 }
