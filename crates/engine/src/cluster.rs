@@ -245,6 +245,19 @@ impl Cluster {
         Some(stored)
     }
 
+    /// [`Cluster::modify`] for a write that may change nothing (`change` says whether it did):
+    /// an unchanged object is not stamped and the loops are not told (`None`).
+    pub fn modify_if(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut Object) -> bool,
+    ) -> Option<Rc<Object>> {
+        let event = self.store.modify_if(key, change)?;
+        let stored = self.store.get_shared(&event.key)?;
+        controllers::on_watch_event(self, &event, &stored);
+        Some(stored)
+    }
+
     /// Stores `object` as is (stamping a resource version) and tells the control loops.
     pub fn write(&mut self, object: Object) -> Rc<Object> {
         let event = self.store.put(object);

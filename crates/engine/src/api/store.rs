@@ -336,6 +336,20 @@ impl Store {
     /// Modified; `None` if there is none. The object is copied only if someone else still holds
     /// it, so a status write does not clone a whole pod.
     pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<WatchEvent> {
+        self.modify_if(key, |object| {
+            change(object);
+            true
+        })
+    }
+
+    /// [`Store::modify`] for a change that may turn out to be none: `change` says whether it
+    /// changed the object. An unchanged object gets no resource version and no watch event
+    /// (`None`), so a caller can patch in place instead of building a copy to compare.
+    pub fn modify_if(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut Object) -> bool,
+    ) -> Option<WatchEvent> {
         let rv = self.last_resource_version + 1;
         let Store { objects, by_controller, lookup, vacant, .. } = self;
         let slot = objects.get_mut(&key.kind)?.get_mut(&*key.namespace)?.get_mut(&*key.name)?;
@@ -366,8 +380,10 @@ impl Store {
             h
         });
         let object = Rc::make_mut(slot);
-        change(object);
-        object.meta_mut().resource_version = Some(rv.to_string());
+        let changed = change(object);
+        if changed {
+            object.meta_mut().resource_version = Some(rv.to_string());
+        }
         let same_controller =
             old_controller.as_deref().is_some_and(|uid| uid == controller_uid(object));
         let shared = Rc::clone(slot);
@@ -382,6 +398,10 @@ impl Store {
                 }
                 self.index(key, shared);
             }
+        }
+        // Put back like a change: a copy made for a reader's sake is equal to what it replaced.
+        if !changed {
+            return None;
         }
         self.last_resource_version = rv;
         self.touch(key.kind, rv);
@@ -561,5 +581,38 @@ mod tests {
         assert_eq!(names(&s, ""), ["p"]);
         assert!(names(&s, "rs-1").is_empty());
         assert_eq!(s.get(&key).unwrap().meta().generation, Some(3));
+    }
+
+    #[test]
+    fn a_modify_if_that_changes_nothing_is_neither_stamped_nor_watched() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let mut s = Store::default();
+        let mut p = pod("d", "p");
+        let owner =
+            OwnerReference { controller: Some(true), uid: "rs-1".into(), ..Default::default() };
+        p.meta_mut().owner_references = Some(vec![owner]);
+        let added = s.put(p);
+        let key = ObjKey::new(Kind::Pod, "d", "p");
+        // A reader's handle forces a copy, which must be put back everywhere as a change would be.
+        let held = s.get_shared(&key).unwrap();
+        assert!(s.modify_if(&key, |_| false).is_none());
+        assert_eq!(s.resource_version(), added.resource_version);
+        assert_eq!(s.kind_changed(Kind::Pod), added.resource_version);
+        assert_eq!(s.events_since(added.resource_version).count(), 0);
+        let stored = s.get_shared(&key).unwrap();
+        assert_eq!(*stored, *held);
+        let listed: Vec<*const Object> =
+            s.controlled_by_shared(Kind::Pod, "d", "rs-1").map(Rc::as_ptr).collect();
+        assert_eq!(listed, [Rc::as_ptr(&stored)]);
+        // One that changes something is a modify.
+        let event = s.modify_if(&key, |o| {
+            o.meta_mut().generation = Some(2);
+            true
+        });
+        assert_eq!(event.map(|e| e.resource_version), Some(added.resource_version + 1));
+        let stored = s.get(&key).unwrap().meta();
+        assert_eq!(stored.generation, Some(2));
+        assert_eq!(stored.resource_version, Some((added.resource_version + 1).to_string()));
+        assert!(s.modify_if(&ObjKey::new(Kind::Pod, "d", "q"), |_| true).is_none());
     }
 }

@@ -6,8 +6,9 @@ use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus, VolumeMountStatus,
+    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::images::{self, App, Program, Step};
@@ -1267,41 +1268,197 @@ fn probe_spec(c: &ContainerRt, kind: ProbeKind) -> Option<&k8s_openapi::api::cor
 
 // ---- status -----------------------------------------------------------------------------------
 
-fn container_state(state: &CState) -> ContainerState {
+/// Assigns `value` where it differs; whether it did.
+fn set_if_changed<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    if *slot == value {
+        return false;
+    }
+    *slot = value;
+    true
+}
+
+/// [`set_if_changed`] for a string, reusing its buffer.
+fn set_str(slot: &mut String, value: &str) -> bool {
+    if slot == value {
+        return false;
+    }
+    slot.clear();
+    slot.push_str(value);
+    true
+}
+
+/// [`set_str`] for an optional string.
+fn set_opt_str(slot: &mut Option<String>, value: Option<&str>) -> bool {
+    match (slot.as_mut(), value) {
+        (Some(s), Some(v)) => set_str(s, v),
+        (None, None) => false,
+        (_, v) => {
+            *slot = v.map(str::to_string);
+            true
+        }
+    }
+}
+
+/// [`set_opt_str`] for a value given in pieces, compared without joining them first.
+fn set_opt_concat<'a>(
+    slot: &mut Option<String>,
+    pieces: Option<impl Iterator<Item = &'a str> + Clone>,
+) -> bool {
+    let Some(pieces) = pieces else { return slot.take().is_some() };
+    if let Some(s) = slot.as_deref() {
+        let mut rest = s;
+        let same = pieces.clone().all(|p| match rest.strip_prefix(p) {
+            Some(r) => {
+                rest = r;
+                true
+            }
+            None => false,
+        });
+        if same && rest.is_empty() {
+            return false;
+        }
+    }
+    let s = slot.get_or_insert_default();
+    s.clear();
+    s.extend(pieces);
+    true
+}
+
+/// A condition without a message.
+const NO_MESSAGE: Option<std::iter::Empty<&str>> = None;
+
+/// Empties `slot`; whether it held something.
+fn clear<T>(slot: &mut Option<T>) -> bool {
+    slot.take().is_some()
+}
+
+/// Patches the value in `slot`, a default one if there is none; whether anything changed.
+fn patch_some<T: Default>(slot: &mut Option<T>, patch: impl FnOnce(&mut T) -> bool) -> bool {
+    let inserted = slot.is_none();
+    patch(slot.get_or_insert_default()) | inserted
+}
+
+/// Makes `list` as long as `from` and patches each item from its counterpart.
+fn patch_list<T: Default, U>(
+    list: &mut Vec<T>,
+    from: &[U],
+    mut patch: impl FnMut(&mut T, &U) -> bool,
+) -> bool {
+    let mut changed = list.len() != from.len();
+    list.truncate(from.len());
+    // Exactly: large items, and glibc consolidates before every allocation of 1 KB or more.
+    list.reserve_exact(from.len() - list.len());
+    list.resize_with(from.len(), T::default);
+    for (item, source) in list.iter_mut().zip(from) {
+        changed |= patch(item, source);
+    }
+    changed
+}
+
+/// A list of one IP (`hostIPs`, `podIPs`), or none.
+fn set_ips<T: Default>(
+    list: &mut Option<Vec<T>>,
+    ip: Option<&str>,
+    field: fn(&mut T) -> &mut String,
+) -> bool {
+    match ip {
+        None => clear(list),
+        Some(ip) => patch_some(list, |l| patch_list(l, &[ip], |item, ip| set_str(field(item), ip))),
+    }
+}
+
+fn set_container_state(slot: &mut ContainerState, state: Option<&CState>) -> bool {
+    let ContainerState { waiting, running, terminated } = slot;
     match state {
-        CState::Waiting { reason, message } => ContainerState {
-            waiting: Some(ContainerStateWaiting {
-                reason: Some(reason.clone()),
-                message: (!message.is_empty()).then(|| message.clone()),
-            }),
-            ..Default::default()
-        },
-        CState::Running { started_ms } => ContainerState {
-            running: Some(ContainerStateRunning {
-                started_at: Some(time::time(*started_ms as i64)),
-            }),
-            ..Default::default()
-        },
-        CState::Terminated {
+        None => clear(waiting) | clear(running) | clear(terminated),
+        Some(CState::Waiting { reason, message }) => {
+            let set = |w: &mut ContainerStateWaiting| {
+                set_opt_str(&mut w.reason, Some(reason.as_str()))
+                    | set_opt_str(&mut w.message, (!message.is_empty()).then_some(message.as_str()))
+            };
+            patch_some(waiting, set) | clear(running) | clear(terminated)
+        }
+        Some(CState::Running { started_ms }) => {
+            let started_at = Some(time::time(*started_ms as i64));
+            set_if_changed(running, Some(ContainerStateRunning { started_at }))
+                | clear(waiting)
+                | clear(terminated)
+        }
+        Some(CState::Terminated {
             exit_code,
             reason,
             message,
             started_ms,
             finished_ms,
             container_id,
-        } => ContainerState {
-            terminated: Some(ContainerStateTerminated {
-                exit_code: *exit_code,
-                reason: Some(reason.clone()),
-                message: (!message.is_empty()).then(|| message.clone()),
-                started_at: Some(time::time(*started_ms as i64)),
-                finished_at: Some(time::time(*finished_ms as i64)),
-                container_id: (!container_id.is_empty()).then(|| container_id.clone()),
-                signal: None,
-            }),
-            ..Default::default()
-        },
+        }) => {
+            let set = |t: &mut ContainerStateTerminated| {
+                set_if_changed(&mut t.exit_code, *exit_code)
+                    | set_opt_str(&mut t.reason, Some(reason.as_str()))
+                    | set_opt_str(&mut t.message, (!message.is_empty()).then_some(message.as_str()))
+                    | set_if_changed(&mut t.started_at, Some(time::time(*started_ms as i64)))
+                    | set_if_changed(&mut t.finished_at, Some(time::time(*finished_ms as i64)))
+                    | set_opt_str(
+                        &mut t.container_id,
+                        (!container_id.is_empty()).then_some(container_id.as_str()),
+                    )
+                    | clear(&mut t.signal)
+            };
+            patch_some(terminated, set) | clear(waiting) | clear(running)
+        }
     }
+}
+
+fn set_container_status(status: &mut ContainerStatus, c: &ContainerRt) -> bool {
+    let ContainerStatus {
+        name,
+        image,
+        image_id,
+        container_id,
+        ready,
+        restart_count,
+        started,
+        state,
+        last_state,
+        volume_mounts,
+        allocated_resources,
+        allocated_resources_status,
+        resources,
+        stop_signal,
+        user,
+    } = status;
+    let pulled = c.image.as_ref().filter(|_| !c.container_id.is_empty());
+    let waiting = matches!(c.state, CState::Waiting { .. });
+    let shown_id = !c.container_id.is_empty() && (!waiting || c.last_state.is_some());
+    let mut changed = set_str(name, &c.name);
+    changed |= set_str(image, pulled.map_or(c.spec.image.as_deref().unwrap_or(""), |i| i.full()));
+    changed |= set_str(image_id, pulled.map_or("", |i| i.id()));
+    changed |= set_opt_str(container_id, shown_id.then_some(c.container_id.as_str()));
+    changed |= set_if_changed(ready, c.ready);
+    changed |= set_if_changed(restart_count, c.restart_count);
+    let running = matches!(c.state, CState::Running { .. });
+    changed |= set_if_changed(started, Some(running && c.started));
+    changed |= patch_some(state, |s| set_container_state(s, Some(&c.state)));
+    changed |= patch_some(last_state, |s| set_container_state(s, c.last_state.as_ref()));
+    changed |= match &c.spec.volume_mounts {
+        None => clear(volume_mounts),
+        Some(mounts) => patch_some(volume_mounts, |statuses| {
+            patch_list(statuses, mounts, |status, m| {
+                let recursive = m.read_only.filter(|r| *r).map(|_| "Disabled");
+                set_str(&mut status.mount_path, &m.mount_path)
+                    | set_str(&mut status.name, &m.name)
+                    | set_if_changed(&mut status.read_only, m.read_only)
+                    | set_opt_str(&mut status.recursive_read_only, recursive)
+                    | clear(&mut status.volume_status)
+            })
+        }),
+    };
+    changed
+        | clear(allocated_resources)
+        | clear(allocated_resources_status)
+        | clear(resources)
+        | clear(stop_signal)
+        | clear(user)
 }
 
 fn phase(prt: &PodRuntime) -> &'static str {
@@ -1352,129 +1509,169 @@ fn phase(prt: &PodRuntime) -> &'static str {
     "Pending"
 }
 
-fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
-    // Borrowed: most syncs change nothing, and a pod is only cloned to be written.
-    let Some(pod) = cluster.store.get_typed::<Pod>(&prt.key.namespace, &prt.key.name) else {
-        return;
-    };
-    if pod.metadata.uid.as_deref() != Some(prt.uid.as_str()) {
-        return;
+/// The conditions the kubelet writes, in its order; the scheduler's PodScheduled follows them.
+const KUBELET_CONDITIONS: [&str; 4] =
+    ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady"];
+
+/// A condition's transition time moves only when its status flips.
+fn set_condition<'a>(
+    c: &mut PodCondition,
+    status: bool,
+    reason: Option<&str>,
+    message: Option<impl Iterator<Item = &'a str> + Clone>,
+    now: &Time,
+) -> bool {
+    let status = if status { "True" } else { "False" };
+    let flipped = set_str(&mut c.status, status);
+    if flipped {
+        c.last_transition_time = Some(now.clone());
     }
-    let now = cluster.now_ms();
-    let old = pod.status.as_ref();
-    let old_conditions: &[PodCondition] =
-        old.and_then(|s| s.conditions.as_deref()).unwrap_or_default();
-    let phase = phase(prt);
-    let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
-    let old_condition = |t: &str| old_conditions.iter().find(|c| c.type_ == t);
-    let condition = |t: &str, status: bool, reason: Option<String>, message: Option<String>| {
-        let s = if status { "True" } else { "False" };
-        let transition = match old_condition(t) {
-            Some(c) if c.status == s => c.last_transition_time.clone(),
-            _ => Some(time::time(now as i64)),
-        };
-        PodCondition {
-            type_: t.into(),
-            status: s.into(),
-            reason,
-            message,
-            last_transition_time: transition,
-            last_probe_time: None,
-            observed_generation: None,
-        }
-    };
-    let completed = phase == "Succeeded" || phase == "Failed";
-    let (ready_reason, ready_message) = if completed {
-        (Some("PodCompleted".to_string()), None)
-    } else if all_ready {
-        (None, None)
-    } else {
-        let mut message = String::from("containers with unready status: [");
-        for (i, c) in prt.containers.iter().filter(|c| !c.ready).enumerate() {
-            if i > 0 {
-                message.push(' ');
-            }
-            message.push_str(&c.name);
-        }
-        message.push(']');
-        (Some("ContainersNotReady".to_string()), Some(message))
-    };
-    let sandbox = prt.sandbox_ready_ms.is_some() && !completed;
+    flipped
+        | set_opt_str(&mut c.reason, reason)
+        | set_opt_concat(&mut c.message, message)
+        | clear(&mut c.last_probe_time)
+        | clear(&mut c.observed_generation)
+}
+
+/// Puts the kubelet's conditions first, in order, then PodScheduled if there is one, and
+/// drops any other; whether that changed the list.
+fn order_conditions(conditions: &mut Vec<PodCondition>) -> bool {
+    let scheduled = conditions.iter().any(|c| c.type_ == "PodScheduled");
+    let in_order = conditions.len() == KUBELET_CONDITIONS.len() + usize::from(scheduled)
+        && KUBELET_CONDITIONS.iter().zip(conditions.iter()).all(|(t, c)| c.type_ == *t);
+    if in_order {
+        return false;
+    }
+    let mut old = std::mem::take(conditions);
     // Room for PodScheduled too: a fifth push would grow it to eight conditions, 1.3 KB, and
     // glibc consolidates its free lists before every allocation of 1 KB or more.
-    let mut conditions = Vec::with_capacity(5);
-    conditions.extend([
-        condition("PodReadyToStartContainers", sandbox, None, None),
-        condition("Initialized", true, None, None),
-        condition("Ready", all_ready && !completed, ready_reason.clone(), ready_message.clone()),
-        condition("ContainersReady", all_ready && !completed, ready_reason, ready_message),
-    ]);
-    if completed {
-        conditions[1].reason = Some("PodCompleted".into());
+    conditions.reserve_exact(5);
+    let mut take = |t: &str| old.iter_mut().find(|c| c.type_ == t).map(std::mem::take);
+    for t in KUBELET_CONDITIONS {
+        // A new condition's empty status is no "True" or "False": it gets the time of now.
+        conditions.push(
+            take(t).unwrap_or_else(|| PodCondition { type_: t.into(), ..Default::default() }),
+        );
     }
-    if let Some(scheduled) = old_condition("PodScheduled") {
-        conditions.push(scheduled.clone());
-    }
-    let host_ip = node_internal_ip(cluster, &prt.node);
-    let statuses: Vec<ContainerStatus> = prt
+    conditions.extend(take("PodScheduled"));
+    true
+}
+
+/// Brings the stored status in line with the runtime, writing only what differs; whether
+/// anything did.
+fn set_pod_status(
+    status: &mut PodStatus,
+    prt: &PodRuntime,
+    generation: Option<i64>,
+    host_ip: Option<&str>,
+    now: &Time,
+) -> bool {
+    let PodStatus {
+        phase,
+        conditions,
+        container_statuses,
+        host_ip: host_ip_field,
+        host_ips,
+        pod_ip,
+        pod_ips,
+        start_time,
+        qos_class: _, // Set at admission, kept.
+        observed_generation,
+        allocated_resources,
+        ephemeral_container_statuses,
+        extended_resource_claim_status,
+        init_container_statuses,
+        message,
+        node_allocatable_resource_claim_statuses,
+        nominated_node_name,
+        reason,
+        resize,
+        resource_claim_statuses,
+        resources,
+        volume_health,
+    } = status;
+    let pod_phase = self::phase(prt);
+    let completed = pod_phase == "Succeeded" || pod_phase == "Failed";
+    let all_ready = !prt.containers.is_empty() && prt.containers.iter().all(|c| c.ready);
+    let ready = all_ready && !completed;
+    let ready_reason = if completed {
+        Some("PodCompleted")
+    } else if all_ready {
+        None
+    } else {
+        Some("ContainersNotReady")
+    };
+    let unready_names = prt
         .containers
         .iter()
-        .map(|c| {
-            let pulled = c.image.as_ref().filter(|_| !c.container_id.is_empty());
-            ContainerStatus {
-                name: c.name.clone(),
-                image: pulled
-                    .map(|i| i.full().to_string())
-                    .unwrap_or_else(|| c.spec.image.clone().unwrap_or_default()),
-                image_id: pulled.map(|i| i.id().to_string()).unwrap_or_default(),
-                container_id: (!c.container_id.is_empty()
-                    && !matches!(c.state, CState::Waiting { .. })
-                    || c.last_state.is_some())
-                .then(|| c.container_id.clone())
-                .filter(|s| !s.is_empty()),
-                ready: c.ready,
-                restart_count: c.restart_count,
-                started: Some(matches!(c.state, CState::Running { .. }) && c.started),
-                state: Some(container_state(&c.state)),
-                last_state: Some(c.last_state.as_ref().map(container_state).unwrap_or_default()),
-                volume_mounts: c.spec.volume_mounts.as_ref().map(|ms| {
-                    ms.iter()
-                        .map(|m| VolumeMountStatus {
-                            mount_path: m.mount_path.clone(),
-                            name: m.name.clone(),
-                            read_only: m.read_only,
-                            recursive_read_only: m
-                                .read_only
-                                .filter(|r| *r)
-                                .map(|_| "Disabled".to_string()),
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let status = PodStatus {
-        phase: Some(phase.into()),
-        conditions: Some(conditions),
-        container_statuses: Some(statuses),
-        host_ip: host_ip.clone(),
-        host_ips: host_ip.map(|ip| vec![HostIP { ip }]),
-        pod_ip: prt.pod_ip.clone(),
-        pod_ips: prt.pod_ip.clone().map(|ip| vec![PodIP { ip }]),
-        start_time: old.and_then(|s| s.start_time.clone()).or_else(|| Some(time::time(now as i64))),
-        qos_class: old.and_then(|s| s.qos_class.clone()),
-        observed_generation: pod.metadata.generation,
-        ..Default::default()
-    };
-    if old != Some(&status) {
-        cluster.modify(&prt.key, |o| {
-            if let Object::Pod(pod) = o {
-                pod.status = Some(status);
-            }
-        });
+        .filter(|c| !c.ready)
+        .enumerate()
+        .flat_map(|(i, c)| [if i == 0 { "" } else { " " }, c.name.as_str()]);
+    let ready_message = (!ready && !completed).then(|| {
+        std::iter::once("containers with unready status: [")
+            .chain(unready_names)
+            .chain(std::iter::once("]"))
+    });
+    let sandbox = prt.sandbox_ready_ms.is_some() && !completed;
+
+    let mut changed = set_opt_str(phase, Some(pod_phase));
+    changed |= patch_some(conditions, |conditions| {
+        let mut changed = order_conditions(conditions);
+        if let [ready_to_start, initialized, ready_c, containers_ready, ..] = &mut conditions[..] {
+            changed |= set_condition(ready_to_start, sandbox, None, NO_MESSAGE, now);
+            let initialized_reason = completed.then_some("PodCompleted");
+            changed |= set_condition(initialized, true, initialized_reason, NO_MESSAGE, now);
+            changed |= set_condition(ready_c, ready, ready_reason, ready_message.clone(), now);
+            changed |= set_condition(containers_ready, ready, ready_reason, ready_message, now);
+        }
+        changed
+    });
+    changed |= patch_some(container_statuses, |statuses| {
+        patch_list(statuses, &prt.containers, set_container_status)
+    });
+    changed |= set_opt_str(host_ip_field, host_ip);
+    changed |= set_ips(host_ips, host_ip, |h: &mut HostIP| &mut h.ip);
+    changed |= set_opt_str(pod_ip, prt.pod_ip.as_deref());
+    changed |= set_ips(pod_ips, prt.pod_ip.as_deref(), |p: &mut PodIP| &mut p.ip);
+    if start_time.is_none() {
+        *start_time = Some(now.clone());
+        changed = true;
     }
+    changed |= set_if_changed(observed_generation, generation);
+    changed
+        | clear(allocated_resources)
+        | clear(ephemeral_container_statuses)
+        | clear(extended_resource_claim_status)
+        | clear(init_container_statuses)
+        | clear(message)
+        | clear(node_allocatable_resource_claim_statuses)
+        | clear(nominated_node_name)
+        | clear(reason)
+        | clear(resize)
+        | clear(resource_claim_statuses)
+        | clear(resources)
+        | clear(volume_health)
+}
+
+fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
+    let now = time::time(cluster.now_ms() as i64);
+    let host_ip = node_internal_ip(cluster, &prt.node);
+    // Patched in place: most syncs change a field or two, and some nothing at all.
+    cluster.modify_if(&prt.key, |o| {
+        let Object::Pod(pod) = o else { return false };
+        if pod.metadata.uid.as_deref() != Some(prt.uid.as_str()) {
+            return false;
+        }
+        let generation = pod.metadata.generation;
+        let created = pod.status.is_none();
+        set_pod_status(
+            pod.status.get_or_insert_default(),
+            prt,
+            generation,
+            host_ip.as_deref(),
+            &now,
+        ) | created
+    });
 }
 
 /// `sim kill`: the container's main process dies (SIGKILL, exit code 137), and the kubelet reacts
@@ -1513,4 +1710,76 @@ pub fn kill_process(
     };
     finish_if_done(cluster, prt);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn condition(type_: &str, status: &str, at_s: i64) -> PodCondition {
+        PodCondition {
+            type_: type_.into(),
+            status: status.into(),
+            last_transition_time: Some(time::time(at_s * 1000)),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn conditions_are_put_in_the_kubelets_order_with_pod_scheduled_last() {
+        let mut conditions =
+            vec![condition("PodScheduled", "True", 1), condition("Ready", "False", 2)];
+        assert!(order_conditions(&mut conditions));
+        let types: Vec<&str> = conditions.iter().map(|c| c.type_.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "PodReadyToStartContainers",
+                "Initialized",
+                "Ready",
+                "ContainersReady",
+                "PodScheduled"
+            ]
+        );
+        assert_eq!(conditions[2], condition("Ready", "False", 2));
+        assert_eq!(conditions[4], condition("PodScheduled", "True", 1));
+        assert!(!order_conditions(&mut conditions), "an ordered list changed");
+    }
+
+    #[test]
+    fn a_conditions_transition_time_moves_only_when_its_status_flips() {
+        let now = time::time(9000);
+        let mut c = condition("Ready", "False", 2);
+        let unready =
+            || Some(["containers with unready status: [", "a", " ", "b", "]"].into_iter());
+        assert!(set_condition(&mut c, false, Some("ContainersNotReady"), unready(), &now));
+        assert_eq!(c.last_transition_time, Some(time::time(2000)));
+        assert_eq!(c.message.as_deref(), Some("containers with unready status: [a b]"));
+        assert!(!set_condition(&mut c, false, Some("ContainersNotReady"), unready(), &now));
+        assert!(set_condition(&mut c, true, None, NO_MESSAGE, &now));
+        assert_eq!(
+            c,
+            PodCondition {
+                status: "True".into(),
+                last_transition_time: Some(now),
+                ..condition("Ready", "", 0)
+            }
+        );
+        // A condition the kubelet adds has no status yet: it flips.
+        let mut new = PodCondition { type_: "Initialized".into(), ..Default::default() };
+        assert!(set_condition(&mut new, true, None, NO_MESSAGE, &time::time(9000)));
+        assert_eq!(new.last_transition_time, Some(time::time(9000)));
+    }
+
+    #[test]
+    fn a_message_in_pieces_is_compared_whole() {
+        let mut slot = Some("ab".to_string());
+        assert!(!set_opt_concat(&mut slot, Some(["a", "b"].into_iter())));
+        assert!(set_opt_concat(&mut slot, Some(["a", "b", "c"].into_iter())));
+        assert_eq!(slot.as_deref(), Some("abc"));
+        assert!(set_opt_concat(&mut slot, Some(["a"].into_iter())));
+        assert_eq!(slot.as_deref(), Some("a"));
+        assert!(set_opt_concat(&mut slot, NO_MESSAGE));
+        assert_eq!(slot, None);
+    }
 }
