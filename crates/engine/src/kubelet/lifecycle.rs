@@ -133,7 +133,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         // The kubelet reports its containers as ContainerCreating as soon as it admits the pod.
         if let Some(mut prt) = cluster.kubelet.pods.remove(&uid) {
             mount_volumes(cluster, &mut prt);
-            finish_if_done(cluster, prt);
+            finish_if_done(cluster, uid, prt);
         }
         return;
     }
@@ -144,7 +144,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         apply_image_updates(cluster, &mut prt, pod);
     }
     drop(stored);
-    finish_if_done(cluster, prt);
+    finish_if_done(cluster, uid, prt);
 }
 
 // A pod update that neither starts its deletion nor changes an image leaves the running pod
@@ -221,19 +221,19 @@ pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
     // A container that started or exited shows in the status only at the generic PLEG's next
     // relist (every second); the kubelet's own steps and probe results are written at once.
     if matches!(timer.action, Action::Start(_) | Action::ScriptStep(..) | Action::KillDone(..)) {
-        defer_to_relist(cluster, prt);
+        defer_to_relist(cluster, timer.pod_uid, prt);
     } else {
-        finish_if_done(cluster, prt);
+        finish_if_done(cluster, timer.pod_uid, prt);
     }
 }
 
 /// `relistPeriod` of the generic PLEG.
 const RELIST_PERIOD_MS: Millis = 1_000;
 
-fn defer_to_relist(cluster: &mut Cluster, mut prt: PodRuntime) {
+fn defer_to_relist(cluster: &mut Cluster, uid: String, mut prt: PodRuntime) {
     let all_stopped = prt.containers.iter().all(|c| !matches!(c.state, CState::Running { .. }));
     if prt.terminating && all_stopped {
-        finish_if_done(cluster, prt);
+        finish_if_done(cluster, uid, prt);
         return;
     }
     if !prt.relist_pending {
@@ -241,7 +241,7 @@ fn defer_to_relist(cluster: &mut Cluster, mut prt: PodRuntime) {
         let next = (cluster.now_ms() / RELIST_PERIOD_MS + 1) * RELIST_PERIOD_MS;
         schedule_at(cluster, &prt.uid, next, Action::Relist);
     }
-    cluster.kubelet.pods.insert(prt.uid.clone(), prt);
+    cluster.kubelet.pods.insert(uid, prt);
 }
 
 /// Resumes a node's kubelet: deferred timers fire now and its pods are looked at again.
@@ -514,17 +514,17 @@ fn begin_termination(cluster: &mut Cluster, prt: &mut PodRuntime, pod: &Pod) {
     }
 }
 
-fn finish_if_done(cluster: &mut Cluster, prt: PodRuntime) {
+/// Writes the status of a pod taken out of the runtime and puts it back under `uid`, its key
+/// there (handed back, not copied), or removes a terminated pod.
+fn finish_if_done(cluster: &mut Cluster, uid: String, prt: PodRuntime) {
     let all_stopped = prt.containers.iter().all(|c| !matches!(c.state, CState::Running { .. }));
     if prt.terminating && all_stopped {
         let key = prt.key.clone();
-        let uid = prt.uid.clone();
         cluster.kubelet.pods.insert(uid.clone(), prt);
         drop_runtime(cluster, &uid);
         let _ = cluster.remove(&key);
         return;
     }
-    let uid = prt.uid.clone();
     sync_status(cluster, &prt);
     cluster.kubelet.pods.insert(uid, prt);
 }
@@ -1282,8 +1282,13 @@ fn set_str(slot: &mut String, value: &str) -> bool {
     if slot == value {
         return false;
     }
-    slot.clear();
-    slot.push_str(value);
+    if slot.capacity() < value.len() {
+        // A buffer of the right size at once: growing would go through realloc's copy.
+        *slot = value.to_string();
+    } else {
+        slot.clear();
+        slot.push_str(value);
+    }
     true
 }
 
@@ -1320,6 +1325,7 @@ fn set_opt_concat<'a>(
     }
     let s = slot.get_or_insert_default();
     s.clear();
+    s.reserve(pieces.clone().map(str::len).sum());
     s.extend(pieces);
     true
 }
@@ -1708,7 +1714,7 @@ pub fn kill_process(
             None => format!("pod {} has no running containers", key.name),
         }),
     };
-    finish_if_done(cluster, prt);
+    finish_if_done(cluster, uid, prt);
     result
 }
 
