@@ -1309,7 +1309,7 @@ fn set_opt_concat<'a>(
     slot: &mut Option<String>,
     pieces: Option<impl Iterator<Item = &'a str> + Clone>,
 ) -> bool {
-    let Some(pieces) = pieces else { return slot.take().is_some() };
+    let Some(pieces) = pieces else { return clear(slot) };
     if let Some(s) = slot.as_deref() {
         let mut rest = s;
         let same = pieces.clone().all(|p| match rest.strip_prefix(p) {
@@ -1335,7 +1335,12 @@ const NO_MESSAGE: Option<std::iter::Empty<&str>> = None;
 
 /// Empties `slot`; whether it held something.
 fn clear<T>(slot: &mut Option<T>) -> bool {
-    slot.take().is_some()
+    // Not `take()`: that moves the value out, large ones too, only to drop it.
+    if slot.is_none() {
+        return false;
+    }
+    *slot = None;
+    true
 }
 
 /// Patches the value in `slot`, a default one if there is none; whether anything changed.
