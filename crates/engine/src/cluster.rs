@@ -239,10 +239,10 @@ impl Cluster {
     /// Changes the stored object at `key` in place (a system write that knows it changes
     /// something, such as the kubelet's status) and tells the control loops.
     pub fn modify(&mut self, key: &ObjKey, change: impl FnOnce(&mut Object)) -> Option<Rc<Object>> {
-        let event = self.store.modify(key, change)?;
-        let stored = self.store.get_shared(&event.key)?;
-        controllers::on_watch_event(self, &event, &stored);
-        Some(stored)
+        self.modify_if(key, |object| {
+            change(object);
+            true
+        })
     }
 
     /// [`Cluster::modify`] for a write that may change nothing (`change` says whether it did):
