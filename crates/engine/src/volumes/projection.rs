@@ -101,9 +101,14 @@ pub fn files(
 /// The (simulated) bound service-account token of a pod: a JWT-shaped string that the
 /// simulated API server recognises.
 pub fn service_account_token(ns: &str, sa: &str, uid: &str) -> String {
+    const HEADER: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.";
+    const SUBJECT: &[u8] = b"system:serviceaccount:";
     let uid_part = &uid.as_bytes()[..8.min(uid.len())];
-    let mut token = String::from("eyJhbGciOiJSUzI1NiIsImtpZCI6Imt1YmVwbGF5In0.");
-    crate::hex::push_bytes(&mut token, b"system:serviceaccount:");
+    // Sized up front: hex pushes would otherwise grow it twice.
+    let hex_len = 2 * (SUBJECT.len() + ns.len() + 1 + sa.len() + uid_part.len());
+    let mut token = String::with_capacity(HEADER.len() + hex_len + 1);
+    token.push_str(HEADER);
+    crate::hex::push_bytes(&mut token, SUBJECT);
     crate::hex::push_bytes(&mut token, ns.as_bytes());
     crate::hex::push_bytes(&mut token, b":");
     crate::hex::push_bytes(&mut token, sa.as_bytes());
@@ -254,26 +259,12 @@ fn downward_payload(
 
 /// The atomic writer's layout of `payload`, timestamped now.
 fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
-    let stamp = k8s_openapi::jiff::fmt::strtime::format(
-        "%Y_%m_%d_%H_%M_%S",
-        crate::time::instant(cluster.now()),
-    )
-    .unwrap_or_default();
-    // MkdirTemp adds a random number; derive it from the content so runs stay deterministic.
-    let mut h: u32 = 2_166_136_261;
-    for b in stamp.bytes().chain(payload.keys().flat_map(|k| k.bytes())) {
-        h = (h ^ b as u32).wrapping_mul(16_777_619);
-    }
-    for (c, _) in payload.values() {
-        for b in c.bytes() {
-            h = (h ^ b as u32).wrapping_mul(16_777_619);
-        }
-    }
-    let dir = format!("..{stamp}.{h}");
+    let dir = stamped_dir(cluster.now(), payload);
     let mut tree = Tree::new();
     tree.insert(dir.clone(), Entry::Dir);
-    // Paths are built in this buffer, one part at a time.
+    // Paths and link targets are built in these buffers, one part at a time.
     let mut cur = String::with_capacity(dir.len() + 32);
+    let mut link = String::with_capacity(32);
     for (path, (content, mode)) in payload {
         cur.clear();
         cur.push_str(&dir);
@@ -290,12 +281,52 @@ fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
             tree.insert(cur.clone(), entry);
         }
         if let Some(top) = top {
-            let target = ["..data/", top].concat();
-            tree.insert(top.to_string(), Entry::Symlink { target: target.into() });
+            link.clear();
+            link.push_str("..data/");
+            link.push_str(top);
+            tree.insert(top.to_string(), Entry::Symlink { target: link.as_str().into() });
         }
     }
     tree.insert("..data".into(), Entry::Symlink { target: dir.into() });
     tree
+}
+
+/// The payload's directory for a write at virtual time `ms`: `..%Y_%m_%d_%H_%M_%S.<n>`, where
+/// MkdirTemp's random number is derived from the time and content so runs stay deterministic.
+fn stamped_dir(ms: i64, payload: &Payload) -> String {
+    // Digits by hand: strftime's machinery costs more than the rest of a mount. Virtual time
+    // starts in 2026 and jiff stops at 9999, so the year always has four digits.
+    let t = k8s_openapi::jiff::tz::Offset::UTC.to_datetime(crate::time::instant(ms));
+    let mut dir = String::with_capacity(32);
+    dir.push_str("..");
+    push_digits(&mut dir, u32::from(t.year().unsigned_abs()), 4);
+    for part in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
+        dir.push('_');
+        push_digits(&mut dir, u32::from(part.unsigned_abs()), 2);
+    }
+    // FNV-1a over the stamp, the paths, then the contents.
+    let mut h = fnv(2_166_136_261, &dir.as_bytes()[2..]);
+    for k in payload.keys() {
+        h = fnv(h, k.as_bytes());
+    }
+    for (c, _) in payload.values() {
+        h = fnv(h, c.as_bytes());
+    }
+    dir.push('.');
+    let digits = h.checked_ilog10().unwrap_or(0) + 1;
+    push_digits(&mut dir, h, digits);
+    dir
+}
+
+fn fnv(h: u32, bytes: &[u8]) -> u32 {
+    bytes.iter().fold(h, |h, b| (h ^ u32::from(*b)).wrapping_mul(16_777_619))
+}
+
+/// Appends the low `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for i in (0..width).rev() {
+        out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
+    }
 }
 
 /// The files `..data` points at, relative to it.
@@ -350,4 +381,36 @@ pub fn git_clone(g: &GitRepoVolumeSource) -> Tree {
         Entry::File { content: format!("# {repo_name}\n").into(), mode: 0o644 },
     );
     tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{SESSION_START_MS, SESSION_START_UNIX_SECONDS};
+
+    #[test]
+    fn the_payload_dir_is_named_as_strftime_and_format_would() {
+        let payload = Payload::from([
+            ("ca.crt".to_string(), (Rc::from("-----BEGIN"), 0o644)),
+            ("token".to_string(), (Rc::from("eyJ"), 0o644)),
+        ]);
+        let last_second = (253_402_300_799 - SESSION_START_UNIX_SECONDS) * 1000;
+        for ms in [0, 999, 252_000, 34_567_891, last_second + SESSION_START_MS as i64, i64::MAX] {
+            let stamp = k8s_openapi::jiff::fmt::strtime::format(
+                "%Y_%m_%d_%H_%M_%S",
+                crate::time::instant(ms),
+            )
+            .unwrap();
+            let mut h: u32 = 2_166_136_261;
+            for b in stamp.bytes().chain("ca.crttoken-----BEGINeyJ".bytes()) {
+                h = (h ^ b as u32).wrapping_mul(16_777_619);
+            }
+            assert_eq!(stamped_dir(ms, &payload), format!("..{stamp}.{h}"));
+        }
+        for n in [0, 7, 10, 99, 4_294_967_295] {
+            let mut s = String::new();
+            push_digits(&mut s, n, n.checked_ilog10().unwrap_or(0) + 1);
+            assert_eq!(s, n.to_string());
+        }
+    }
 }
