@@ -70,6 +70,43 @@ pub struct Fs {
     read_only_prefixes: Vec<String>,
 }
 
+/// Puts entries under a directory that [`Fs::mount`] emptied.
+pub struct MountWriter<'a> {
+    fs: &'a mut Fs,
+    /// The directory and a slash, then the path of the entry being put.
+    path: String,
+    base: usize,
+}
+
+impl MountWriter<'_> {
+    /// Entries the container may still hold.
+    pub fn room(&self) -> usize {
+        MAX_FILES.saturating_sub(self.fs.entries.len())
+    }
+
+    /// Puts `entry` at the path relative to the directory that `parts` make joined by slashes,
+    /// unless the container is full.
+    pub fn put(&mut self, parts: &[&str], entry: Entry) {
+        if self.fs.entries.len() >= MAX_FILES {
+            return;
+        }
+        self.path.truncate(self.base);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                self.path.push('/');
+            }
+            self.path.push_str(part);
+        }
+        if parts.iter().all(|p| is_normal_relative(p)) {
+            self.fs.entries.insert(self.path.as_str().into(), entry);
+        } else {
+            let (dir, rel) = self.path.split_at(self.base);
+            let dir = if dir == "/" { dir } else { &dir[..dir.len() - 1] };
+            self.fs.entries.insert(normalize(dir, rel).into(), entry);
+        }
+    }
+}
+
 /// `/a/b/../c` -> `/a/c`, relative paths resolved against `cwd`.
 pub fn normalize(cwd: &str, path: &str) -> String {
     if is_normal(path) {
@@ -235,36 +272,31 @@ impl Fs {
     }
 
     /// Replaces everything under `dir` with `content` (a mount, or a volume changed by another
-    /// container); the image's own files there are hidden, as under a real mount.
+    /// container).
     pub fn replace_subtree(&mut self, dir: &str, content: &BTreeMap<String, Entry>) {
-        let dir = normal("/", dir);
-        let mut prefix = String::with_capacity(dir.len() + 1);
-        prefix.push_str(&dir);
-        prefix.push('/');
-        // Most mounts land on a directory with nothing under it: no need to walk every entry.
-        if self.under(&prefix).next().is_some() {
-            self.entries.retain(|k, _| !k.starts_with(&prefix));
-        }
-        self.mkdir_p(&dir);
-        // What `normalize(&dir, rel)` gives for a plain relative path, built in one buffer.
-        let base = dir.trim_end_matches('/');
-        let mut path = String::with_capacity(base.len() + 64);
+        let mut w = self.mount(dir);
         for (rel, e) in content {
-            if self.entries.len() >= MAX_FILES {
-                break;
-            }
-            if is_normal_relative(rel) {
-                path.clear();
-                path.push_str(base);
-                path.push('/');
-                path.push_str(rel);
-                self.entries.insert(path.as_str().into(), e.clone());
-            } else {
-                self.entries.insert(normalize(&dir, rel).into(), e.clone());
-            }
+            w.put(&[rel], e.clone());
         }
     }
 
+    /// Empties `dir` (making it if missing) for a mount, whose entries the writer then puts; the
+    /// image's own files there are hidden, as under a real mount.
+    pub fn mount(&mut self, dir: &str) -> MountWriter<'_> {
+        let dir = normal("/", dir);
+        let mut path = String::with_capacity(dir.len() + 64);
+        path.push_str(&dir);
+        path.push('/');
+        // Most mounts land on a directory with nothing under it: no need to walk every entry.
+        if self.under(&path).next().is_some() {
+            self.entries.retain(|k, _| !k.starts_with(&path));
+        }
+        self.mkdir_p(&dir);
+        // Entries of a mount at `/` go under `/`, not `//`.
+        let base = if dir == "/" { 1 } else { path.len() };
+        path.truncate(base);
+        MountWriter { fs: self, path, base }
+    }
     /// Writes a file as a process in the container would (respecting read-only mounts).
     pub fn write(&mut self, path: &str, content: &str, append: bool) -> Result<(), FsError> {
         if self.is_read_only(path) {

@@ -256,7 +256,7 @@ pub fn mount_pod(
     let node = prt.node.clone();
     let mut errors: MountErrors = Vec::new();
     let mut backings: BTreeMap<String, (String, &'static str)> = BTreeMap::new();
-    let mut projected: BTreeMap<String, Tree> = BTreeMap::new();
+    let mut projected: BTreeMap<String, projection::Projection> = BTreeMap::new();
     for v in spec.volumes.iter().flatten() {
         match backing_of(cluster, pod, &node, v) {
             Err(e) => errors.push(e),
@@ -273,8 +273,8 @@ pub fn mount_pod(
                 backings.insert(v.name.clone(), (key, fs_type));
             }
             Ok(None) => match projection::files(cluster, pod, v, prt.pod_ip.as_deref()) {
-                Ok(Some(tree)) => {
-                    projected.insert(v.name.clone(), tree);
+                Ok(Some(files)) => {
+                    projected.insert(v.name.clone(), files);
                 }
                 Ok(None) => {}
                 Err(msg) => errors.push((
@@ -327,8 +327,8 @@ pub fn mount_pod(
                 c.fs.replace_subtree(&m.path, &sub_tree(tree, &m.sub_path));
             }
             None => {
-                let Some(tree) = projected.get(&m.volume) else { continue };
-                write_projection(&mut c.fs, &m.path, &m.sub_path, tree);
+                let Some(files) = projected.get(&m.volume) else { continue };
+                write_projection(&mut c.fs, &m.path, &m.sub_path, files);
             }
         }
         if m.read_only {
@@ -377,13 +377,18 @@ shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n";
 
 /// A projection's files at a mount: the whole atomic-writer layout, or one file for a subPath
 /// (which, as upstream, never sees later updates).
-fn write_projection(fs: &mut crate::kubelet::fs::Fs, path: &str, sub_path: &str, tree: &Tree) {
+fn write_projection(
+    fs: &mut crate::kubelet::fs::Fs,
+    path: &str,
+    sub_path: &str,
+    files: &projection::Projection,
+) {
     if sub_path.is_empty() {
-        fs.replace_subtree(path, tree);
+        files.mount(fs, path);
         return;
     }
     let mut scratch = crate::kubelet::fs::Fs::new();
-    scratch.replace_subtree("/v", tree);
+    files.mount(&mut scratch, "/v");
     let target = scratch.resolve(&normalize("/v", sub_path));
     match scratch.get(&target) {
         Some(Entry::File { content, mode }) => fs.put_file(path, content, *mode),
@@ -505,6 +510,7 @@ pub fn resync_projections(cluster: &mut Cluster, prt: &mut PodRuntime) {
         let Ok(Some(fresh)) = projection::files(cluster, pod, v, prt.pod_ip.as_deref()) else {
             continue;
         };
+        let fresh = fresh.tree();
         let Some(c) = prt.containers.get(first.container) else { continue };
         let current = c.fs.subtree(&first.path);
         if projection::same_payload(&current, &fresh) {

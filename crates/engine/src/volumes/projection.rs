@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{
 use super::Tree;
 use super::env::{bytes_text, field_value, resource_value};
 use crate::cluster::Cluster;
-use crate::kubelet::fs::Entry;
+use crate::kubelet::fs::{Entry, Fs};
 
 /// Files one projected volume may hold.
 pub const MAX_PROJECTED_FILES: usize = 1_000;
@@ -32,7 +32,7 @@ pub fn files(
     pod: &Pod,
     v: &Volume,
     pod_ip: Option<&str>,
-) -> Result<Option<Tree>, String> {
+) -> Result<Option<Projection>, String> {
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     let mut payload = Payload::new();
     if let Some(c) = &v.config_map {
@@ -95,7 +95,7 @@ pub fn files(
     } else {
         return Ok(None);
     }
-    Ok(Some(layout(cluster, &payload)))
+    Ok(Some(Projection { dir: stamped_dir(cluster.now(), &payload), payload }))
 }
 
 /// The (simulated) bound service-account token of a pod: a JWT-shaped string that the
@@ -257,38 +257,74 @@ fn downward_payload(
     Ok(())
 }
 
-/// The atomic writer's layout of `payload`, timestamped now.
-fn layout(cluster: &Cluster, payload: &Payload) -> Tree {
-    let dir = stamped_dir(cluster.now(), payload);
-    let mut tree = Tree::new();
-    tree.insert(dir.clone(), Entry::Dir);
-    // Paths and link targets are built in these buffers, one part at a time.
-    let mut cur = String::with_capacity(dir.len() + 32);
-    let mut link = String::with_capacity(32);
-    for (path, (content, mode)) in payload {
-        cur.clear();
-        cur.push_str(&dir);
-        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
-        let mut top = None;
-        while let Some(part) = parts.next() {
-            top.get_or_insert(part);
-            cur.push('/');
-            cur.push_str(part);
-            let entry = match parts.peek() {
-                None => Entry::File { content: Rc::clone(content), mode: *mode },
-                Some(_) => Entry::Dir,
-            };
-            tree.insert(cur.clone(), entry);
+/// A volume's files as the atomic writer lays them out: the payload in its timestamped
+/// directory.
+#[derive(Debug)]
+pub struct Projection {
+    dir: String,
+    payload: Payload,
+}
+
+impl Projection {
+    /// The layout, relative to the mount point.
+    pub fn tree(&self) -> Tree {
+        let dir = &self.dir;
+        let mut tree = Tree::new();
+        tree.insert(dir.clone(), Entry::Dir);
+        // Paths and link targets are built in these buffers, one part at a time.
+        let mut cur = String::with_capacity(dir.len() + 32);
+        let mut link = String::with_capacity(32);
+        for (path, (content, mode)) in &self.payload {
+            cur.clear();
+            cur.push_str(dir);
+            let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+            let mut top = None;
+            while let Some(part) = parts.next() {
+                top.get_or_insert(part);
+                cur.push('/');
+                cur.push_str(part);
+                let entry = match parts.peek() {
+                    None => Entry::File { content: Rc::clone(content), mode: *mode },
+                    Some(_) => Entry::Dir,
+                };
+                tree.insert(cur.clone(), entry);
+            }
+            if let Some(top) = top {
+                link.clear();
+                link.push_str("..data/");
+                link.push_str(top);
+                tree.insert(top.to_string(), Entry::Symlink { target: link.as_str().into() });
+            }
         }
-        if let Some(top) = top {
+        tree.insert("..data".into(), Entry::Symlink { target: dir.as_str().into() });
+        tree
+    }
+
+    /// Mounts the layout at `at`: what `fs.replace_subtree(at, &self.tree())` does, without
+    /// building the tree when every path is one name.
+    pub fn mount(&self, fs: &mut Fs, at: &str) {
+        let mut w = fs.mount(at);
+        // One-name paths need no directories and cannot collide with `..data` or the payload's
+        // directory, so their order does not matter unless the container's limit cuts them.
+        let one_name =
+            |k: &str| !k.is_empty() && k != "." && !k.starts_with("..") && !k.contains('/');
+        let simple = self.payload.keys().all(|k| one_name(k));
+        if !simple || w.room() < 2 * self.payload.len() + 2 {
+            fs.replace_subtree(at, &self.tree());
+            return;
+        }
+        let dir = self.dir.as_str();
+        w.put(&[dir], Entry::Dir);
+        let mut link = String::with_capacity(32);
+        for (name, (content, mode)) in &self.payload {
+            w.put(&[dir, name], Entry::File { content: Rc::clone(content), mode: *mode });
             link.clear();
             link.push_str("..data/");
-            link.push_str(top);
-            tree.insert(top.to_string(), Entry::Symlink { target: link.as_str().into() });
+            link.push_str(name);
+            w.put(&[name], Entry::Symlink { target: link.as_str().into() });
         }
+        w.put(&["..data"], Entry::Symlink { target: dir.into() });
     }
-    tree.insert("..data".into(), Entry::Symlink { target: dir.into() });
-    tree
 }
 
 /// The payload's directory for a write at virtual time `ms`: `..%Y_%m_%d_%H_%M_%S.<n>`, where
@@ -411,6 +447,30 @@ mod tests {
             let mut s = String::new();
             push_digits(&mut s, n, n.checked_ilog10().unwrap_or(0) + 1);
             assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn mounting_writes_the_layout_tree() {
+        let cases: [&[&str]; 5] = [
+            &["ca.crt", "namespace", "token"],
+            &["a/b", "c"],
+            &[".hidden", "-x"],
+            &["..data"],
+            &[],
+        ];
+        for keys in cases {
+            let payload: Payload =
+                keys.iter().map(|k| (k.to_string(), (Rc::from(*k), 0o600))).collect();
+            let files = Projection { dir: stamped_dir(5_000, &payload), payload };
+            for at in ["/", "/var/run/secrets/kubernetes.io/serviceaccount"] {
+                let mut fs = Fs::new();
+                fs.put_file(&format!("{}/old", at.trim_end_matches('/')), "x", 0o644);
+                let mut expected = fs.clone();
+                expected.replace_subtree(at, &files.tree());
+                files.mount(&mut fs, at);
+                assert_eq!(fs, expected, "{keys:?} at {at}");
+            }
         }
     }
 }
