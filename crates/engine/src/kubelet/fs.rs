@@ -87,6 +87,8 @@ impl MountWriter<'_> {
     /// Puts `entry` at the path relative to the directory that `parts` make joined by slashes,
     /// unless the container is full.
     pub fn put(&mut self, parts: &[&str], entry: Entry) {
+        // One name each (what projections pass) needs no scan of every byte.
+        let one_name = |p: &&str| !matches!(*p, "" | "." | "..") && !p.as_bytes().contains(&b'/');
         if self.fs.entries.len() >= MAX_FILES {
             return;
         }
@@ -97,7 +99,7 @@ impl MountWriter<'_> {
             }
             self.path.push_str(part);
         }
-        if parts.iter().all(|p| is_normal_relative(p)) {
+        if parts.iter().all(one_name) || parts.iter().all(|p| is_normal_relative(p)) {
             self.fs.entries.insert(self.path.as_str().into(), entry);
         } else {
             let (dir, rel) = self.path.split_at(self.base);
@@ -163,7 +165,8 @@ fn truncated(content: &str) -> &str {
 }
 
 fn parent(path: &str) -> &str {
-    match path.rfind('/') {
+    // A plain byte search: `rfind` with a char pattern costs more than these short paths.
+    match path.bytes().rposition(|b| b == b'/') {
         Some(0) | None => "/",
         Some(i) => &path[..i],
     }
@@ -179,7 +182,15 @@ impl Fs {
 
     /// Makes `path` and its parents directories.
     pub fn mkdir_p(&mut self, path: &str) {
-        let path = normal("/", path);
+        self.mkdir_p_normal(&normal("/", path));
+    }
+
+    /// [`Fs::mkdir_p`] of a normal path.
+    fn mkdir_p_normal(&mut self, path: &str) {
+        // Every writer makes an entry's parents first: when it exists, so do they.
+        if self.entries.contains_key(path) {
+            return;
+        }
         // Each ancestor of a normal path is a prefix of it that ends before a slash.
         let bytes = path.as_bytes();
         let mut missing = false;
@@ -204,7 +215,7 @@ impl Fs {
     /// [`Fs::put_file`] with content that other files share (the same text in many containers).
     pub fn put_shared(&mut self, path: &str, content: Rc<str>, mode: u32) {
         let path = normal("/", path);
-        self.mkdir_p(parent(&path));
+        self.mkdir_p_normal(parent(&path));
         self.entries.insert(path.as_ref().into(), Entry::File { content, mode });
     }
 
@@ -227,7 +238,7 @@ impl Fs {
     /// Makes a symbolic link (the kubelet's writer; no read-only check).
     pub fn put_symlink(&mut self, path: &str, target: &str) {
         let path = normal("/", path);
-        self.mkdir_p(parent(&path));
+        self.mkdir_p_normal(parent(&path));
         self.entries.insert(path.as_ref().into(), Entry::Symlink { target: target.into() });
     }
 
@@ -291,7 +302,7 @@ impl Fs {
         if self.under(&path).next().is_some() {
             self.entries.retain(|k, _| !k.starts_with(&path));
         }
-        self.mkdir_p(&dir);
+        self.mkdir_p_normal(&dir);
         // Entries of a mount at `/` go under `/`, not `//`.
         let base = if dir == "/" { 1 } else { path.len() };
         path.truncate(base);
