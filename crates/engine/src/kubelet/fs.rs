@@ -87,11 +87,11 @@ impl MountWriter<'_> {
     /// Puts `entry` at the path relative to the directory that `parts` make joined by slashes,
     /// unless the container is full.
     pub fn put(&mut self, parts: &[&str], entry: Entry) {
-        // One name each (what projections pass) needs no scan of every byte.
-        let one_name = |p: &&str| !matches!(*p, "" | "." | "..") && !p.as_bytes().contains(&b'/');
         if self.fs.entries.len() >= MAX_FILES {
             return;
         }
+        // One name each (what projections pass) needs no scan of every byte.
+        let one_name = |p: &&str| !matches!(*p, "" | "." | "..") && !p.as_bytes().contains(&b'/');
         self.path.truncate(self.base);
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
@@ -308,6 +308,7 @@ impl Fs {
         path.truncate(base);
         MountWriter { fs: self, path, base }
     }
+
     /// Writes a file as a process in the container would (respecting read-only mounts).
     pub fn write(&mut self, path: &str, content: &str, append: bool) -> Result<(), FsError> {
         if self.is_read_only(path) {

@@ -330,8 +330,8 @@ impl Projection {
 /// The payload's directory for a write at virtual time `ms`: `..%Y_%m_%d_%H_%M_%S.<n>`, where
 /// MkdirTemp's random number is derived from the time and content so runs stay deterministic.
 fn stamped_dir(ms: i64, payload: &Payload) -> String {
-    // Digits by hand: strftime's machinery costs more than the rest of a mount. Virtual time
-    // starts in 2026 and jiff stops at 9999, so the year always has four digits.
+    // Digits by hand, not strftime and format!: this runs for every pod. Virtual time starts
+    // in 2026 and jiff stops at 9999, so the year always has four digits.
     let t = k8s_openapi::jiff::tz::Offset::UTC.to_datetime(crate::time::instant(ms));
     let mut dir = String::with_capacity(32);
     dir.push_str("..");
