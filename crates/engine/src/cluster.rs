@@ -572,7 +572,10 @@ impl Cluster {
         }
         self.event_seq += 1;
         let nanos = time::instant(now).as_nanosecond() as u128 + self.event_seq as u128;
-        let mut name = meta.name.clone().unwrap_or_default();
+        let involved_name = meta.name.as_deref().unwrap_or_default();
+        // Room for the dot and the hex digits: a push past the clone's length would reallocate.
+        let mut name = String::with_capacity(involved_name.len() + 1 + 32);
+        name.push_str(involved_name);
         // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
         match u64::try_from(nanos) {
             Ok(n) => {
@@ -593,12 +596,13 @@ impl Cluster {
             resource_version: meta.resource_version.clone(),
             field_path,
         };
+        let stamp = time::time(now);
         let event = Event {
             metadata: ObjectMeta {
                 name: Some(name),
                 namespace: Some(namespace),
                 uid: Some(self.new_uid()),
-                creation_timestamp: Some(time::time(now)),
+                creation_timestamp: Some(stamp.clone()),
                 ..Default::default()
             },
             involved_object: involved_ref,
@@ -608,8 +612,8 @@ impl Cluster {
                 component: Some(component.into()),
                 host: host.map(str::to_string),
             }),
-            first_timestamp: Some(time::time(now)),
-            last_timestamp: Some(time::time(now)),
+            first_timestamp: Some(stamp.clone()),
+            last_timestamp: Some(stamp),
             count: Some(1),
             type_: Some(event_type.into()),
             event_time: None,
