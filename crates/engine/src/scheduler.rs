@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     Node, NodeSelectorRequirement, Pod, PodCondition, Taint, Toleration,
@@ -238,9 +239,45 @@ pub struct Cache {
     by_owner: FastMap<String, FastMap<String, usize>>,
     /// Pods that failed since the last cluster change, for `retry_pending` (may repeat keys).
     awaiting_change: Vec<ObjKey>,
+    /// The last FailedScheduling message and what it was made of: pods waiting for room fail
+    /// for the same reasons again and again.
+    last_failure: Option<Failure>,
+}
+
+/// Why no node took a pod: the node count, a PreFilter rejection, and each filter's rejections
+/// with whether preemption could help.
+type Rejections = BTreeMap<Cow<'static, str>, (usize, bool)>;
+
+#[derive(Clone, Debug)]
+struct Failure {
+    total: usize,
+    prefilter: Result<(), String>,
+    rejections: Rejections,
+    message: Rc<str>,
 }
 
 impl Cache {
+    /// The upstream FailedScheduling message (`FitError.Error()`), made again only when its
+    /// parts changed.
+    fn failure_message(
+        &mut self,
+        total: usize,
+        prefilter: Result<(), String>,
+        rejections: Rejections,
+    ) -> Rc<str> {
+        if let Some(last) = &self.last_failure
+            && last.total == total
+            && last.prefilter == prefilter
+            && last.rejections == rejections
+        {
+            return Rc::clone(&last.message);
+        }
+        let message: Rc<str> = fit_error(total, &prefilter, &rejections).into();
+        self.last_failure =
+            Some(Failure { total, prefilter, rejections, message: Rc::clone(&message) });
+        message
+    }
+
     fn remove(&mut self, key: &ObjKey) {
         if let Some(p) = self.placements.remove(key) {
             if let Some(t) = self.totals.get_mut(&p.node) {
@@ -338,7 +375,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let volume_check = crate::volumes::binder::prefilter(cluster, pod);
     let requests = pod_requests(pod);
     let mut feasible: Vec<(i64, &str)> = Vec::new();
-    let mut reasons: BTreeMap<Cow<'static, str>, (usize, bool)> = BTreeMap::new();
+    let mut reasons = Rejections::new();
     let mut total = 0;
     for node in cluster.store.list_typed::<Node>(None) {
         total += 1;
@@ -375,38 +412,13 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         cluster.kubelet.unschedulable.remove(key);
         return;
     }
-    let mut parts: Vec<String> = reasons.iter().map(|(r, (n, _))| format!("{n} {r}")).collect();
-    crate::sorting::sort(&mut parts);
-    let not_helpful: usize = reasons.values().filter(|(_, res)| !res).map(|(n, _)| n).sum();
-    let no_victims: usize = reasons.values().filter(|(_, res)| *res).map(|(n, _)| n).sum();
-    let mut preemption = Vec::new();
-    if not_helpful > 0 {
-        preemption.push(format!("{not_helpful} Preemption is not helpful for scheduling"));
-    }
-    if no_victims > 0 {
-        preemption.push(format!("{no_victims} No preemption victims found for incoming pod"));
-    }
-    crate::sorting::sort(&mut preemption);
-    let message = if total == 0 {
-        "no nodes available to schedule pods".to_string()
-    } else if let Err(why) = &volume_check {
-        // A PreFilter failure rejects every node at once.
-        format!(
-            "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
-        )
-    } else {
-        format!(
-            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
-            parts.join(", "),
-            preemption.join(", ")
-        )
-    };
+    let message = cluster.scheduler_cache.failure_message(total, volume_check, reasons);
     let already = pod
         .status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
         .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"))
-        .is_some_and(|c| c.message.as_deref() == Some(message.as_str()));
+        .is_some_and(|c| c.message.as_deref() == Some(&*message));
     let now_ms = cluster.clock.now_ms();
     let entry = cluster.kubelet.unschedulable.entry(key.clone()).or_default();
     let newly_awaiting = entry.attempts == 0 || entry.retry_scheduled;
@@ -431,7 +443,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         type_: "PodScheduled".into(),
         status: "False".into(),
         reason: Some("Unschedulable".into()),
-        message: Some(message.clone()),
+        message: Some(message.to_string()),
         last_transition_time: Some(time::time(cluster.now())),
         last_probe_time: None,
         observed_generation: None,
@@ -442,10 +454,40 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         None,
         "Warning",
         "FailedScheduling",
-        message,
+        message.to_string(),
         "default-scheduler",
         None,
     );
+}
+
+/// The FailedScheduling message for these rejections.
+fn fit_error(total: usize, volume_check: &Result<(), String>, reasons: &Rejections) -> String {
+    let mut parts: Vec<String> = reasons.iter().map(|(r, (n, _))| format!("{n} {r}")).collect();
+    crate::sorting::sort(&mut parts);
+    let not_helpful: usize = reasons.values().filter(|(_, res)| !res).map(|(n, _)| n).sum();
+    let no_victims: usize = reasons.values().filter(|(_, res)| *res).map(|(n, _)| n).sum();
+    let mut preemption = Vec::new();
+    if not_helpful > 0 {
+        preemption.push(format!("{not_helpful} Preemption is not helpful for scheduling"));
+    }
+    if no_victims > 0 {
+        preemption.push(format!("{no_victims} No preemption victims found for incoming pod"));
+    }
+    crate::sorting::sort(&mut preemption);
+    if total == 0 {
+        "no nodes available to schedule pods".to_string()
+    } else if let Err(why) = volume_check {
+        // A PreFilter failure rejects every node at once.
+        format!(
+            "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling."
+        )
+    } else {
+        format!(
+            "0/{total} nodes are available: {}. preemption: 0/{total} nodes are available: {}.",
+            parts.join(", "),
+            preemption.join(", ")
+        )
+    }
 }
 
 /// Replaces the pod's PodScheduled condition (a status write in place: no copy of the pod).
