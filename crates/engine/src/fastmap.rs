@@ -24,6 +24,20 @@ impl WordHasher {
     }
 }
 
+/// The eight bytes at `at` (there must be eight), little-endian.
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The four bytes at `at` (there must be four), little-endian.
+fn half_at(bytes: &[u8], at: usize) -> u32 {
+    let mut half = [0; 4];
+    half.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(half)
+}
+
 impl Hasher for WordHasher {
     fn finish(&self) -> u64 {
         // The multiply leaves the low bits weakest; hashbrown indexes buckets by them.
@@ -33,17 +47,22 @@ impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for word in &mut words {
-            let mut buf = [0; 8];
-            buf.copy_from_slice(word);
-            self.add(u64::from_le_bytes(buf));
+            self.add(word_at(word, 0));
         }
         let rest = words.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            // The length keeps "a" apart from "a\0".
-            self.add(u64::from_le_bytes(buf) ^ ((rest.len() as u64) << 59));
-        }
+        // Fixed-size reads only: copying a variable length would call memcpy.
+        let tail = match rest.len() {
+            0 => return,
+            // The last eight bytes, overlapping some already mixed in.
+            _ if bytes.len() >= 8 => word_at(bytes, bytes.len() - 8),
+            1..=3 => {
+                let [first, middle, last] = [0, rest.len() / 2, rest.len() - 1].map(|i| rest[i]);
+                u64::from(first) | (u64::from(middle) << 8) | (u64::from(last) << 16)
+            }
+            n => u64::from(half_at(rest, 0)) | (u64::from(half_at(rest, n - 4)) << 32),
+        };
+        // The length keeps "a" apart from "a\0".
+        self.add(tail ^ ((rest.len() as u64) << 59));
     }
 
     fn write_u8(&mut self, n: u8) {
