@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus,
+    ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec, PodStatus, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -14,7 +14,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::images::{self, App, Program, Step};
 use super::{
     Action, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, CREATE_MS, CState, ContainerRt, KillReason,
-    KubeletTimer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeKind, SANDBOX_MS, apps, fs, shell,
+    KubeletTimer, Layer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeKind, SANDBOX_MS, apps, fs,
+    shell,
 };
 use crate::api::{Kind, ObjKey, Object};
 use crate::clock::Millis;
@@ -275,38 +276,54 @@ pub fn node_up(cluster: &mut Cluster, node: &str) {
 
 // ---- pod setup and teardown -----------------------------------------------------------------
 
-/// A new container's files: its image's, and the hostname and resolver the runtime adds.
+/// A new container's files: its image's, the hostname and resolver the runtime adds, and the
+/// directories its volumes are mounted on (by volumes::mount_pod, later).
 fn base_fs(
     cluster: &mut Cluster,
     prt_name: &str,
     namespace: &str,
     info: Option<&images::ImageInfo>,
     app: Option<App>,
+    mounts: &[VolumeMount],
 ) -> fs::Fs {
     let base = info.map(|i| i.base).unwrap_or(images::Base::Debian);
-    // The resolver's file is the same for every pod of a namespace.
-    let resolv_conf = match &cluster.kubelet.resolv_conf {
-        Some((ns, text)) if ns == namespace => Rc::clone(text),
-        _ => {
-            let text: Rc<str> = format!("search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n").into();
-            cluster.kubelet.resolv_conf = Some((namespace.to_string(), Rc::clone(&text)));
-            text
-        }
-    };
     let layers = &mut cluster.kubelet.image_layers;
-    let mut f = match layers.iter().find(|(kind, _)| *kind == (base, app)) {
-        Some((_, layer)) => layer.clone(),
+    let same = |l: &&Layer| {
+        l.base == base
+            && l.app == app
+            && l.namespace == namespace
+            && l.mount_paths.iter().eq(mounts.iter().map(|m| &m.mount_path))
+    };
+    let mut f = match layers.iter().find(same) {
+        Some(layer) => layer.files.clone(),
         None => {
-            let layer = image_layer(base, app);
-            layers.push(((base, app), layer.clone()));
-            layer
+            // The hostname comes last here, not first: these writes make distinct entries or
+            // directories that a file's write replaces, so their order does not matter.
+            let mut files = image_layer(base, app);
+            let resolv_conf = format!(
+                "search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+            );
+            files.put_file("/etc/resolv.conf", &resolv_conf, 0o644);
+            for m in mounts {
+                files.mkdir_p(&m.mount_path);
+            }
+            if layers.len() >= super::MAX_IMAGE_LAYERS {
+                layers.remove(0);
+            }
+            layers.push(Layer {
+                base,
+                app,
+                namespace: namespace.to_string(),
+                mount_paths: mounts.iter().map(|m| m.mount_path.clone()).collect(),
+                files: files.clone(),
+            });
+            files
         }
     };
     let mut hostname = String::with_capacity(prt_name.len() + 1);
     hostname.push_str(prt_name);
     hostname.push('\n');
     f.put_shared("/etc/hostname", hostname.into(), 0o644);
-    f.put_shared("/etc/resolv.conf", resolv_conf, 0o644);
     f
 }
 
@@ -373,11 +390,9 @@ fn create_runtime(cluster: &mut Cluster, pod: &Pod, node: &str) {
                 Program::Server(a) => Some(a),
                 _ => None,
             };
-            let mut files = base_fs(cluster, &key.name, &key.namespace, image_info.as_ref(), app);
-            // Volumes are mounted over this by volumes::mount_pod.
-            for m in c.volume_mounts.iter().flatten() {
-                files.mkdir_p(&m.mount_path);
-            }
+            let mounts = c.volume_mounts.as_deref().unwrap_or(&[]);
+            let files =
+                base_fs(cluster, &key.name, &key.namespace, image_info.as_ref(), app, mounts);
             ContainerRt {
                 name: c.name.clone(),
                 spec: c.clone(),
@@ -1780,6 +1795,38 @@ mod tests {
         let mut new = PodCondition { type_: "Initialized".into(), ..Default::default() };
         assert!(set_condition(&mut new, true, None, NO_MESSAGE, &time::time(9000)));
         assert_eq!(new.last_transition_time, Some(time::time(9000)));
+    }
+
+    #[test]
+    fn a_kept_layer_gives_the_files_made_in_the_runtimes_order() {
+        let mut cluster = Cluster::empty(crate::SimConfig::default());
+        let cases: [&[&str]; 5] = [
+            &[],
+            &["/var/run/secrets/kubernetes.io/serviceaccount", "/data"],
+            &["/etc/hostname", "/etc/resolv.conf/x"],
+            &["/etc/hostname/x", "/etc"],
+            &["cache/../tmp/./c/", "/"],
+        ];
+        for paths in cases {
+            let mounts: Vec<VolumeMount> = paths
+                .iter()
+                .map(|p| VolumeMount { mount_path: p.to_string(), ..Default::default() })
+                .collect();
+            for (namespace, pod) in [("default", "a"), ("default", "b"), ("web", "a")] {
+                let mut expected = image_layer(images::Base::Debian, None);
+                expected.put_file("/etc/hostname", &format!("{pod}\n"), 0o644);
+                let resolv = format!(
+                    "search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
+                );
+                expected.put_file("/etc/resolv.conf", &resolv, 0o644);
+                for p in paths.iter() {
+                    expected.mkdir_p(p);
+                }
+                let files = base_fs(&mut cluster, pod, namespace, None, None, &mounts);
+                assert_eq!(files, expected, "{paths:?} in {namespace}");
+            }
+        }
+        assert_eq!(cluster.kubelet.image_layers.len(), 2 * cases.len());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub const BACKOFF_INITIAL_MS: Millis = 10_000;
 pub const BACKOFF_MAX_MS: Millis = 300_000;
 /// Image names whose parse the kubelets keep (further names are parsed at each use).
 pub const MAX_IMAGE_REFS: usize = 256;
+/// Container file layers the kubelets keep ready to copy (a further one replaces the oldest).
+pub const MAX_IMAGE_LAYERS: usize = 64;
 
 /// A timer owned by a kubelet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,13 +260,27 @@ pub struct Runtime {
     pub nodes: BTreeMap<String, NodeRuntime>,
     /// Pods the scheduler could not place yet.
     pub unschedulable: BTreeMap<ObjKey, crate::scheduler::Unschedulable>,
-    /// The files of each kind of image, built once and copied into each new container.
-    pub image_layers: Vec<((images::Base, Option<images::App>), fs::Fs)>,
+    /// New containers' files, built once per kind and copied into each container of it.
+    pub image_layers: Vec<Layer>,
     /// Parsed image references by the name a pod gives: a rollout parses the same name for
     /// each of its pods.
     pub image_refs: BTreeMap<String, Option<Rc<ImageRef>>>,
-    /// The last `/etc/resolv.conf` made, by namespace: every container of it gets the same.
-    pub resolv_conf: Option<(String, Rc<str>)>,
+}
+
+/// A new container's files but its hostname: its image's, its namespace's resolver and the
+/// directories its volumes mount on.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// The image's base.
+    pub base: images::Base,
+    /// The image's program.
+    pub app: Option<images::App>,
+    /// The pod's namespace (the resolver's search path).
+    pub namespace: String,
+    /// The container's volume mount paths, in spec order.
+    pub mount_paths: Vec<String>,
+    /// The files.
+    pub files: fs::Fs,
 }
 
 impl Runtime {
