@@ -39,21 +39,55 @@ fn schedule_at(cluster: &mut Cluster, uid: &str, at_ms: Millis, action: Action) 
 
 /// Go's `time.Duration.String()` for whole milliseconds (`578ms`, `4.823s`, `1m30s`).
 pub fn go_duration(ms: Millis) -> String {
+    // Digits by hand, not format!: a rollout's every pull reports its time.
+    let mut out = String::with_capacity(16);
     if ms < 1000 {
-        return format!("{ms}ms");
+        push_decimal(&mut out, ms);
+        out.push_str("ms");
+        return out;
     }
-    let secs = ms / 1000;
-    let frac = ms % 1000;
-    let frac_str = if frac == 0 {
-        String::new()
-    } else {
-        format!(".{}", format!("{frac:03}").trim_end_matches('0'))
-    };
-    if secs < 60 {
-        return format!("{secs}{frac_str}s");
+    let (secs, frac) = (ms / 1000, ms % 1000);
+    if secs >= 60 {
+        let h = secs / 3600;
+        if h > 0 {
+            push_decimal(&mut out, h);
+            out.push('h');
+        }
+        push_decimal(&mut out, (secs / 60) % 60);
+        out.push('m');
     }
-    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    if h > 0 { format!("{h}h{m}m{s}{frac_str}s") } else { format!("{m}m{s}{frac_str}s") }
+    push_decimal(&mut out, secs % 60);
+    if frac != 0 {
+        // Three digits, less their trailing zeros.
+        let len = if frac % 100 == 0 {
+            1
+        } else if frac % 10 == 0 {
+            2
+        } else {
+            3
+        };
+        out.push('.');
+        for d in [frac / 100, frac / 10 % 10, frac % 10].into_iter().take(len) {
+            out.push(char::from(b'0' + d as u8));
+        }
+    }
+    out.push('s');
+    out
+}
+
+/// Appends `n` in decimal (`{n}`), without the formatting machinery.
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|d| char::from(*d)));
 }
 
 fn hex64(cluster: &mut Cluster) -> String {
@@ -470,7 +504,10 @@ fn allocate_ip(cluster: &mut Cluster, node: &str) -> Option<String> {
     for _ in 0..254 {
         let host = n.next_ip;
         n.next_ip = if n.next_ip >= 254 { 2 } else { n.next_ip + 1 };
-        let ip = format!("{}.{host}", n.cidr_prefix);
+        let mut ip = String::with_capacity(n.cidr_prefix.len() + 4);
+        ip.push_str(&n.cidr_prefix);
+        ip.push('.');
+        push_decimal(&mut ip, u64::from(host));
         if n.ips_in_use.insert(ip.clone()) {
             return Some(ip);
         }
@@ -688,17 +725,21 @@ fn pull_done(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         n.images.insert(image.full().to_string());
     }
     let d = go_duration(pulled_ms);
-    container_event(
-        cluster,
-        prt,
-        ci,
-        "Normal",
-        "Pulled",
-        format!(
-            "Successfully pulled image \"{spec_image}\" in {d} ({d} including waiting). Image size: {} bytes.",
-            info.size_bytes
-        ),
-    );
+    let mut size = String::with_capacity(20);
+    push_decimal(&mut size, info.size_bytes);
+    let message = [
+        "Successfully pulled image \"",
+        &spec_image,
+        "\" in ",
+        &d,
+        " (",
+        &d,
+        " including waiting). Image size: ",
+        &size,
+        " bytes.",
+    ]
+    .concat();
+    container_event(cluster, prt, ci, "Normal", "Pulled", message);
     prt.containers[ci].pull_backoff = None;
     schedule(cluster, &prt.uid, CREATE_MS, Action::Start(ci));
 }
@@ -1827,6 +1868,36 @@ mod tests {
             }
         }
         assert_eq!(cluster.kubelet.image_layers.len(), 2 * cases.len());
+    }
+
+    #[test]
+    fn durations_and_numbers_read_as_format_writes_them() {
+        fn reference(ms: Millis) -> String {
+            if ms < 1000 {
+                return format!("{ms}ms");
+            }
+            let (secs, frac) = (ms / 1000, ms % 1000);
+            let frac_str = if frac == 0 {
+                String::new()
+            } else {
+                format!(".{}", format!("{frac:03}").trim_end_matches('0'))
+            };
+            if secs < 60 {
+                return format!("{secs}{frac_str}s");
+            }
+            let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+            if h > 0 { format!("{h}h{m}m{s}{frac_str}s") } else { format!("{m}m{s}{frac_str}s") }
+        }
+        let edges = [0, 1, 9, 10, 999, 1000, 1001, 1010, 1100, 59_999, 60_000, 3_599_999];
+        let more = [3_600_000, 3_600_001, 86_400_500, u64::MAX];
+        for ms in edges.into_iter().chain(more).chain((0..200_000).step_by(7)) {
+            assert_eq!(go_duration(ms), reference(ms), "{ms}");
+        }
+        for n in [0, 7, 10, 254, 4_294_967_295, u64::MAX] {
+            let mut s = String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
     }
 
     #[test]
