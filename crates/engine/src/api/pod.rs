@@ -100,7 +100,8 @@ pub fn admit_pod(cluster: &mut Cluster, pod: &mut Pod) {
         .unwrap_or_else(|| "default".into());
     spec.service_account_name = Some(sa.clone());
     spec.service_account = Some(sa);
-    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    // Lists made here are sized up front: a first push takes the slower growth path.
+    let tolerations = spec.tolerations.get_or_insert_with(|| Vec::with_capacity(2));
     for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
         let present = tolerations.iter().any(|t| {
             t.key.as_deref() == Some(key) && t.effect.as_deref().is_none_or(|e| e == "NoExecute")
@@ -125,7 +126,7 @@ pub fn admit_pod(cluster: &mut Cluster, pod: &mut Pod) {
         return;
     }
     let volume_name = format!("kube-api-access-{}", cluster.random_suffix(5));
-    spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+    spec.volumes.get_or_insert_with(|| Vec::with_capacity(1)).push(Volume {
         name: volume_name.clone(),
         projected: Some(ProjectedVolumeSource {
             default_mode: Some(420),
@@ -169,7 +170,7 @@ pub fn admit_pod(cluster: &mut Cluster, pod: &mut Pod) {
         ..Default::default()
     });
     for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
-        c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+        c.volume_mounts.get_or_insert_with(|| Vec::with_capacity(1)).push(VolumeMount {
             mount_path: SERVICE_ACCOUNT_MOUNT_PATH.into(),
             name: volume_name.clone(),
             read_only: Some(true),
@@ -259,12 +260,16 @@ pub fn validate_pod_spec(path: &str, spec: &PodSpec) -> Vec<String> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for (i, c) in spec.containers.iter().enumerate() {
-        let cp = format!("{path}.containers[{i}]");
+        // Paths are built only for an error: a pod created without one is the common case.
+        let cp = format_args!("{path}.containers[{i}]");
         if c.name.is_empty() {
             errs.push(format!("{cp}.name: Required value"));
         } else {
-            errs.extend(invalid_string(&format!("{cp}.name"), &c.name, dns1123_label(&c.name)));
-            if !seen.insert(c.name.clone()) {
+            let name_errs = dns1123_label(&c.name);
+            if !name_errs.is_empty() {
+                errs.extend(invalid_string(&format!("{cp}.name"), &c.name, name_errs));
+            }
+            if !seen.insert(c.name.as_str()) {
                 errs.push(format!("{cp}.name: Duplicate value: {}", Value::from(c.name.clone())));
             }
         }
