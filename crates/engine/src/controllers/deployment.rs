@@ -114,10 +114,10 @@ fn has_progress_deadline(d: &Deployment) -> bool {
 }
 
 // Templates equal but for the hash label (nil and empty label maps are equal, as Semantic.DeepEqual).
+// Only the metadata is copied to be stripped; the specs compare as they are.
 fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    fn strip(t: &PodTemplateSpec) -> PodTemplateSpec {
-        let mut t = t.clone();
-        let meta = t.metadata.get_or_insert_with(Default::default);
+    fn strip(m: Option<&ObjectMeta>) -> ObjectMeta {
+        let mut meta = m.cloned().unwrap_or_default();
         if let Some(l) = meta.labels.as_mut() {
             l.remove(POD_TEMPLATE_HASH);
         }
@@ -127,9 +127,9 @@ fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
         if meta.annotations.as_ref().is_some_and(BTreeMap::is_empty) {
             meta.annotations = None;
         }
-        t
+        meta
     }
-    strip(a) == strip(b)
+    a.spec == b.spec && strip(a.metadata.as_ref()) == strip(b.metadata.as_ref())
 }
 
 // ---- conditions ---------------------------------------------------------------------------------
@@ -512,24 +512,25 @@ fn new_replica_set(
 
 fn calculate_status(
     d: &Deployment,
-    all: &[ReplicaSet],
+    old: &[ReplicaSet],
     new_rs: Option<&ReplicaSet>,
     now: i64,
 ) -> DeploymentStatus {
-    let available: i32 = all.iter().map(rs_available).sum();
-    let total: i32 = all.iter().map(rs_replicas).sum();
-    let old = d.status.clone().unwrap_or_default();
+    let all = || old.iter().chain(new_rs);
+    let available: i32 = all().map(rs_available).sum();
+    let total: i32 = all().map(rs_replicas).sum();
+    let prev = d.status.clone().unwrap_or_default();
     let mut status = DeploymentStatus {
         observed_generation: d.metadata.generation,
         // Every count is `omitempty` in Go: zero is not written.
-        replicas: Some(all.iter().map(rs_status_replicas).sum()).filter(|n| *n != 0),
+        replicas: Some(all().map(rs_status_replicas).sum()).filter(|n| *n != 0),
         updated_replicas: Some(new_rs.map_or(0, rs_status_replicas)).filter(|n| *n != 0),
-        ready_replicas: Some(all.iter().map(rs_ready).sum()).filter(|n| *n != 0),
+        ready_replicas: Some(all().map(rs_ready).sum()).filter(|n| *n != 0),
         available_replicas: Some(available).filter(|n| *n != 0),
         unavailable_replicas: Some((total - available).max(0)).filter(|n| *n != 0),
-        collision_count: old.collision_count,
-        conditions: old.conditions.clone(),
-        terminating_replicas: old.terminating_replicas,
+        collision_count: prev.collision_count,
+        conditions: prev.conditions,
+        terminating_replicas: prev.terminating_replicas,
     };
     if available >= replicas(d) - max_unavailable(d) {
         let c = new_condition(
@@ -591,15 +592,16 @@ fn rs_name(rs: Option<&ReplicaSet>) -> String {
     rs.and_then(|r| r.metadata.name.clone()).unwrap_or_default()
 }
 
-/// `syncRolloutStatus`: status, Available and Progressing (and its deadline).
+/// `syncRolloutStatus`: status, Available and Progressing (and its deadline). The RSs are
+/// `old` and `new_rs`, in that order.
 fn sync_rollout_status(
     cluster: &mut Cluster,
     d: &mut Deployment,
-    all: &[ReplicaSet],
+    old: &[ReplicaSet],
     new_rs: Option<&ReplicaSet>,
 ) {
     let now = cluster.now();
-    let mut s = calculate_status(d, all, new_rs, now);
+    let mut s = calculate_status(d, old, new_rs, now);
     if !has_progress_deadline(d) {
         remove_condition(&mut s, "Progressing");
     }
@@ -655,7 +657,7 @@ fn sync_rollout_status(
         }
     }
     // ReplicaSet failures show on the Deployment.
-    let failure = all.iter().find_map(|rs| {
+    let failure = old.iter().chain(new_rs).find_map(|rs| {
         rs.status
             .as_ref()?
             .conditions
@@ -721,10 +723,10 @@ fn requeue_stuck(cluster: &mut Cluster, d: &Deployment, s: &DeploymentStatus) {
 fn sync_deployment_status(
     cluster: &mut Cluster,
     d: &mut Deployment,
-    all: &[ReplicaSet],
+    old: &[ReplicaSet],
     new_rs: Option<&ReplicaSet>,
 ) {
-    let s = calculate_status(d, all, new_rs, cluster.now());
+    let s = calculate_status(d, old, new_rs, cluster.now());
     if d.status.as_ref() == Some(&s) {
         return;
     }
@@ -893,7 +895,7 @@ fn sync(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet]) {
     if d.spec.paused == Some(true) && annotation(&d.metadata, ROLLBACK_TO).is_none() {
         cleanup(cluster, d, &old);
     }
-    sync_deployment_status(cluster, d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());
+    sync_deployment_status(cluster, d, &old, new_rs.as_ref());
 }
 
 // Re-reads RSs after scaling (scale writes returned copies, but keep one source of truth).
@@ -950,7 +952,7 @@ fn check_paused_conditions(cluster: &mut Cluster, d: &mut Deployment) {
 
 fn is_scaling_event(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet]) -> bool {
     let (new_rs, old) = all_replica_sets(cluster, d, rss, false);
-    active(&with_new(&old, new_rs.as_ref())).iter().any(|rs| {
+    old.iter().chain(new_rs.as_ref()).filter(|rs| rs_replicas(rs) > 0).any(|rs| {
         annotation(&rs.metadata, DESIRED_REPLICAS)
             .and_then(|v| v.parse::<i32>().ok())
             .is_some_and(|desired| desired != replicas(d))
@@ -960,11 +962,9 @@ fn is_scaling_event(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet
 fn rollout_rolling(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet]) {
     let (new_rs, mut old) = all_replica_sets(cluster, d, rss, true);
     let Some(mut new_rs) = new_rs else {
-        let all = old.clone();
-        sync_rollout_status(cluster, d, &all, None);
+        sync_rollout_status(cluster, d, &old, None);
         return;
     };
-    let all = with_new(&old, Some(&new_rs));
     // reconcileNewReplicaSet
     let scaled_up = if rs_replicas(&new_rs) == replicas(d) {
         false
@@ -973,24 +973,24 @@ fn rollout_rolling(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet]
         new_rs = rs;
         s
     } else {
-        let count = new_rs_new_replicas(d, &all, &new_rs);
+        let count = new_rs_new_replicas(d, &with_new(&old, Some(&new_rs)), &new_rs);
         let (s, rs) = scale_rs_and_record(cluster, d, new_rs.clone(), count);
         new_rs = rs;
         s
     };
     if scaled_up {
-        sync_rollout_status(cluster, d, &with_new(&old, Some(&new_rs)), Some(&new_rs));
+        sync_rollout_status(cluster, d, &old, Some(&new_rs));
         return;
     }
     // reconcileOldReplicaSets
     if reconcile_old(cluster, d, &mut old, &new_rs) {
-        sync_rollout_status(cluster, d, &with_new(&old, Some(&new_rs)), Some(&new_rs));
+        sync_rollout_status(cluster, d, &old, Some(&new_rs));
         return;
     }
     if d.status.as_ref().is_some_and(|s| deployment_complete(d, s)) {
         cleanup(cluster, d, &old);
     }
-    sync_rollout_status(cluster, d, &with_new(&old, Some(&new_rs)), Some(&new_rs));
+    sync_rollout_status(cluster, d, &old, Some(&new_rs));
 }
 
 fn reconcile_old(
@@ -1061,11 +1061,11 @@ fn rollout_recreate(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet
         scaled_down |= s;
     }
     if scaled_down {
-        sync_rollout_status(cluster, d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());
+        sync_rollout_status(cluster, d, &old, new_rs.as_ref());
         return;
     }
     if old_pods_running(cluster, d, new_rs.as_ref(), &old) {
-        sync_rollout_status(cluster, d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());
+        sync_rollout_status(cluster, d, &old, new_rs.as_ref());
         return;
     }
     if new_rs.is_none() {
@@ -1080,7 +1080,7 @@ fn rollout_recreate(cluster: &mut Cluster, d: &mut Deployment, rss: &[ReplicaSet
     if d.status.as_ref().is_some_and(|s| deployment_complete(d, s)) {
         cleanup(cluster, d, &old);
     }
-    sync_rollout_status(cluster, d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());
+    sync_rollout_status(cluster, d, &old, new_rs.as_ref());
 }
 
 // oldPodsRunning: any old RS still reports pods, or any pod of an old RS has not finished
@@ -1126,7 +1126,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let rss: Vec<ReplicaSet> = claim_cloned(cluster, &d_obj, &selector);
     if d.metadata.deletion_timestamp.is_some() {
         let (new_rs, old) = all_replica_sets(cluster, &mut d, &rss, false);
-        sync_deployment_status(cluster, &mut d, &with_new(&old, new_rs.as_ref()), new_rs.as_ref());
+        sync_deployment_status(cluster, &mut d, &old, new_rs.as_ref());
         return;
     }
     check_paused_conditions(cluster, &mut d);
