@@ -8,6 +8,7 @@
 //! store is read-your-writes, so the next sync already sees the pods this one created.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use k8s_openapi::api::apps::v1::ReplicaSetStatus;
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec, ReplicationControllerStatus};
@@ -252,26 +253,31 @@ fn write_status(cluster: &mut Cluster, key: &ObjKey, spec: &Spec, c: Counts) {
     cluster.update_internal(obj);
 }
 
-/// Owners to wake for a pod event: its controller if it is one of ours, else (an orphan) every
-/// RS, RC and DaemonSet in its namespace whose selector matches it, which may adopt it.
-pub fn owners_for_pod(cluster: &Cluster, pod: &Pod) -> Vec<(Component, ObjKey)> {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or("");
+/// Wakes the owners for a pod event in namespace `ns`: its controller if it is one of ours, else
+/// (an orphan) every RS, RC and DaemonSet there whose selector matches it, which may adopt it.
+pub fn wake_owners_of_pod(cluster: &mut Cluster, pod: &Pod, ns: &Rc<str>) {
     if let Some(r) = controller_ref(&pod.metadata) {
-        let component = match r.kind.as_str() {
-            "ReplicaSet" => Component::ReplicaSet,
-            "ReplicationController" => Component::ReplicationController,
-            "DaemonSet" => Component::DaemonSet,
-            "Job" => Component::Job,
-            _ => return Vec::new(),
+        let (component, kind) = match r.kind.as_str() {
+            "ReplicaSet" => (Component::ReplicaSet, Kind::ReplicaSet),
+            "ReplicationController" => {
+                (Component::ReplicationController, Kind::ReplicationController)
+            }
+            "DaemonSet" => (Component::DaemonSet, Kind::DaemonSet),
+            "Job" => (Component::Job, Kind::Job),
+            _ => return,
         };
-        let kind = match component {
-            Component::ReplicaSet => Kind::ReplicaSet,
-            Component::ReplicationController => Kind::ReplicationController,
-            Component::DaemonSet => Kind::DaemonSet,
-            _ => Kind::Job,
-        };
-        return vec![(component, ObjKey::new(kind, ns, &r.name))];
+        // The event's namespace is shared, not copied: one pod event each, and shared keys
+        // compare by pointer.
+        let key = ObjKey { kind, namespace: Rc::clone(ns), name: r.name.as_str().into() };
+        cluster.enqueue(component, key);
+        return;
     }
+    for (c, k) in orphan_owners(cluster, pod, ns) {
+        cluster.enqueue(c, k);
+    }
+}
+
+fn orphan_owners(cluster: &Cluster, pod: &Pod, ns: &str) -> Vec<(Component, ObjKey)> {
     if pod.metadata.deletion_timestamp.is_some() {
         return Vec::new();
     }

@@ -155,14 +155,18 @@ pub fn claim_cloned<T: ApiKind + Clone>(
 
 /// A pod built from `template` for `owner` (`GetPodFromTemplate`), named by the API server.
 pub fn pod_from_template(template: &PodTemplateSpec, owner: &Object, generate_name: &str) -> Pod {
-    let tmeta = template.metadata.clone().unwrap_or_default();
+    // Only what the pod takes from the template's metadata is copied.
+    let tmeta = template.metadata.as_ref();
     Pod {
         metadata: ObjectMeta {
             generate_name: Some(generate_name.into()),
             namespace: Some(owner.namespace().into()),
-            labels: tmeta.labels.filter(|l| !l.is_empty()),
-            annotations: tmeta.annotations.filter(|a| !a.is_empty()),
-            finalizers: tmeta.finalizers,
+            labels: tmeta.and_then(|m| m.labels.as_ref()).filter(|l| !l.is_empty()).cloned(),
+            annotations: tmeta
+                .and_then(|m| m.annotations.as_ref())
+                .filter(|a| !a.is_empty())
+                .cloned(),
+            finalizers: tmeta.and_then(|m| m.finalizers.clone()),
             owner_references: Some(vec![owner_ref(owner)]),
             ..Default::default()
         },
@@ -358,9 +362,7 @@ pub fn route(cluster: &mut Cluster, event: &WatchEvent, object: &Object) {
     }
     match object {
         Object::Pod(pod) => {
-            for (c, k) in super::replicaset::owners_for_pod(cluster, pod) {
-                cluster.enqueue(c, k);
-            }
+            super::replicaset::wake_owners_of_pod(cluster, pod, &key.namespace);
             // Recreate waits for old pods to be gone: their removal wakes the Deployment.
             if deleted
                 && let Some(r) = controller_ref(&pod.metadata).filter(|r| r.kind == "ReplicaSet")
