@@ -63,9 +63,9 @@ pub struct Cluster {
     pub(crate) owners: controllers::gc::OwnerIndex,
     pub(crate) scheduler_cache: crate::scheduler::Cache,
     pub(crate) service_env_cache: crate::network::env::EnvCache,
-    /// Work in the order it was asked for; an item is shared with `queued`, not copied.
-    queue: VecDeque<Rc<(Component, ObjKey)>>,
-    queued: FastSet<Rc<(Component, ObjKey)>>,
+    /// Work in the order it was asked for, and the same items for a quick "already queued?".
+    queue: VecDeque<(Component, ObjKey)>,
+    queued: FastSet<(Component, ObjKey)>,
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
     /// Events by a hash of what makes two of them the same, to count a repeat.
@@ -160,11 +160,9 @@ impl Cluster {
 
     /// Asks `component` to reconcile `key` soon.
     pub fn enqueue(&mut self, component: Component, key: ObjKey) {
-        let item = (component, key);
-        if !self.queued.contains(&item) {
-            let item = Rc::new(item);
-            self.queued.insert(Rc::clone(&item));
-            self.queue.push_back(item);
+        // A key's copy shares its strings: one hash and no allocation.
+        if self.queued.insert((component, key.clone())) {
+            self.queue.push_back((component, key));
         }
     }
 
@@ -300,13 +298,19 @@ impl Cluster {
             object.meta_mut().namespace = None;
         }
         if object.name().is_empty()
-            && let Some(base) = object.meta().generate_name.clone().filter(|g| !g.is_empty())
+            && let Some(generate_name) = object.meta().generate_name.as_deref()
+            && !generate_name.is_empty()
         {
-            let base: String = base.chars().take(58).collect();
-            let ns = object.namespace().to_string();
-            let mut name = format!("{base}{}", self.random_suffix(5));
-            while self.store.get(&ObjKey::new(kind, &ns, &name)).is_some() {
-                name = format!("{base}{}", self.random_suffix(5));
+            // At most 58 characters of the base, then five random ones.
+            let cut = generate_name.char_indices().nth(58).map_or(generate_name.len(), |(i, _)| i);
+            let mut name = String::with_capacity(cut + 5);
+            loop {
+                name.truncate(0);
+                name.push_str(&generate_name[..cut]);
+                self.rng.push_string_from(&mut name, NAME_SUFFIX_ALPHABET, 5);
+                if self.store.find(kind, object.namespace(), &name).is_none() {
+                    break;
+                }
             }
             object.meta_mut().name = Some(name);
         }

@@ -59,10 +59,15 @@ impl Rng {
     /// `len` characters drawn from `alphabet` (ASCII), as the API server's name generator does.
     pub fn string_from(&mut self, alphabet: &[u8], len: usize) -> String {
         let mut text = String::with_capacity(len);
+        self.push_string_from(&mut text, alphabet, len);
+        text
+    }
+
+    /// [`Rng::string_from`], appended to `text`.
+    pub fn push_string_from(&mut self, text: &mut String, alphabet: &[u8], len: usize) {
         for _ in 0..len {
             text.push(char::from(alphabet[self.below(alphabet.len() as u64) as usize]));
         }
-        text
     }
 
     /// The draws [`Rng::string_from`] makes, without the string.

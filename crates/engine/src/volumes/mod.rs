@@ -724,10 +724,9 @@ pub const GIT_REPO_VOLUME_DRIVER: bool = false;
 pub fn spec_warnings(spec: &k8s_openapi::api::core::v1::PodSpec, path: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, v) in spec.volumes.iter().flatten().enumerate() {
-        let at = format!("{path}.volumes[{i}]");
         if v.git_repo.is_some() {
             out.push(format!(
-                "{at}.gitRepo: deprecated in v1.11, and disabled by default in v1.33+"
+                "{path}.volumes[{i}].gitRepo: deprecated in v1.11, and disabled by default in v1.33+"
             ));
         }
     }
