@@ -250,14 +250,10 @@ impl Store {
         namespace: Option<&'a str>,
     ) -> impl Iterator<Item = &'a Object> + 'a {
         let map = self.objects.get(&kind);
-        let range: Box<dyn Iterator<Item = &'a Object> + 'a> = match (map, namespace) {
-            (None, _) => Box::new(std::iter::empty()),
-            (Some(m), None) => Box::new(m.values().flat_map(BTreeMap::values).map(|o| &**o)),
-            (Some(m), Some(ns)) => {
-                Box::new(m.get(ns).into_iter().flat_map(BTreeMap::values).map(|o| &**o))
-            }
-        };
-        range
+        // Every namespace, or the one asked for: one iterator type, not a boxed one per call.
+        let every = map.filter(|_| namespace.is_none()).into_iter().flat_map(BTreeMap::values);
+        let one = map.zip(namespace).and_then(|(m, ns)| m.get(ns));
+        every.chain(one).flat_map(BTreeMap::values).map(|o| &**o)
     }
 
     /// Every typed object of kind `T` in `namespace` (all when `None`).

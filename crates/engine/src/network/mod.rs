@@ -201,19 +201,22 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
         }
         Kind::Pod => {
             let labels = object.as_kind::<Pod>().and_then(|p| p.metadata.labels.as_ref());
-            let mut services: BTreeSet<ObjKey> =
-                cluster.net.pod_services.get(key).cloned().unwrap_or_default();
+            // The services that selected the pod before, and those that select it now, in order.
+            let mut services: Vec<ObjKey> =
+                cluster.net.pod_services.get(key).into_iter().flatten().cloned().collect();
             for svc in cluster.store.list_typed::<Service>(Some(&key.namespace)) {
                 if let Some(sel) = crate::controllers::endpoints::selector(svc)
                     && crate::controllers::endpoints::selects(sel, labels)
                 {
-                    services.insert(ObjKey::new(
+                    services.push(ObjKey::new(
                         Kind::Service,
                         &key.namespace,
                         svc.metadata.name.as_deref().unwrap_or(""),
                     ));
                 }
             }
+            crate::sorting::sort(&mut services);
+            services.dedup();
             for s in services {
                 enqueue_service(cluster, s);
             }
