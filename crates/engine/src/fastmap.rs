@@ -19,12 +19,14 @@ const WORD_MULTIPLIER: u64 = 0x517c_c1b7_2722_0a95;
 pub struct WordHasher(u64);
 
 impl WordHasher {
+    #[inline]
     fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(WORD_MULTIPLIER);
     }
 }
 
 /// The eight bytes at `at` (there must be eight), little-endian.
+#[inline]
 fn word_at(bytes: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
     word.copy_from_slice(&bytes[at..at + 8]);
@@ -32,6 +34,7 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
 }
 
 /// The four bytes at `at` (there must be four), little-endian.
+#[inline]
 fn half_at(bytes: &[u8], at: usize) -> u32 {
     let mut half = [0; 4];
     half.copy_from_slice(&bytes[at..at + 4]);
@@ -39,11 +42,13 @@ fn half_at(bytes: &[u8], at: usize) -> u32 {
 }
 
 impl Hasher for WordHasher {
+    #[inline]
     fn finish(&self) -> u64 {
         // The multiply leaves the low bits weakest; hashbrown indexes buckets by them.
         self.0.rotate_left(26)
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for word in &mut words {
@@ -65,14 +70,17 @@ impl Hasher for WordHasher {
         self.add(tail ^ ((rest.len() as u64) << 59));
     }
 
+    #[inline]
     fn write_u8(&mut self, n: u8) {
         self.add(u64::from(n));
     }
 
+    #[inline]
     fn write_u64(&mut self, n: u64) {
         self.add(n);
     }
 
+    #[inline]
     fn write_usize(&mut self, n: usize) {
         self.add(n as u64);
     }

@@ -17,6 +17,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod cluster;
 pub mod controllers;
+pub mod decimal;
 pub mod fastmap;
 pub mod hex;
 pub mod jobs;

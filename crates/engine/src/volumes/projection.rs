@@ -14,6 +14,7 @@ use k8s_openapi::api::core::v1::{
 use super::Tree;
 use super::env::{bytes_text, field_value, resource_value};
 use crate::cluster::Cluster;
+use crate::decimal::push_padded;
 use crate::kubelet::fs::{Entry, Fs};
 
 /// Files one projected volume may hold.
@@ -335,10 +336,10 @@ fn stamped_dir(ms: i64, payload: &Payload) -> String {
     let t = k8s_openapi::jiff::tz::Offset::UTC.to_datetime(crate::time::instant(ms));
     let mut dir = String::with_capacity(32);
     dir.push_str("..");
-    push_digits(&mut dir, u32::from(t.year().unsigned_abs()), 4);
+    push_padded(&mut dir, u64::from(t.year().unsigned_abs()), 4);
     for part in [t.month(), t.day(), t.hour(), t.minute(), t.second()] {
         dir.push('_');
-        push_digits(&mut dir, u32::from(part.unsigned_abs()), 2);
+        push_padded(&mut dir, u64::from(part.unsigned_abs()), 2);
     }
     // FNV-1a over the stamp, the paths, then the contents.
     let mut h = fnv(2_166_136_261, &dir.as_bytes()[2..]);
@@ -350,19 +351,12 @@ fn stamped_dir(ms: i64, payload: &Payload) -> String {
     }
     dir.push('.');
     let digits = h.checked_ilog10().unwrap_or(0) + 1;
-    push_digits(&mut dir, h, digits);
+    push_padded(&mut dir, u64::from(h), digits);
     dir
 }
 
 fn fnv(h: u32, bytes: &[u8]) -> u32 {
     bytes.iter().fold(h, |h, b| (h ^ u32::from(*b)).wrapping_mul(16_777_619))
-}
-
-/// Appends the low `width` decimal digits of `n`, zero-padded.
-fn push_digits(out: &mut String, n: u32, width: u32) {
-    for i in (0..width).rev() {
-        out.push(char::from(b'0' + (n / 10u32.pow(i) % 10) as u8));
-    }
 }
 
 /// The files `..data` points at, relative to it.
@@ -442,11 +436,6 @@ mod tests {
                 h = (h ^ b as u32).wrapping_mul(16_777_619);
             }
             assert_eq!(stamped_dir(ms, &payload), format!("..{stamp}.{h}"));
-        }
-        for n in [0, 7, 10, 99, 4_294_967_295] {
-            let mut s = String::new();
-            push_digits(&mut s, n, n.checked_ilog10().unwrap_or(0) + 1);
-            assert_eq!(s, n.to_string());
         }
     }
 
