@@ -1,11 +1,13 @@
-//! A container's filesystem: a sorted map of absolute paths to directories and files.
+//! A container's filesystem: absolute paths to directories and files, sorted by path.
 //!
 //! Paths and file contents are shared (`Rc<str>`): every container starts as a copy of its
 //! image's files, and a copy that bumps counts costs far less than one that copies strings.
+//! The entries are a sorted vector, not a tree: a container holds a few dozen, where a binary
+//! search compares fewer of the long shared-prefix paths than a B-tree's node scans, and a copy
+//! is one allocation.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::rc::Rc;
 
 /// Files one container may hold (a runaway `touch` loop stops here).
@@ -64,10 +66,21 @@ impl FsError {
 }
 
 /// One container's files.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Debug, PartialEq, Eq, Default)]
 pub struct Fs {
-    entries: BTreeMap<Rc<str>, Entry>,
+    /// Sorted by path, one entry per path.
+    entries: Vec<(Rc<str>, Entry)>,
     read_only_prefixes: Vec<String>,
+}
+
+impl Clone for Fs {
+    fn clone(&self) -> Self {
+        // Room for what the kubelet adds to a copy of an image's files (the hostname, mounts)
+        // without growing.
+        let mut entries = Vec::with_capacity(self.entries.len() + 16);
+        entries.extend(self.entries.iter().cloned());
+        Fs { entries, read_only_prefixes: self.read_only_prefixes.clone() }
+    }
 }
 
 /// Puts entries under a directory that [`Fs::mount`] emptied.
@@ -76,6 +89,8 @@ pub struct MountWriter<'a> {
     /// The directory and a slash, then the path of the entry being put.
     path: String,
     base: usize,
+    /// Where the next entry goes if the entries come in path order.
+    next: usize,
 }
 
 impl MountWriter<'_> {
@@ -100,11 +115,11 @@ impl MountWriter<'_> {
             self.path.push_str(part);
         }
         if parts.iter().all(one_name) || parts.iter().all(|p| is_normal_relative(p)) {
-            self.fs.entries.insert(self.path.as_str().into(), entry);
+            self.next = self.fs.insert_near(self.next, &self.path, entry);
         } else {
             let (dir, rel) = self.path.split_at(self.base);
             let dir = if dir == "/" { dir } else { &dir[..dir.len() - 1] };
-            self.fs.entries.insert(normalize(dir, rel).into(), entry);
+            self.fs.insert(&normalize(dir, rel), entry);
         }
     }
 }
@@ -175,9 +190,52 @@ fn parent(path: &str) -> &str {
 impl Fs {
     /// An empty root.
     pub fn new() -> Self {
-        let mut fs = Fs::default();
-        fs.entries.insert("/".into(), Entry::Dir);
-        fs
+        Fs { entries: vec![("/".into(), Entry::Dir)], read_only_prefixes: Vec::new() }
+    }
+
+    /// Where `path` is, or where it would go.
+    fn find(&self, path: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| (**k).cmp(path))
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.find(path).is_ok()
+    }
+
+    /// Puts `entry` at `path`, replacing what was there.
+    fn insert(&mut self, path: &str, entry: Entry) {
+        self.insert_at(self.find(path), path, entry);
+    }
+
+    /// [`Fs::insert`] trying index `hint` before a search: writes in path order land one after
+    /// another. Returns the index after the entry.
+    fn insert_near(&mut self, hint: usize, path: &str, entry: Entry) -> usize {
+        let fits = hint <= self.entries.len()
+            && (hint == 0 || *self.entries[hint - 1].0 < *path)
+            && self.entries.get(hint).is_none_or(|(k, _)| *path < **k);
+        let at = if fits { Err(hint) } else { self.find(path) };
+        self.insert_at(at, path, entry)
+    }
+
+    /// Puts `entry` where [`Fs::find`] said `path` is or goes; returns the index after it.
+    fn insert_at(&mut self, at: Result<usize, usize>, path: &str, entry: Entry) -> usize {
+        match at {
+            Ok(i) => {
+                self.entries[i].1 = entry;
+                i + 1
+            }
+            Err(i) => {
+                self.entries.insert(i, (path.into(), entry));
+                i + 1
+            }
+        }
+    }
+
+    /// Makes `path` a directory unless something is there.
+    fn insert_dir(&mut self, path: &str) {
+        if let Err(i) = self.find(path) {
+            self.entries.insert(i, (path.into(), Entry::Dir));
+        }
     }
 
     /// Makes `path` and its parents directories.
@@ -188,7 +246,7 @@ impl Fs {
     /// [`Fs::mkdir_p`] of a normal path.
     fn mkdir_p_normal(&mut self, path: &str) {
         // Every writer makes an entry's parents first: when it exists, so do they.
-        if self.entries.contains_key(path) {
+        if self.contains(path) {
             return;
         }
         // Each ancestor of a normal path is a prefix of it that ends before a slash.
@@ -198,9 +256,9 @@ impl Fs {
             let dir = &path[..end];
             // Below a missing directory the rest is most likely missing too: one search each.
             if missing {
-                self.entries.entry(dir.into()).or_insert(Entry::Dir);
-            } else if !self.entries.contains_key(dir) {
-                self.entries.insert(dir.into(), Entry::Dir);
+                self.insert_dir(dir);
+            } else if let Err(i) = self.find(dir) {
+                self.entries.insert(i, (dir.into(), Entry::Dir));
                 missing = true;
             }
         }
@@ -216,7 +274,7 @@ impl Fs {
     pub fn put_shared(&mut self, path: &str, content: Rc<str>, mode: u32) {
         let path = normal("/", path);
         self.mkdir_p_normal(parent(&path));
-        self.entries.insert(path.as_ref().into(), Entry::File { content, mode });
+        self.insert(&path, Entry::File { content, mode });
     }
 
     /// Marks everything under `prefix` read-only for the container's processes.
@@ -232,14 +290,14 @@ impl Fs {
 
     /// The entry at `path` (a symlink itself, not what it points to).
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(path)
+        self.find(path).ok().and_then(|i| self.entries.get(i)).map(|(_, e)| e)
     }
 
     /// Makes a symbolic link (the kubelet's writer; no read-only check).
     pub fn put_symlink(&mut self, path: &str, target: &str) {
         let path = normal("/", path);
         self.mkdir_p_normal(parent(&path));
-        self.entries.insert(path.as_ref().into(), Entry::Symlink { target: target.into() });
+        self.insert(&path, Entry::Symlink { target: target.into() });
     }
 
     /// `path` with every symlink along it followed (a bounded number of hops, as ELOOP).
@@ -252,7 +310,7 @@ impl Fs {
                 let dir = if prefix.is_empty() { "/".to_string() } else { prefix.clone() };
                 prefix.push('/');
                 prefix.push_str(part);
-                if let Some(Entry::Symlink { target }) = self.entries.get(prefix.as_str()) {
+                if let Some(Entry::Symlink { target }) = self.get(&prefix) {
                     let rest = parts[i + 1..].join("/");
                     let target = normalize(&dir, target);
                     cur = if rest.is_empty() { target } else { format!("{target}/{rest}") };
@@ -266,7 +324,7 @@ impl Fs {
 
     /// Reads a file, following symlinks.
     pub fn read(&self, path: &str) -> Result<&str, FsError> {
-        match self.entries.get(self.resolve(path).as_str()) {
+        match self.get(&self.resolve(path)) {
             Some(Entry::File { content, .. }) => Ok(content),
             Some(Entry::Dir) => Err(FsError::IsDir),
             Some(Entry::Symlink { .. }) | None => Err(FsError::NotFound),
@@ -300,13 +358,14 @@ impl Fs {
         path.push('/');
         // Most mounts land on a directory with nothing under it: no need to walk every entry.
         if self.under(&path).next().is_some() {
-            self.entries.retain(|k, _| !k.starts_with(&path));
+            self.entries.retain(|(k, _)| !k.starts_with(&path));
         }
         self.mkdir_p_normal(&dir);
         // Entries of a mount at `/` go under `/`, not `//`.
         let base = if dir == "/" { 1 } else { path.len() };
         path.truncate(base);
-        MountWriter { fs: self, path, base }
+        let next = self.entries.partition_point(|(k, _)| **k < *path);
+        MountWriter { fs: self, path, base, next }
     }
 
     /// Writes a file as a process in the container would (respecting read-only mounts).
@@ -314,18 +373,19 @@ impl Fs {
         if self.is_read_only(path) {
             return Err(FsError::ReadOnly);
         }
-        match self.entries.get(parent(path)) {
+        match self.get(parent(path)) {
             Some(Entry::Dir) => {}
             Some(_) => return Err(FsError::NotDir),
             None => return Err(FsError::NotFound),
         }
-        if !self.entries.contains_key(path) && self.entries.len() >= MAX_FILES {
+        let at = self.find(path);
+        if at.is_err() && self.entries.len() >= MAX_FILES {
             return Err(FsError::NoSpace);
         }
-        match self.entries.get_mut(path) {
-            Some(Entry::Dir) => Err(FsError::IsDir),
-            Some(Entry::Symlink { .. }) => Err(FsError::ReadOnly),
-            Some(Entry::File { content: c, .. }) => {
+        match at.map(|i| &mut self.entries[i].1) {
+            Ok(Entry::Dir) => Err(FsError::IsDir),
+            Ok(Entry::Symlink { .. }) => Err(FsError::ReadOnly),
+            Ok(Entry::File { content: c, .. }) => {
                 if append {
                     if c.len() + content.len() > MAX_FILE_BYTES {
                         return Err(FsError::NoSpace);
@@ -336,11 +396,9 @@ impl Fs {
                 }
                 Ok(())
             }
-            None => {
-                self.entries.insert(
-                    path.into(),
-                    Entry::File { content: truncated(content).into(), mode: 0o644 },
-                );
+            Err(i) => {
+                let file = Entry::File { content: truncated(content).into(), mode: 0o644 };
+                self.entries.insert(i, (path.into(), file));
                 Ok(())
             }
         }
@@ -348,7 +406,7 @@ impl Fs {
 
     /// Creates an empty file if missing (touch).
     pub fn touch(&mut self, path: &str) -> Result<(), FsError> {
-        if self.entries.contains_key(path) {
+        if self.contains(path) {
             return Ok(());
         }
         self.write(path, "", false)
@@ -359,13 +417,13 @@ impl Fs {
         if self.is_read_only(path) {
             return Err(FsError::ReadOnly);
         }
-        if !matches!(self.entries.get(parent(path)), Some(Entry::Dir)) {
+        if !matches!(self.get(parent(path)), Some(Entry::Dir)) {
             return Err(FsError::NotFound);
         }
         if self.entries.len() >= MAX_FILES {
             return Err(FsError::NoSpace);
         }
-        self.entries.entry(path.into()).or_insert(Entry::Dir);
+        self.insert_dir(path);
         Ok(())
     }
 
@@ -374,18 +432,18 @@ impl Fs {
         if self.is_read_only(path) {
             return Err(FsError::ReadOnly);
         }
-        match self.entries.get(path) {
-            None => Err(FsError::NotFound),
-            Some(Entry::File { .. } | Entry::Symlink { .. }) => {
-                self.entries.remove(path);
+        let Ok(i) = self.find(path) else { return Err(FsError::NotFound) };
+        match self.entries[i].1 {
+            Entry::File { .. } | Entry::Symlink { .. } => {
+                self.entries.remove(i);
                 Ok(())
             }
-            Some(Entry::Dir) => {
+            Entry::Dir => {
                 if !recursive {
                     return Err(FsError::IsDir);
                 }
                 let prefix = format!("{path}/");
-                self.entries.retain(|k, _| &**k != path && !k.starts_with(&prefix));
+                self.entries.retain(|(k, _)| &**k != path && !k.starts_with(&prefix));
                 Ok(())
             }
         }
@@ -396,14 +454,16 @@ impl Fs {
         &'a self,
         prefix: &'p str,
     ) -> impl Iterator<Item = (&'a Rc<str>, &'a Entry)> + use<'a, 'p> {
-        self.entries
-            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+        let start = self.entries.partition_point(|(k, _)| **k < *prefix);
+        self.entries[start..]
+            .iter()
             .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, e)| (k, e))
     }
 
     /// The names directly inside a directory, sorted.
     pub fn list(&self, dir: &str) -> Result<Vec<(String, &Entry)>, FsError> {
-        match self.entries.get(dir) {
+        match self.get(dir) {
             None => return Err(FsError::NotFound),
             Some(Entry::File { .. } | Entry::Symlink { .. }) => return Err(FsError::NotDir),
             Some(Entry::Dir) => {}
@@ -438,6 +498,31 @@ mod tests {
         fs.put_file("/etc/cfg/a", "x", 0o644);
         fs.mark_read_only("/etc/cfg");
         assert_eq!(fs.write("/etc/cfg/a", "y", false), Err(FsError::ReadOnly));
+    }
+
+    #[test]
+    fn entries_list_in_path_order_whatever_order_they_were_written_in() {
+        let names = |fs: &Fs, dir| -> Vec<String> {
+            fs.list(dir).unwrap().into_iter().map(|(name, _)| name).collect()
+        };
+        let mut fs = Fs::new();
+        for dir in ["/z", "/a/b", "/a-b", "/m"] {
+            fs.mkdir_p(dir);
+        }
+        fs.put_file("/a/c", "1", 0o644);
+        fs.put_file("/a/c", "2", 0o600);
+        assert_eq!(names(&fs, "/"), ["a", "a-b", "m", "z"]);
+        assert_eq!(names(&fs, "/a"), ["b", "c"]);
+        assert_eq!(fs.read("/a/c"), Ok("2"));
+        // A mount hides what was there; its writer takes entries in any order.
+        let mut w = fs.mount("/a");
+        for name in ["y", "x", "b", "z"] {
+            w.put(&[name], Entry::Dir);
+        }
+        assert_eq!(names(&fs, "/a"), ["b", "x", "y", "z"]);
+        assert_eq!(fs.read("/a/c"), Err(FsError::NotFound));
+        fs.remove("/a", true).unwrap();
+        assert_eq!(names(&fs, "/"), ["a-b", "m", "z"]);
     }
 
     #[test]

@@ -314,17 +314,21 @@ impl Projection {
             fs.replace_subtree(at, &self.tree());
             return;
         }
+        // In path order as far as it goes (`..<timestamp>` sorts before `..data`, the names
+        // mostly after), which the writer puts without a search.
         let dir = self.dir.as_str();
         w.put(&[dir], Entry::Dir);
-        let mut link = String::with_capacity(32);
         for (name, (content, mode)) in &self.payload {
             w.put(&[dir, name], Entry::File { content: Rc::clone(content), mode: *mode });
+        }
+        w.put(&["..data"], Entry::Symlink { target: dir.into() });
+        let mut link = String::with_capacity(32);
+        for name in self.payload.keys() {
             link.clear();
             link.push_str("..data/");
             link.push_str(name);
             w.put(&[name], Entry::Symlink { target: link.as_str().into() });
         }
-        w.put(&["..data"], Entry::Symlink { target: dir.into() });
     }
 }
 
