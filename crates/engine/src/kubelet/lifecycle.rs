@@ -98,7 +98,11 @@ fn container_event(
 ) {
     let Some(obj) = pod_object(cluster, &prt.key) else { return };
     let name = &prt.containers[ci].name;
-    let field = ["spec.containers{", name, "}"].concat();
+    // Pushes into a sized buffer: `concat` sums the lengths and copies through a generic join.
+    let mut field = String::with_capacity(name.len() + 17);
+    field.push_str("spec.containers{");
+    field.push_str(name);
+    field.push('}');
     cluster.record_event(
         &obj,
         Some(field),
