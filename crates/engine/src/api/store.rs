@@ -2,7 +2,7 @@
 //! bounded watch log that controllers, kubelets and the UI read from.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque, hash_map};
 use std::hash::Hasher;
 use std::rc::Rc;
 
@@ -95,48 +95,48 @@ pub struct WatchEvent {
     pub key: ObjKey,
 }
 
-/// Objects of one kind: namespace, then name, so lookups borrow `&str` keys. Shared, so that a
-/// write hands the stored object to the watchers without copying it, and a fork copies pointers.
-type KindMap = BTreeMap<Rc<str>, BTreeMap<Rc<str>, Rc<Object>>>;
+/// One stored object, with the key and the controller uid the ordered maps file it under.
+#[derive(Clone, Debug)]
+struct Entry {
+    key: ObjKey,
+    /// Held here only (the maps hold positions), so a write changes it in place unless a
+    /// reader still holds it.
+    object: Rc<Object>,
+    /// The controller uid the index lists it under (`None` until indexed, and for kinds that
+    /// are not indexed).
+    controller: Option<Rc<str>>,
+}
 
-/// Objects by kind, namespace, controller uid and name.
+/// Positions in [`Store::entries`] of one kind: namespace, then name, so lookups borrow `&str`
+/// keys.
+type KindMap = BTreeMap<Rc<str>, BTreeMap<Rc<str>, usize>>;
+
+/// Positions by kind, namespace, controller uid and name.
 type ControllerIndex =
-    BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Rc<str>, Rc<Object>>>>>;
+    BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Rc<str>, usize>>>>;
 
 /// All objects, ordered for deterministic iteration.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Store {
+    /// Every object, each in one place that the maps below point at: a write reaches it by
+    /// hash, without walking the ordered maps, and a fork copies pointers. `None` is a free
+    /// place, listed in `free` for the next new object.
+    entries: Vec<Option<Entry>>,
+    free: Vec<usize>,
     objects: BTreeMap<Kind, KindMap>,
-    /// Names by kind, namespace and controller uid (`""` for objects without a controller): the
+    /// Positions by kind, namespace and controller uid (`""` for objects without a controller): the
     /// informer index controllers list their pods through, so a sync costs what it owns.
     by_controller: ControllerIndex,
-    /// Every object by a hash of its key, for lookups that need no order: thousands of pods
+    /// Every object's position by a hash of its key, for lookups that need no order: thousands of pods
     /// with long shared name prefixes make a walk down the ordered maps slow. A hash that two
     /// keys share is put in `collided`, and those keys are found the ordered way.
-    lookup: FastMap<u64, Rc<Object>>,
+    lookup: FastMap<u64, usize>,
     collided: FastSet<u64>,
     /// The resource version of the last write to each kind, by `Kind as usize`: whether
     /// something derived from all objects of a kind is still current.
     kind_changed: Vec<u64>,
     last_resource_version: u64,
     log: VecDeque<WatchEvent>,
-    /// What the lookup and the index hold for an object while `modify` changes it.
-    vacant: Rc<Object>,
-}
-
-impl Default for Store {
-    fn default() -> Self {
-        Store {
-            objects: BTreeMap::new(),
-            by_controller: BTreeMap::new(),
-            lookup: FastMap::default(),
-            collided: FastSet::default(),
-            kind_changed: Vec::new(),
-            last_resource_version: 0,
-            log: VecDeque::new(),
-            vacant: Rc::new(Object::from(k8s_openapi::api::core::v1::Namespace::default())),
-        }
-    }
 }
 
 fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
@@ -148,8 +148,8 @@ fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
     h.finish()
 }
 
-fn has_key(object: &Object, kind: Kind, namespace: &str, name: &str) -> bool {
-    object.kind() == kind && object.name() == name && object.namespace() == namespace
+fn has_key(key: &ObjKey, kind: Kind, namespace: &str, name: &str) -> bool {
+    key.kind == kind && *key.name == *name && *key.namespace == *namespace
 }
 
 fn controller_uid(object: &Object) -> &str {
@@ -190,11 +190,8 @@ impl Store {
     }
 
     fn find_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Rc<Object>> {
-        let hash = key_hash(kind, namespace, name);
-        if self.collided.contains(&hash) {
-            return self.objects.get(&kind)?.get(namespace)?.get(name);
-        }
-        self.lookup.get(&hash).filter(|o| has_key(o, kind, namespace, name))
+        let at = self.locate(key_hash(kind, namespace, name), kind, namespace, name)?;
+        self.entry(at).map(|e| &e.object)
     }
 
     /// The stored object at `key`, shared.
@@ -202,27 +199,21 @@ impl Store {
         self.find_shared(key.kind, &key.namespace, &key.name).cloned()
     }
 
-    fn lookup_insert(&mut self, key: &ObjKey, object: &Rc<Object>) {
-        let hash = key_hash(key.kind, &key.namespace, &key.name);
-        match self.lookup.get(&hash) {
-            Some(other) if !has_key(other, key.kind, &key.namespace, &key.name) => {
-                self.collided.insert(hash);
-            }
-            _ => {
-                self.lookup.insert(hash, Rc::clone(object));
-            }
-        }
+    fn entry(&self, at: usize) -> Option<&Entry> {
+        self.entries.get(at)?.as_ref()
     }
 
-    /// Takes `key`'s object out of the lookup; true if it was there.
-    fn lookup_remove(&mut self, key: &ObjKey) -> bool {
-        let hash = key_hash(key.kind, &key.namespace, &key.name);
-        let present =
-            self.lookup.get(&hash).is_some_and(|o| has_key(o, key.kind, &key.namespace, &key.name));
-        if present {
-            self.lookup.remove(&hash);
+    /// Where the object of `kind` in `namespace` named `name` is kept; `hash` is its key's.
+    fn locate(&self, hash: u64, kind: Kind, namespace: &str, name: &str) -> Option<usize> {
+        if let Some(&at) = self.lookup.get(&hash)
+            && self.entry(at).is_some_and(|e| has_key(&e.key, kind, namespace, name))
+        {
+            return Some(at);
         }
-        present
+        if !self.collided.contains(&hash) {
+            return None;
+        }
+        self.objects.get(&kind)?.get(namespace)?.get(name).copied()
     }
 
     /// The resource version of the last write to an object of `kind` (0: none yet).
@@ -253,7 +244,11 @@ impl Store {
         // Every namespace, or the one asked for: one iterator type, not a boxed one per call.
         let every = map.filter(|_| namespace.is_none()).into_iter().flat_map(BTreeMap::values);
         let one = map.zip(namespace).and_then(|(m, ns)| m.get(ns));
-        every.chain(one).flat_map(BTreeMap::values).map(|o| &**o)
+        every
+            .chain(one)
+            .flat_map(BTreeMap::values)
+            .filter_map(|&at| self.entry(at))
+            .map(|e| &*e.object)
     }
 
     /// Every typed object of kind `T` in `namespace` (all when `None`).
@@ -288,6 +283,8 @@ impl Store {
             .and_then(|m| m.get(uid))
             .into_iter()
             .flat_map(BTreeMap::values)
+            .filter_map(|&at| self.entry(at))
+            .map(|e| &e.object)
     }
 
     /// How many objects of `kind` exist.
@@ -301,31 +298,56 @@ impl Store {
         object.meta_mut().resource_version = Some(rv.to_string());
         let kind = object.kind();
         self.touch(kind, rv);
+        let hash = key_hash(kind, object.namespace(), object.name());
+        let at = self.locate(hash, kind, object.namespace(), object.name());
+        let object = Rc::new(object);
+        let (key, event_type) = match at {
+            Some(at) => (self.replace(at, object), WatchEventType::Modified),
+            None => (self.add(hash, object), WatchEventType::Added),
+        };
+        self.log_event(WatchEvent { resource_version: rv, event_type, key })
+    }
+
+    /// Puts `object` in place of the one at `at`, which has its key; hands back the key.
+    fn replace(&mut self, at: usize, object: Rc<Object>) -> ObjKey {
+        let Some(Some(entry)) = self.entries.get_mut(at) else { return ObjKey::of(&object) };
+        entry.object = object;
+        let key = entry.key.clone();
+        self.reindex(at);
+        key
+    }
+
+    /// Stores `object`, whose key is not stored and hashes to `hash`; hands back its key.
+    fn add(&mut self, hash: u64, object: Rc<Object>) -> ObjKey {
+        let kind = object.kind();
         let by_namespace = self.objects.entry(kind).or_default();
         // Look before inserting: most writes go to a namespace whose key string exists.
         let namespace = match by_namespace.get_key_value(object.namespace()) {
             Some((namespace, _)) => Rc::clone(namespace),
-            None => {
-                let namespace: Rc<str> = object.namespace().into();
-                by_namespace.insert(Rc::clone(&namespace), BTreeMap::new());
-                namespace
-            }
+            None => object.namespace().into(),
         };
         let key = ObjKey { kind, namespace, name: object.name().into() };
-        let object = Rc::new(object);
-        let names = by_namespace.get_mut(&*key.namespace);
-        // One search: insert replaces the value of a key that is there.
-        let previous = names.and_then(|names| names.insert(key.name.clone(), Rc::clone(&object)));
-        if let Some(old) = previous.as_deref().map(controller_uid)
-            && old != controller_uid(&object)
-        {
-            self.unindex(&key, old);
+        let at = match self.free.pop() {
+            Some(at) => at,
+            None => {
+                self.entries.push(None);
+                self.entries.len() - 1
+            }
+        };
+        by_namespace.entry(Rc::clone(&key.namespace)).or_default().insert(Rc::clone(&key.name), at);
+        if let Some(place) = self.entries.get_mut(at) {
+            *place = Some(Entry { key: key.clone(), object, controller: None });
         }
-        self.lookup_insert(&key, &object);
-        self.index(&key, object);
-        let event_type =
-            if previous.is_some() { WatchEventType::Modified } else { WatchEventType::Added };
-        self.log_event(WatchEvent { resource_version: rv, event_type, key })
+        match self.lookup.entry(hash) {
+            hash_map::Entry::Vacant(place) => {
+                place.insert(at);
+            }
+            hash_map::Entry::Occupied(_) => {
+                self.collided.insert(hash);
+            }
+        }
+        self.index(at);
+        key
     }
 
     /// Changes the stored object at `key` in place (stamping a new resource version), logging
@@ -347,118 +369,105 @@ impl Store {
         change: impl FnOnce(&mut Object) -> bool,
     ) -> Option<WatchEvent> {
         let rv = self.last_resource_version + 1;
-        let Store { objects, by_controller, lookup, vacant, .. } = self;
-        let slot = objects.get_mut(&key.kind)?.get_mut(&*key.namespace)?.get_mut(&*key.name)?;
-        // The lookup's and the index's handles would force a copy: park a placeholder in their
-        // places while the object changes, then put the changed object back in the same places.
-        let hash = key_hash(key.kind, &key.namespace, &key.name);
-        let looked_up =
-            lookup.get_mut(&hash).filter(|o| has_key(o, key.kind, &key.namespace, &key.name));
-        let by_uid = if indexed(key.kind) {
-            by_controller.get_mut(&key.kind).and_then(|m| m.get_mut(&*key.namespace))
-        } else {
-            None
-        };
-        let old_controller: Option<Rc<str>> = by_uid
-            .as_ref()
-            .and_then(|m| m.get_key_value(controller_uid(slot)))
-            .map(|(k, _)| Rc::clone(k));
-        let index_slot = match (by_uid, &old_controller) {
-            (Some(m), Some(uid)) => m.get_mut(&**uid).and_then(|names| names.get_mut(&*key.name)),
-            _ => None,
-        };
-        let looked_up = looked_up.map(|h| {
-            *h = Rc::clone(vacant);
-            h
-        });
-        let index_slot = index_slot.map(|h| {
-            *h = Rc::clone(vacant);
-            h
-        });
-        let object = Rc::make_mut(slot);
+        let at = self.locate(
+            key_hash(key.kind, &key.namespace, &key.name),
+            key.kind,
+            &key.namespace,
+            &key.name,
+        )?;
+        let entry = self.entries.get_mut(at)?.as_mut()?;
+        let object = Rc::make_mut(&mut entry.object);
         let changed = change(object);
         if changed {
             object.meta_mut().resource_version = Some(rv.to_string());
         }
-        let same_controller =
-            old_controller.as_deref().is_some_and(|uid| uid == controller_uid(object));
-        let shared = Rc::clone(slot);
-        if let Some(h) = looked_up {
-            *h = Rc::clone(&shared);
-        }
-        match index_slot {
-            Some(h) if same_controller => *h = shared,
-            _ => {
-                if let Some(uid) = &old_controller {
-                    self.unindex(key, uid);
-                }
-                self.index(key, shared);
-            }
-        }
-        // Put back like a change: a copy made for a reader's sake is equal to what it replaced.
+        let key = entry.key.clone();
+        // A copy made for a reader's sake is listed like a change would be.
+        self.reindex(at);
         if !changed {
             return None;
         }
         self.last_resource_version = rv;
         self.touch(key.kind, rv);
-        let event = WatchEvent {
-            resource_version: rv,
-            event_type: WatchEventType::Modified,
-            key: key.clone(),
-        };
+        let event = WatchEvent { resource_version: rv, event_type: WatchEventType::Modified, key };
         Some(self.log_event(event))
     }
 
     /// Removes the object at `key`, logging Deleted. The object is handed back shared: moving a
     /// large object out of its `Rc` costs more than most callers need.
     pub fn remove(&mut self, key: &ObjKey) -> Option<(Rc<Object>, WatchEvent)> {
-        let kind_map = self.objects.get_mut(&key.kind)?;
-        let names = kind_map.get_mut(&*key.namespace)?;
-        let object = names.remove(&*key.name)?;
-        if names.is_empty() {
-            kind_map.remove(&*key.namespace);
+        let hash = key_hash(key.kind, &key.namespace, &key.name);
+        let at = self.locate(hash, key.kind, &key.namespace, &key.name)?;
+        self.unindex(at);
+        let entry = self.entries.get_mut(at)?.take()?;
+        self.free.push(at);
+        if let Some(kind_map) = self.objects.get_mut(&key.kind)
+            && let Some(names) = kind_map.get_mut(&*key.namespace)
+        {
+            names.remove(&*key.name);
+            if names.is_empty() {
+                kind_map.remove(&*key.namespace);
+            }
         }
-        self.unindex(key, controller_uid(&object));
-        self.lookup_remove(key);
+        if let hash_map::Entry::Occupied(place) = self.lookup.entry(hash)
+            && *place.get() == at
+        {
+            place.remove();
+        }
         let rv = self.next_resource_version();
         self.touch(key.kind, rv);
         let event = self.log_event(WatchEvent {
             resource_version: rv,
             event_type: WatchEventType::Deleted,
-            key: key.clone(),
+            key: entry.key,
         });
-        Some((object, event))
+        Some((entry.object, event))
     }
 
-    fn index(&mut self, key: &ObjKey, object: Rc<Object>) {
-        if !indexed(key.kind) {
+    /// Files the object at `at` under its controller again if it has changed.
+    fn reindex(&mut self, at: usize) {
+        let moved = self.entry(at).is_some_and(|e| {
+            e.controller.as_deref().is_some_and(|uid| uid != controller_uid(&e.object))
+        });
+        if moved {
+            self.unindex(at);
+            self.index(at);
+        }
+    }
+
+    /// Files the object at `at` under its controller in the index.
+    fn index(&mut self, at: usize) {
+        let Store { entries, by_controller, .. } = self;
+        let Some(Some(entry)) = entries.get_mut(at) else { return };
+        if !indexed(entry.key.kind) {
             return;
         }
-        let by_namespace = self.by_controller.entry(key.kind).or_default();
-        if !by_namespace.contains_key(&*key.namespace) {
-            by_namespace.insert(key.namespace.clone(), BTreeMap::new());
-        }
-        let Some(by_uid) = by_namespace.get_mut(&*key.namespace) else { return };
-        let uid = controller_uid(&object);
-        if !by_uid.contains_key(uid) {
-            by_uid.insert(uid.into(), BTreeMap::new());
-        }
-        let Some(names) = by_uid.get_mut(uid) else { return };
-        match names.get_mut(&*key.name) {
-            Some(slot) => *slot = object,
-            None => {
-                names.insert(key.name.clone(), object);
-            }
-        }
+        let by_uid = by_controller
+            .entry(entry.key.kind)
+            .or_default()
+            .entry(Rc::clone(&entry.key.namespace))
+            .or_default();
+        let uid = controller_uid(&entry.object);
+        let uid = match by_uid.get_key_value(uid) {
+            Some((shared, _)) => Rc::clone(shared),
+            None => uid.into(),
+        };
+        by_uid.entry(Rc::clone(&uid)).or_default().insert(Rc::clone(&entry.key.name), at);
+        entry.controller = Some(uid);
     }
 
-    fn unindex(&mut self, key: &ObjKey, controller: &str) {
-        let Some(by_namespace) = self.by_controller.get_mut(&key.kind) else { return };
+    /// Takes the object at `at` out of the index.
+    fn unindex(&mut self, at: usize) {
+        let Store { entries, by_controller, .. } = self;
+        let Some(Some(entry)) = entries.get_mut(at) else { return };
+        let Some(uid) = entry.controller.take() else { return };
+        let key = &entry.key;
+        let Some(by_namespace) = by_controller.get_mut(&key.kind) else { return };
         let Some(by_uid) = by_namespace.get_mut(&*key.namespace) else { return };
-        if let Some(names) = by_uid.get_mut(controller) {
+        if let Some(names) = by_uid.get_mut(&*uid) {
             names.remove(&*key.name);
             if names.is_empty() {
-                by_uid.remove(controller);
+                by_uid.remove(&*uid);
             }
         }
         if by_uid.is_empty() {
@@ -507,6 +516,34 @@ mod tests {
     }
 
     #[test]
+    fn a_removed_object_makes_room_and_listings_stay_in_name_order() {
+        use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+        let owned = |name: &str| {
+            let mut p = pod("d", name);
+            let owner =
+                OwnerReference { controller: Some(true), uid: "rs-1".into(), ..Default::default() };
+            p.meta_mut().owner_references = Some(vec![owner]);
+            p
+        };
+        let mut s = Store::default();
+        for name in ["web-c", "web-a", "web-d", "web-b"] {
+            s.put(owned(name));
+        }
+        s.remove(&ObjKey::new(Kind::Pod, "d", "web-a"));
+        s.remove(&ObjKey::new(Kind::Pod, "d", "web-d"));
+        // New objects take the places the removed ones left.
+        s.put(owned("web-e"));
+        s.put(owned("web-0"));
+        let listed: Vec<&str> = s.list(Kind::Pod, Some("d")).map(Object::name).collect();
+        assert_eq!(listed, ["web-0", "web-b", "web-c", "web-e"]);
+        let owned: Vec<&str> = s.controlled_by(Kind::Pod, "d", "rs-1").map(Object::name).collect();
+        assert_eq!(owned, listed);
+        assert_eq!(s.count(Kind::Pod), 4);
+        assert!(s.get(&ObjKey::new(Kind::Pod, "d", "web-a")).is_none());
+        assert_eq!(s.find(Kind::Pod, "d", "web-e").map(Object::name), Some("web-e"));
+    }
+
+    #[test]
     fn writes_bump_resource_versions_and_are_watched_in_order() {
         let mut s = Store::default();
         let a = s.put(pod("d", "p"));
@@ -528,8 +565,8 @@ mod tests {
         let a = ObjKey::new(Kind::Pod, "d", "a");
         let b = ObjKey::new(Kind::Pod, "d", "b");
         // Pretend b's hash is taken by a (a 64-bit collision is too rare to find by search).
-        let a_object = s.get_shared(&a).unwrap();
-        s.lookup.insert(key_hash(b.kind, &b.namespace, &b.name), a_object);
+        let a_at = s.lookup[&key_hash(a.kind, &a.namespace, &a.name)];
+        s.lookup.insert(key_hash(b.kind, &b.namespace, &b.name), a_at);
         s.put(pod("d", "b"));
         assert_eq!(s.get(&b).map(Object::name), Some("b"));
         assert_eq!(s.get(&a).map(Object::name), Some("a"));
