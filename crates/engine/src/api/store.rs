@@ -1,6 +1,7 @@
 //! The object store: every object by kind, namespace and name, with resource versions and a
 //! bounded watch log that controllers, kubelets and the UI read from.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, VecDeque, hash_map};
 use std::hash::Hasher;
@@ -38,6 +39,74 @@ impl ObjKey {
 // Keys often share their strings (the store hands out its own): equal pointers need no compare.
 fn cmp_shared(a: &Rc<str>, b: &Rc<str>) -> Ordering {
     if Rc::ptr_eq(a, b) { Ordering::Equal } else { a.cmp(b) }
+}
+
+/// How many words of a name's start [`Name`] holds.
+const NAME_HEAD_WORDS: usize = 4;
+
+/// A name as a key of the ordered maps, ordered as `str` is. Its first 32 bytes are kept as
+/// big-endian words in the key itself: names in a namespace share long prefixes
+/// (`web-5d8f9c7b6-x2b4k`, its events `web-5d8f9c7b6-x2b4k.1879f…`), and comparing words in the
+/// B-tree node is cheaper than a call to memcmp that reads both strings at every step of a walk.
+#[derive(Clone, Debug)]
+struct Name {
+    /// The first bytes, zero-padded: words that differ order as the strings do (a string that
+    /// ends is a prefix of the other); equal words leave it to `full`.
+    head: [u64; NAME_HEAD_WORDS],
+    full: Rc<str>,
+}
+
+impl Name {
+    fn new(full: Rc<str>) -> Self {
+        let mut head = [0; NAME_HEAD_WORDS];
+        let mut words = full.as_bytes().chunks_exact(8);
+        let mut filled = 0;
+        for (word, bytes) in head.iter_mut().zip(&mut words) {
+            *word = u64::from_be_bytes(bytes.try_into().unwrap_or_default());
+            filled += 1;
+        }
+        // A short name's last bytes one at a time: copying a variable length would call memcpy.
+        if let Some(word) = head.get_mut(filled) {
+            let mut bytes = [0; 8];
+            for (byte, from) in bytes.iter_mut().zip(words.remainder()) {
+                *byte = *from;
+            }
+            *word = u64::from_be_bytes(bytes);
+        }
+        Name { head, full }
+    }
+}
+
+impl Ord for Name {
+    fn cmp(&self, other: &Self) -> Ordering {
+        for (a, b) in self.head.iter().zip(&other.head) {
+            if a != b {
+                return a.cmp(b);
+            }
+        }
+        cmp_shared(&self.full, &other.full)
+    }
+}
+
+impl PartialOrd for Name {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Name {}
+
+// Ordered as `str` is, so a map keyed by names can be searched with a `&str`.
+impl Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.full
+    }
 }
 
 impl PartialEq for ObjKey {
@@ -109,11 +178,10 @@ struct Entry {
 
 /// Positions in [`Store::entries`] of one kind: namespace, then name, so lookups borrow `&str`
 /// keys.
-type KindMap = BTreeMap<Rc<str>, BTreeMap<Rc<str>, usize>>;
+type KindMap = BTreeMap<Rc<str>, BTreeMap<Name, usize>>;
 
 /// Positions by kind, namespace, controller uid and name.
-type ControllerIndex =
-    BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Rc<str>, usize>>>>;
+type ControllerIndex = BTreeMap<Kind, BTreeMap<Rc<str>, BTreeMap<Rc<str>, BTreeMap<Name, usize>>>>;
 
 /// All objects, ordered for deterministic iteration.
 #[derive(Clone, Debug, Default)]
@@ -334,7 +402,10 @@ impl Store {
                 self.entries.len() - 1
             }
         };
-        by_namespace.entry(Rc::clone(&key.namespace)).or_default().insert(Rc::clone(&key.name), at);
+        by_namespace
+            .entry(Rc::clone(&key.namespace))
+            .or_default()
+            .insert(Name::new(Rc::clone(&key.name)), at);
         if let Some(place) = self.entries.get_mut(at) {
             *place = Some(Entry { key: key.clone(), object, controller: None });
         }
@@ -404,7 +475,7 @@ impl Store {
         if let Some(kind_map) = self.objects.get_mut(&key.kind)
             && let Some(names) = kind_map.get_mut(&*key.namespace)
         {
-            names.remove(&*key.name);
+            names.remove(&Name::new(Rc::clone(&entry.key.name)));
             if names.is_empty() {
                 kind_map.remove(&*key.namespace);
             }
@@ -452,7 +523,10 @@ impl Store {
             Some((shared, _)) => Rc::clone(shared),
             None => uid.into(),
         };
-        by_uid.entry(Rc::clone(&uid)).or_default().insert(Rc::clone(&entry.key.name), at);
+        by_uid
+            .entry(Rc::clone(&uid))
+            .or_default()
+            .insert(Name::new(Rc::clone(&entry.key.name)), at);
         entry.controller = Some(uid);
     }
 
@@ -465,7 +539,7 @@ impl Store {
         let Some(by_namespace) = by_controller.get_mut(&key.kind) else { return };
         let Some(by_uid) = by_namespace.get_mut(&*key.namespace) else { return };
         if let Some(names) = by_uid.get_mut(&*uid) {
-            names.remove(&*key.name);
+            names.remove(&Name::new(Rc::clone(&key.name)));
             if names.is_empty() {
                 by_uid.remove(&*uid);
             }
@@ -541,6 +615,35 @@ mod tests {
         assert_eq!(s.count(Kind::Pod), 4);
         assert!(s.get(&ObjKey::new(Kind::Pod, "d", "web-a")).is_none());
         assert_eq!(s.find(Kind::Pod, "d", "web-e").map(Object::name), Some("web-e"));
+    }
+
+    #[test]
+    fn names_order_as_strings_do() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "web-5d8f",
+            "web-5d8f9",
+            "web-5d8f9c7b6-x2b4k",
+            "web-5d8f9c7b6-x2b4l",
+            "web-5d8f9c7b6-x2b4k.1879f3a2",
+            "web-5d8f9c7b6-x2b4k.1879f3a1",
+            "web-5d8f9c7b6-x2b4k\u{e9}",
+            "web-5d8f9c7b6-x2b4k.1879f3a2b4c5d6e7",
+            "web-5d8f9c7b6-x2b4k.1879f3a2b4c5d6e8",
+            "Web",
+            "web-5d8f9c7b6-x2",
+            "web-5d8f9c7b6-x2b4k.1879f3a2b4c5",
+            "web-5d8f9c7b6-x2b4k.1879f3a2b4c5\0",
+        ];
+        for a in names {
+            for b in names {
+                let order = Name::new(a.into()).cmp(&Name::new(b.into()));
+                assert_eq!(order, a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]
