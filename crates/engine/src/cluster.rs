@@ -5,29 +5,26 @@
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::fmt::Write as _;
-use std::hash::Hasher as _;
 use std::rc::Rc;
 
-use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::strategy;
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
 use crate::clock::{Clock, Millis, TimerId};
 use crate::controllers::{self, Component};
-use crate::fastmap::{FastMap, FastSet};
+use crate::fastmap::FastSet;
 use crate::kubelet;
 use crate::rng::Rng;
 use crate::sim::SimConfig;
 use crate::time;
 
+mod events;
+
+pub use events::{EVENT_TTL_MS, MAX_EVENTS};
+
 /// Reconciles one settle pass may run before it yields (a runaway loop stops here).
 pub const MAX_RECONCILES_PER_SETTLE: usize = 500_000;
-/// Events kept in the store; the oldest go first (the API server's TTL does this for real).
-pub const MAX_EVENTS: usize = 5_000;
-/// How long an Event lives, as kube-apiserver's default `--event-ttl`.
-pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
 /// Alphabet of generated name suffixes (apimachinery `rand.String`).
 pub const NAME_SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -68,12 +65,8 @@ pub struct Cluster {
     queued: FastSet<(Component, ObjKey)>,
     /// The one pending `requeue_at` timer per loop and key.
     requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
-    /// Events by a hash of what makes two of them the same, to count a repeat.
-    event_index: FastMap<u64, ObjKey>,
-    /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
-    /// event counted again since is re-queued when it reaches the front.
-    event_order: VecDeque<(i64, ObjKey)>,
-    event_seq: u64,
+    /// The events recorded, for counting repeats and for expiry.
+    events: events::EventBook,
     pub(crate) net: crate::network::NetState,
     pub(crate) volumes: crate::volumes::Store,
     /// Warnings the API server sent with the current request (`Warning:` lines in kubectl).
@@ -98,9 +91,7 @@ impl Cluster {
             queue: VecDeque::new(),
             queued: FastSet::default(),
             requeues: BTreeMap::new(),
-            event_index: FastMap::default(),
-            event_order: VecDeque::new(),
-            event_seq: 0,
+            events: events::EventBook::default(),
             net: crate::network::NetState::default(),
             volumes: crate::volumes::Store::default(),
             warnings: Vec::new(),
@@ -531,151 +522,6 @@ impl Cluster {
             }
         }
     }
-
-    // ---- events -----------------------------------------------------------------------------
-
-    /// Records a Kubernetes Event about `involved`, aggregating repeats as the event correlator
-    /// does (same source, object, type, reason and message: count goes up).
-    pub fn record_event(
-        &mut self,
-        involved: &Object,
-        field_path: Option<String>,
-        event_type: &str,
-        reason: &str,
-        message: impl Into<String>,
-        component: &str,
-        host: Option<&str>,
-    ) {
-        let message = message.into();
-        let meta = involved.meta();
-        let namespace = meta.namespace.as_deref().unwrap_or("default");
-        let uid = meta.uid.as_deref().unwrap_or_default();
-        let field = field_path.as_deref().unwrap_or("");
-        let index_key =
-            event_index_key(&[uid, field, event_type, reason, message.as_str(), component]);
-        let now = self.now();
-        // The index is keyed by a hash: the stored event must match for the count to go up.
-        let repeat = self.event_index.get(&index_key).and_then(|key| {
-            let ev = self.store.get(key)?.as_kind::<Event>()?;
-            let same = ev.involved_object.uid.as_deref().unwrap_or_default() == uid
-                && ev.involved_object.field_path.as_deref().unwrap_or("") == field
-                && ev.type_.as_deref() == Some(event_type)
-                && ev.reason.as_deref() == Some(reason)
-                && ev.message.as_deref() == Some(message.as_str())
-                && ev.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component);
-            same.then(|| key.clone())
-        });
-        if let Some(key) = repeat {
-            self.store.modify(&key, |object| {
-                if let Object::Event(ev) = object {
-                    ev.count = Some(ev.count.unwrap_or(1) + 1);
-                    ev.last_timestamp = Some(time::time(now));
-                }
-            });
-            return;
-        }
-        self.event_seq += 1;
-        let nanos = time::instant(now).as_nanosecond() as u128 + self.event_seq as u128;
-        let involved_name = meta.name.as_deref().unwrap_or_default();
-        // Room for the dot and the hex digits: a push past the clone's length would reallocate.
-        let mut name = String::with_capacity(involved_name.len() + 1 + 32);
-        name.push_str(involved_name);
-        // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
-        match u64::try_from(nanos) {
-            Ok(n) => {
-                name.push('.');
-                crate::hex::push_u64_min(&mut name, n);
-            }
-            Err(_) => {
-                let _ = write!(name, ".{nanos:x}");
-            }
-        }
-        let namespace = namespace.to_string();
-        let involved_ref = ObjectReference {
-            api_version: Some(involved.kind().info().api_version.to_string()),
-            kind: Some(involved.kind().info().kind.to_string()),
-            name: meta.name.clone(),
-            namespace: meta.namespace.clone(),
-            uid: meta.uid.clone(),
-            resource_version: meta.resource_version.clone(),
-            field_path,
-        };
-        let stamp = time::time(now);
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(name),
-                namespace: Some(namespace),
-                uid: Some(self.new_uid()),
-                creation_timestamp: Some(stamp.clone()),
-                ..Default::default()
-            },
-            involved_object: involved_ref,
-            reason: Some(reason.into()),
-            message: Some(message),
-            source: Some(EventSource {
-                component: Some(component.into()),
-                host: host.map(str::to_string),
-            }),
-            first_timestamp: Some(stamp.clone()),
-            last_timestamp: Some(stamp),
-            count: Some(1),
-            type_: Some(event_type.into()),
-            event_time: None,
-            reporting_component: Some(component.into()),
-            reporting_instance: Some(host.unwrap_or(component).to_string()),
-            ..Default::default()
-        };
-        let written = self.store.put(event.into_object());
-        self.event_index.insert(index_key, written.key.clone());
-        self.event_order.push_back((now, written.key));
-        self.expire_events();
-    }
-
-    /// Drops events past the API server's TTL, and the oldest ones beyond [`MAX_EVENTS`].
-    fn expire_events(&mut self) {
-        let cutoff = self.now().saturating_sub(EVENT_TTL_MS as i64);
-        let total = self.store.count(Kind::Event);
-        // Over the limit, make room for a tenth more so that this does not run on every event.
-        let mut excess = if total > MAX_EVENTS { total - MAX_EVENTS + MAX_EVENTS / 10 } else { 0 };
-        while let Some(&(queued_ms, _)) = self.event_order.front() {
-            // An event is last seen no earlier than the second it was queued in (timestamps
-            // keep whole seconds): this one and the rest stay.
-            if excess == 0 && queued_ms.div_euclid(1000) * 1000 >= cutoff {
-                break;
-            }
-            let Some((queued_ms, key)) = self.event_order.pop_front() else { break };
-            let Some(event) = self.store.get_typed::<Event>(&key.namespace, &key.name) else {
-                continue;
-            };
-            let last_ms = event.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0);
-            if last_ms > queued_ms {
-                self.event_order.push_back((last_ms, key));
-                continue;
-            }
-            if excess == 0 && last_ms >= cutoff {
-                self.event_order.push_front((queued_ms, key));
-                break;
-            }
-            self.store.remove(&key);
-            excess = excess.saturating_sub(1);
-        }
-        // Index entries of expired events are harmless (the lookup checks the store) but would grow.
-        if self.event_index.len() > 2 * MAX_EVENTS {
-            let store = &self.store;
-            self.event_index.retain(|_, key| store.get(key).is_some());
-        }
-    }
-}
-
-/// A hash of the fields that make two events the same, separated so that ("ab", "c") and
-/// ("a", "bc") differ.
-fn event_index_key(fields: &[&str]) -> u64 {
-    let mut hash = crate::fastmap::WordHasher::default();
-    for field in fields {
-        hash.write(field.as_bytes());
-        hash.write_u8(1);
-    }
-    hash.finish()
 }
 
 fn add_finalizer(meta: &mut ObjectMeta, name: &str) {

@@ -1,0 +1,399 @@
+//! Kubernetes Events: recorded as client-go's event correlator does (a repeat counts up), and
+//! dropped after the API server's TTL or past [`MAX_EVENTS`].
+//!
+//! The cluster keeps what expiry needs to know about the events it recorded (when each was last
+//! seen, how many events there are) beside the store, so that expiry reads no object. Those
+//! figures hold while the store's last write to an Event is the cluster's own; after anyone
+//! else's (kubectl, a namespace's deletion) they are read from the store again.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::hash::Hasher as _;
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::Cluster;
+use crate::api::{ApiKind, Kind, ObjKey, Object, Store, WatchEvent, WatchEventType};
+use crate::clock::Millis;
+use crate::fastmap::FastMap;
+use crate::time;
+
+/// Events kept in the store; the oldest go first (the API server's TTL does this for real).
+pub const MAX_EVENTS: usize = 5_000;
+/// How long an Event lives, as kube-apiserver's default `--event-ttl`.
+pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
+
+/// The events the cluster recorded, for counting repeats and for expiry.
+#[derive(Clone, Default)]
+pub(crate) struct EventBook {
+    /// Recorded events by a hash of what makes two of them the same (see [`identity`]).
+    index: FastMap<u64, Recorded>,
+    /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
+    /// event counted again since is re-queued when it reaches the front.
+    order: VecDeque<Queued>,
+    seq: u64,
+    /// Events in the store.
+    count: usize,
+    /// The store's last Event write that `count` and the index's `last_seen_ms` account for.
+    synced_rv: u64,
+}
+
+#[derive(Clone)]
+struct Recorded {
+    key: ObjKey,
+    /// Its `lastTimestamp`, in virtual milliseconds.
+    last_seen_ms: i64,
+}
+
+#[derive(Clone)]
+struct Queued {
+    queued_ms: i64,
+    identity: u64,
+    key: ObjKey,
+}
+
+impl EventBook {
+    /// Reads the count and the last sightings from the store if someone else wrote Events since
+    /// the book's last write; an index entry whose event is gone is dropped.
+    fn sync(&mut self, store: &Store) {
+        if store.kind_changed(Kind::Event) == self.synced_rv {
+            return;
+        }
+        self.count = store.count(Kind::Event);
+        self.index.retain(|_, recorded| {
+            let event = store.get(&recorded.key).and_then(Object::as_kind::<Event>);
+            event.map(|ev| recorded.last_seen_ms = last_seen_ms(ev)).is_some()
+        });
+        self.synced_rv = store.kind_changed(Kind::Event);
+    }
+
+    /// Accounts for the book's own write of an Event.
+    fn wrote(&mut self, written: &WatchEvent) {
+        match written.event_type {
+            WatchEventType::Added => self.count += 1,
+            WatchEventType::Deleted => self.count = self.count.saturating_sub(1),
+            WatchEventType::Modified => {}
+        }
+        self.synced_rv = written.resource_version;
+    }
+
+    /// When the event `queued` names was last seen, `None` if it is gone. The index knows for
+    /// the events it still holds; one whose entry went to a newer event is read from the store.
+    fn last_seen_ms(&self, queued: &Queued, store: &Store) -> Option<i64> {
+        match self.index.get(&queued.identity) {
+            Some(recorded) if recorded.key == queued.key => Some(recorded.last_seen_ms),
+            _ => store.get(&queued.key).and_then(Object::as_kind::<Event>).map(last_seen_ms),
+        }
+    }
+}
+
+fn last_seen_ms(event: &Event) -> i64 {
+    event.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0)
+}
+
+impl Cluster {
+    /// Records a Kubernetes Event about `involved`, aggregating repeats as the event correlator
+    /// does (same source, object, type, reason and message: count goes up).
+    pub fn record_event(
+        &mut self,
+        involved: &Object,
+        field_path: Option<String>,
+        event_type: &str,
+        reason: &str,
+        message: impl Into<String>,
+        component: &str,
+        host: Option<&str>,
+    ) {
+        let message = message.into();
+        self.events.sync(&self.store);
+        let meta = involved.meta();
+        let uid = meta.uid.as_deref().unwrap_or_default();
+        let field = field_path.as_deref().unwrap_or("");
+        let identity = identity(&[uid, field, event_type, reason, message.as_str(), component]);
+        let now = self.now();
+        let stamp = time::time(now);
+        // The index is keyed by a hash: the stored event must match for the count to go up.
+        if let Some(recorded) = self.events.index.get_mut(&identity) {
+            let counted = self.store.modify_if(&recorded.key, |object| {
+                let Object::Event(ev) = object else { return false };
+                let same = ev.involved_object.uid.as_deref().unwrap_or_default() == uid
+                    && ev.involved_object.field_path.as_deref().unwrap_or("") == field
+                    && ev.type_.as_deref() == Some(event_type)
+                    && ev.reason.as_deref() == Some(reason)
+                    && ev.message.as_deref() == Some(message.as_str())
+                    && ev.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component);
+                if same {
+                    ev.count = Some(ev.count.unwrap_or(1) + 1);
+                    ev.last_timestamp = Some(stamp.clone());
+                }
+                same
+            });
+            if let Some(written) = counted {
+                recorded.last_seen_ms = time::ms_of(&stamp);
+                self.events.wrote(&written);
+                return;
+            }
+        }
+        let last_seen_ms = time::ms_of(&stamp);
+        let info = involved.kind().info();
+        // Every field spelled out: `..Default::default()` would build and drop a whole Event.
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(self.event_name(involved, now)),
+                namespace: Some(meta.namespace.as_deref().unwrap_or("default").to_string()),
+                uid: Some(self.new_uid()),
+                creation_timestamp: Some(stamp.clone()),
+                ..Default::default()
+            },
+            involved_object: ObjectReference {
+                api_version: Some(info.api_version.to_string()),
+                kind: Some(info.kind.to_string()),
+                name: meta.name.clone(),
+                namespace: meta.namespace.clone(),
+                uid: meta.uid.clone(),
+                resource_version: meta.resource_version.clone(),
+                field_path,
+            },
+            reason: Some(reason.into()),
+            message: Some(message),
+            source: Some(EventSource {
+                component: Some(component.into()),
+                host: host.map(str::to_string),
+            }),
+            first_timestamp: Some(stamp.clone()),
+            last_timestamp: Some(stamp),
+            count: Some(1),
+            type_: Some(event_type.into()),
+            event_time: None,
+            reporting_component: Some(component.into()),
+            reporting_instance: Some(host.unwrap_or(component).to_string()),
+            action: None,
+            related: None,
+            series: None,
+        };
+        let written = self.store.put(event.into_object());
+        self.events.wrote(&written);
+        let recorded = Recorded { key: written.key.clone(), last_seen_ms };
+        self.events.index.insert(identity, recorded);
+        self.events.order.push_back(Queued { queued_ms: now, identity, key: written.key });
+        self.expire_events();
+    }
+
+    /// `<involved name>.<hex nanoseconds>`, unique as client-go makes them.
+    fn event_name(&mut self, involved: &Object, now: i64) -> String {
+        self.events.seq += 1;
+        let nanos = time::instant(now).as_nanosecond() as u128 + self.events.seq as u128;
+        let involved_name = involved.name();
+        // Room for the dot and the hex digits: a push past the clone's length would reallocate.
+        let mut name = String::with_capacity(involved_name.len() + 1 + 32);
+        name.push_str(involved_name);
+        // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
+        match u64::try_from(nanos) {
+            Ok(n) => {
+                name.push('.');
+                crate::hex::push_u64_min(&mut name, n);
+            }
+            Err(_) => {
+                let _ = write!(name, ".{nanos:x}");
+            }
+        }
+        name
+    }
+
+    /// Drops events past the API server's TTL, and the oldest ones beyond [`MAX_EVENTS`].
+    fn expire_events(&mut self) {
+        let cutoff = self.now().saturating_sub(EVENT_TTL_MS as i64);
+        let total = self.events.count;
+        // Over the limit, make room for a tenth more so that this does not run on every event.
+        let mut excess = if total > MAX_EVENTS { total - MAX_EVENTS + MAX_EVENTS / 10 } else { 0 };
+        while let Some(front) = self.events.order.front() {
+            // An event is last seen no earlier than the second it was queued in (timestamps
+            // keep whole seconds): this one and the rest stay.
+            if excess == 0 && front.queued_ms.div_euclid(1000) * 1000 >= cutoff {
+                break;
+            }
+            let Some(queued) = self.events.order.pop_front() else { break };
+            let Some(last_ms) = self.events.last_seen_ms(&queued, &self.store) else {
+                continue;
+            };
+            if last_ms > queued.queued_ms {
+                self.events.order.push_back(Queued { queued_ms: last_ms, ..queued });
+                continue;
+            }
+            if excess == 0 && last_ms >= cutoff {
+                self.events.order.push_front(queued);
+                break;
+            }
+            if let Some((_, removed)) = self.store.remove(&queued.key) {
+                self.events.wrote(&removed);
+            }
+            if self.events.index.get(&queued.identity).is_some_and(|r| r.key == queued.key) {
+                self.events.index.remove(&queued.identity);
+            }
+            excess = excess.saturating_sub(1);
+        }
+    }
+}
+
+/// A hash of the fields that make two events the same, separated so that ("ab", "c") and
+/// ("a", "bc") differ.
+fn identity(fields: &[&str]) -> u64 {
+    let mut hash = crate::fastmap::WordHasher::default();
+    for field in fields {
+        hash.write(field.as_bytes());
+        hash.write_u8(1);
+    }
+    hash.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::Pod;
+
+    use super::*;
+    use crate::sim::SimConfig;
+
+    fn pod(name: &str) -> Object {
+        let metadata = ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("default".into()),
+            uid: Some(format!("uid-{name}")),
+            ..Default::default()
+        };
+        Object::from(Pod { metadata, ..Default::default() })
+    }
+
+    fn record(cluster: &mut Cluster, involved: &Object, message: &str) {
+        cluster.record_event(involved, None, "Normal", "Test", message, "tester", None);
+    }
+
+    /// (name, count, first seen ms, last seen ms) of every event, in name order.
+    fn events(cluster: &Cluster) -> Vec<(String, i32, i64, i64)> {
+        let ms = |t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>| {
+            t.map(time::ms_of).unwrap_or(-1)
+        };
+        cluster
+            .store
+            .list_typed::<Event>(None)
+            .map(|e| {
+                let name = e.metadata.name.clone().unwrap_or_default();
+                let count = e.count.unwrap_or(0);
+                (name, count, ms(e.first_timestamp.as_ref()), ms(e.last_timestamp.as_ref()))
+            })
+            .collect()
+    }
+
+    fn at(cluster: &mut Cluster, ms: i64) {
+        cluster.clock.set_now(ms as Millis);
+    }
+
+    #[test]
+    fn a_repeat_counts_up_and_a_new_message_is_a_new_event() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let web = pod("web");
+        at(&mut cluster, 10_000);
+        record(&mut cluster, &web, "pulled");
+        at(&mut cluster, 12_500);
+        record(&mut cluster, &web, "pulled");
+        record(&mut cluster, &web, "started");
+        let events = events(&cluster);
+        assert_eq!(events.len(), 2, "{events:?}");
+        let pulled = events.iter().find(|e| e.1 == 2).expect("the repeated event");
+        assert_eq!((pulled.2, pulled.3), (10_000, 12_000));
+        assert!(pulled.0.starts_with("web."), "{}", pulled.0);
+        let event = cluster.store.list_typed::<Event>(None).find(|e| e.count == Some(1));
+        let started = event.expect("the other event");
+        assert_eq!(started.message.as_deref(), Some("started"));
+        assert_eq!(started.involved_object.uid.as_deref(), Some("uid-web"));
+        assert_eq!(started.reporting_instance.as_deref(), Some("tester"));
+    }
+
+    #[test]
+    fn events_expire_an_hour_after_they_were_last_seen() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let (a, b, c, d) = (pod("a"), pod("b"), pod("c"), pod("d"));
+        at(&mut cluster, 0);
+        record(&mut cluster, &a, "once");
+        record(&mut cluster, &b, "again");
+        at(&mut cluster, 30 * 60 * 1000);
+        record(&mut cluster, &b, "again");
+        at(&mut cluster, EVENT_TTL_MS as i64 + 1_000);
+        record(&mut cluster, &c, "later");
+        let names: Vec<String> = events(&cluster).into_iter().map(|e| e.0).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.iter().all(|n| !n.starts_with("a.")), "{names:?}");
+        at(&mut cluster, 2 * EVENT_TTL_MS as i64 + 2_000);
+        record(&mut cluster, &d, "last");
+        let names: Vec<String> = events(&cluster).into_iter().map(|e| e.0).collect();
+        assert!(names.len() == 1 && names[0].starts_with("d."), "{names:?}");
+    }
+
+    #[test]
+    fn past_the_limit_the_oldest_go_and_room_is_made_for_a_tenth_more() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let first = pod("first");
+        record(&mut cluster, &first, "first");
+        let pods: Vec<Object> = (0..MAX_EVENTS).map(|i| pod(&format!("p{i}"))).collect();
+        for (i, p) in pods.iter().enumerate() {
+            at(&mut cluster, i as i64);
+            record(&mut cluster, p, "x");
+            // Seen again (timestamps keep whole seconds), the first event counts as recent.
+            if i == 2_000 {
+                record(&mut cluster, &first, "first");
+            }
+        }
+        let events = events(&cluster);
+        assert_eq!(events.len(), MAX_EVENTS - MAX_EVENTS / 10, "{}", events.len());
+        assert!(events.iter().any(|e| e.0.starts_with("first.")));
+        let kept = |name: &str| events.iter().any(|e| e.0.starts_with(&format!("{name}.")));
+        assert!(!kept("p0") && !kept("p500"));
+        assert!(kept("p501") && kept(&format!("p{}", MAX_EVENTS - 1)));
+    }
+
+    #[test]
+    fn events_deleted_or_changed_by_someone_else_are_taken_into_account() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let (a, b) = (pod("a"), pod("b"));
+        at(&mut cluster, 0);
+        record(&mut cluster, &a, "x");
+        record(&mut cluster, &b, "x");
+        // A user deletes one event and moves the other's last sighting forward.
+        let keys: Vec<ObjKey> = cluster.store.list(Kind::Event, None).map(ObjKey::of).collect();
+        cluster.store.remove(&keys[0]);
+        cluster.store.modify(&keys[1], |object| {
+            if let Object::Event(ev) = object {
+                ev.last_timestamp = Some(time::time(40 * 60 * 1000));
+            }
+        });
+        at(&mut cluster, EVENT_TTL_MS as i64 + 1_000);
+        record(&mut cluster, &a, "y");
+        assert_eq!(events(&cluster).len(), 2);
+        // A repeat of the deleted event is a new event.
+        record(&mut cluster, &a, "x");
+        let events = events(&cluster);
+        assert_eq!(events.len(), 3);
+        assert!(events.iter().all(|e| e.1 == 1), "{events:?}");
+    }
+
+    #[test]
+    fn the_limit_counts_the_events_that_are_there() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let pods: Vec<Object> = (0..=MAX_EVENTS).map(|i| pod(&format!("p{i}"))).collect();
+        for (i, p) in pods[..MAX_EVENTS].iter().enumerate() {
+            at(&mut cluster, i as i64);
+            record(&mut cluster, p, "x");
+        }
+        // A user deletes one event: the next one fits.
+        let key = cluster.store.list(Kind::Event, None).map(ObjKey::of).nth(7);
+        cluster.store.remove(&key.expect("an event"));
+        record(&mut cluster, &pods[MAX_EVENTS], "x");
+        assert_eq!(events(&cluster).len(), MAX_EVENTS);
+        // A user creates one: the next event is one too many.
+        let mut extra = cluster.store.list_typed::<Event>(None).next().cloned().expect("an event");
+        extra.metadata.name = Some("extra".into());
+        cluster.store.put(extra.into_object());
+        record(&mut cluster, &pods[0], "y");
+        assert_eq!(events(&cluster).len(), MAX_EVENTS - MAX_EVENTS / 10);
+    }
+}
