@@ -30,7 +30,8 @@ pub(crate) struct EventBook {
     /// Recorded events by a hash of what makes two of them the same (see [`identity`]).
     index: FastMap<u64, Recorded>,
     /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
-    /// event counted again since is re-queued when it reaches the front.
+    /// event counted again since is re-queued, by when it was last seen, when it reaches the
+    /// front.
     order: VecDeque<Queued>,
     seq: u64,
     /// Events in the store.
@@ -218,7 +219,11 @@ impl Cluster {
                 continue;
             };
             if last_ms > queued.queued_ms {
-                self.events.order.push_back(Queued { queued_ms: last_ms, ..queued });
+                // In its place by when it was last seen: behind a later event it would outlive
+                // its TTL until that one expired.
+                let order = &mut self.events.order;
+                let place = order.partition_point(|q| q.queued_ms <= last_ms);
+                order.insert(place, Queued { queued_ms: last_ms, ..queued });
                 continue;
             }
             if excess == 0 && last_ms >= cutoff {
@@ -327,6 +332,31 @@ mod tests {
         record(&mut cluster, &d, "last");
         let names: Vec<String> = events(&cluster).into_iter().map(|e| e.0).collect();
         assert!(names.len() == 1 && names[0].starts_with("d."), "{names:?}");
+    }
+
+    #[test]
+    fn events_seen_again_expire_in_the_order_they_were_last_seen() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let (a, b, c) = (pod("a"), pod("b"), pod("c"));
+        let min = |m: i64| m * 60 * 1000;
+        at(&mut cluster, 0);
+        record(&mut cluster, &a, "x");
+        at(&mut cluster, min(5));
+        record(&mut cluster, &b, "x");
+        at(&mut cluster, min(40));
+        record(&mut cluster, &b, "x");
+        at(&mut cluster, min(50));
+        record(&mut cluster, &a, "x");
+        // Past both first sightings: each goes to the queue by when it was last seen.
+        at(&mut cluster, min(65));
+        record(&mut cluster, &c, "x");
+        assert_eq!(events(&cluster).len(), 3);
+        // b, last seen at 40 min, is gone at 100 min; a, seen at 50 min, stays until 110.
+        at(&mut cluster, min(100) + 1_000);
+        record(&mut cluster, &c, "y");
+        let names: Vec<String> = events(&cluster).into_iter().map(|e| e.0).collect();
+        assert!(names.iter().all(|n| !n.starts_with("b.")), "{names:?}");
+        assert!(names.iter().any(|n| n.starts_with("a.")), "{names:?}");
     }
 
     #[test]
