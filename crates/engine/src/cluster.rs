@@ -19,6 +19,7 @@ use crate::rng::Rng;
 use crate::sim::SimConfig;
 use crate::time;
 
+mod correlator;
 mod events;
 
 pub use events::{EVENT_TTL_MS, MAX_EVENTS};

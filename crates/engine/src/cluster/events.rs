@@ -1,5 +1,6 @@
-//! Kubernetes Events: recorded as client-go's event correlator does (a repeat counts up), and
-//! dropped after the API server's TTL or past [`MAX_EVENTS`].
+//! Kubernetes Events: recorded through client-go's event correlator (similar events combined,
+//! repeats counted, a burst about one object dropped), and dropped after the API server's TTL or
+//! past [`MAX_EVENTS`].
 //!
 //! The cluster keeps what expiry needs to know about the events it recorded (when each was last
 //! seen, how many events there are) beside the store, so that expiry reads no object. Those
@@ -14,6 +15,7 @@ use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::Cluster;
+use super::correlator::{COMBINED_PREFIX, Correlator, EventKeys};
 use crate::api::{ApiKind, Kind, ObjKey, Object, Store, WatchEvent, WatchEventType};
 use crate::clock::Millis;
 use crate::fastmap::FastMap;
@@ -23,11 +25,17 @@ use crate::time;
 pub const MAX_EVENTS: usize = 5_000;
 /// How long an Event lives, as kube-apiserver's default `--event-ttl`.
 pub const EVENT_TTL_MS: Millis = 60 * 60 * 1000;
+/// The scheduler records through the events.k8s.io API, which has no correlator: its repeats
+/// only count up.
+const SCHEDULER: &str = "default-scheduler";
 
 /// The events the cluster recorded, for counting repeats and for expiry.
 #[derive(Clone, Default)]
 pub(crate) struct EventBook {
-    /// Recorded events by a hash of what makes two of them the same (see [`identity`]).
+    /// Each source's correlator, by a hash of its component and host. There is one per
+    /// controller and one per node's kubelet.
+    correlators: FastMap<u64, Correlator>,
+    /// Events in the store by their source and correlation key, as far as the cluster wrote them.
     index: FastMap<u64, Recorded>,
     /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
     /// event counted again since is re-queued, by when it was last seen, when it reaches the
@@ -94,8 +102,8 @@ fn last_seen_ms(event: &Event) -> i64 {
 }
 
 impl Cluster {
-    /// Records a Kubernetes Event about `involved`, aggregating repeats as the event correlator
-    /// does (same source, object, type, reason and message: count goes up).
+    /// Records a Kubernetes Event about `involved` from `component` (on node `host`, for a
+    /// kubelet), through client-go's event correlator (see [`correlator`]).
     pub fn record_event(
         &mut self,
         involved: &Object,
@@ -109,39 +117,73 @@ impl Cluster {
         let message = message.into();
         self.events.sync(&self.store);
         let meta = involved.meta();
-        let uid = meta.uid.as_deref().unwrap_or_default();
+        let info = involved.kind().info();
         let field = field_path.as_deref().unwrap_or("");
-        let identity = identity(&[uid, field, event_type, reason, message.as_str(), component]);
+        let object = hash(&[
+            info.kind,
+            meta.namespace.as_deref().unwrap_or_default(),
+            involved.name(),
+            meta.uid.as_deref().unwrap_or_default(),
+            info.api_version,
+        ]);
+        let similar = mix(&[object], &[event_type, reason]);
+        let message_hash = hash(&[message.as_str()]);
+        let event = mix(&[similar, message_hash], &[field]);
+        let keys = EventKeys { object, similar, event, message: message_hash };
         let now = self.now();
         let stamp = time::time(now);
-        // The index is keyed by a hash: the stored event must match for the count to go up.
-        if let Some(recorded) = self.events.index.get_mut(&identity) {
-            let counted = self.store.modify_if(&recorded.key, |object| {
+        let stamp_ms = time::ms_of(&stamp);
+        let source = hash(&[component, host.unwrap_or_default()]);
+        let seq = &mut self.events.seq;
+        let name_nanos = || {
+            // Unique as client-go's nanosecond names are in practice.
+            *seq += 1;
+            time::instant(now).as_nanosecond() as u128 + *seq as u128
+        };
+        let correlator = self.events.correlators.entry(source).or_default();
+        let correlation = if component == SCHEDULER {
+            correlator.count(keys.event, stamp_ms, name_nanos)
+        } else {
+            correlator.correlate(&keys, now, stamp_ms, name_nanos)
+        };
+        if correlation.skip {
+            return;
+        }
+        let message =
+            if correlation.combined { format!("{COMBINED_PREFIX}{message}") } else { message };
+        let identity = mix(&[source, correlation.key], &[]);
+        // A repeat updates the stored event, as client-go's patch; one that is gone is made again.
+        if correlation.count > 1
+            && let Some(recorded) = self.events.index.get_mut(&identity)
+        {
+            let patched = self.store.modify_if(&recorded.key, |object| {
                 let Object::Event(ev) = object else { return false };
-                let same = ev.involved_object.uid.as_deref().unwrap_or_default() == uid
-                    && ev.involved_object.field_path.as_deref().unwrap_or("") == field
-                    && ev.type_.as_deref() == Some(event_type)
-                    && ev.reason.as_deref() == Some(reason)
-                    && ev.message.as_deref() == Some(message.as_str())
-                    && ev.source.as_ref().and_then(|s| s.component.as_deref()) == Some(component);
-                if same {
-                    ev.count = Some(ev.count.unwrap_or(1) + 1);
-                    ev.last_timestamp = Some(stamp.clone());
+                ev.count = Some(correlation.count);
+                ev.last_timestamp = Some(stamp.clone());
+                if ev.message.as_deref() != Some(message.as_str()) {
+                    ev.message = Some(message.clone());
                 }
-                same
+                true
             });
-            if let Some(written) = counted {
-                recorded.last_seen_ms = time::ms_of(&stamp);
+            if let Some(written) = patched {
+                recorded.last_seen_ms = stamp_ms;
                 self.events.wrote(&written);
                 return;
             }
         }
-        let last_seen_ms = time::ms_of(&stamp);
-        let info = involved.kind().info();
+        // A combined event names no reporting component (client-go builds it from scratch).
+        let (reporting_component, reporting_instance) = match (correlation.combined, host) {
+            (true, _) => (String::new(), String::new()),
+            (false, Some(host)) => (component.to_string(), host.to_string()),
+            (false, None) if component == SCHEDULER => {
+                (component.to_string(), component.to_string())
+            }
+            (false, None) => (component.to_string(), String::new()),
+        };
         // Every field spelled out: `..Default::default()` would build and drop a whole Event.
         let event = Event {
             metadata: ObjectMeta {
-                name: Some(self.event_name(involved, now)),
+                name: Some(event_name(involved.name(), correlation.name_nanos)),
                 namespace: Some(meta.namespace.as_deref().unwrap_or("default").to_string()),
                 uid: Some(self.new_uid()),
                 creation_timestamp: Some(stamp.clone()),
@@ -162,44 +204,23 @@ impl Cluster {
                 component: Some(component.into()),
                 host: host.map(str::to_string),
             }),
-            first_timestamp: Some(stamp.clone()),
+            first_timestamp: Some(time::time(correlation.first_ms)),
             last_timestamp: Some(stamp),
-            count: Some(1),
+            count: Some(correlation.count),
             type_: Some(event_type.into()),
             event_time: None,
-            reporting_component: Some(component.into()),
-            reporting_instance: Some(host.unwrap_or(component).to_string()),
+            reporting_component: Some(reporting_component),
+            reporting_instance: Some(reporting_instance),
             action: None,
             related: None,
             series: None,
         };
         let written = self.store.put(event.into_object());
         self.events.wrote(&written);
-        let recorded = Recorded { key: written.key.clone(), last_seen_ms };
+        let recorded = Recorded { key: written.key.clone(), last_seen_ms: stamp_ms };
         self.events.index.insert(identity, recorded);
         self.events.order.push_back(Queued { queued_ms: now, identity, key: written.key });
         self.expire_events();
-    }
-
-    /// `<involved name>.<hex nanoseconds>`, unique as client-go makes them.
-    fn event_name(&mut self, involved: &Object, now: i64) -> String {
-        self.events.seq += 1;
-        let nanos = time::instant(now).as_nanosecond() as u128 + self.events.seq as u128;
-        let involved_name = involved.name();
-        // Room for the dot and the hex digits: a push past the clone's length would reallocate.
-        let mut name = String::with_capacity(involved_name.len() + 1 + 32);
-        name.push_str(involved_name);
-        // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
-        match u64::try_from(nanos) {
-            Ok(n) => {
-                name.push('.');
-                crate::hex::push_u64_min(&mut name, n);
-            }
-            Err(_) => {
-                let _ = write!(name, ".{nanos:x}");
-            }
-        }
-        name
     }
 
     /// Drops events past the API server's TTL, and the oldest ones beyond [`MAX_EVENTS`].
@@ -241,15 +262,40 @@ impl Cluster {
     }
 }
 
-/// A hash of the fields that make two events the same, separated so that ("ab", "c") and
-/// ("a", "bc") differ.
-fn identity(fields: &[&str]) -> u64 {
+/// A hash of `fields`, separated so that ("ab", "c") and ("a", "bc") differ.
+fn hash(fields: &[&str]) -> u64 {
+    mix(&[], fields)
+}
+
+/// A hash of hashes and fields.
+fn mix(words: &[u64], fields: &[&str]) -> u64 {
     let mut hash = crate::fastmap::WordHasher::default();
+    for word in words {
+        hash.write_u64(*word);
+    }
     for field in fields {
         hash.write(field.as_bytes());
         hash.write_u8(1);
     }
     hash.finish()
+}
+
+/// `<involved name>.<hex nanoseconds>`, as client-go names events.
+fn event_name(involved_name: &str, nanos: u128) -> String {
+    // Room for the dot and the hex digits: a push past the clone's length would reallocate.
+    let mut name = String::with_capacity(involved_name.len() + 1 + 32);
+    name.push_str(involved_name);
+    // Formatting a u128 is slow; the nanoseconds fit a u64 until the year 2554.
+    match u64::try_from(nanos) {
+        Ok(n) => {
+            name.push('.');
+            crate::hex::push_u64_min(&mut name, n);
+        }
+        Err(_) => {
+            let _ = write!(name, ".{nanos:x}");
+        }
+    }
+    name
 }
 
 #[cfg(test)]
@@ -311,7 +357,9 @@ mod tests {
         let started = event.expect("the other event");
         assert_eq!(started.message.as_deref(), Some("started"));
         assert_eq!(started.involved_object.uid.as_deref(), Some("uid-web"));
-        assert_eq!(started.reporting_instance.as_deref(), Some("tester"));
+        // A controller's events name no instance (its source has no host).
+        assert_eq!(started.reporting_component.as_deref(), Some("tester"));
+        assert_eq!(started.reporting_instance.as_deref(), Some(""));
     }
 
     #[test]
@@ -399,11 +447,13 @@ mod tests {
         at(&mut cluster, EVENT_TTL_MS as i64 + 1_000);
         record(&mut cluster, &a, "y");
         assert_eq!(events(&cluster).len(), 2);
-        // A repeat of the deleted event is a new event.
+        // A repeat of the deleted event makes it again, under its name, with the count going on
+        // (client-go's patch fails, so it creates the event it would have patched).
         record(&mut cluster, &a, "x");
         let events = events(&cluster);
         assert_eq!(events.len(), 3);
-        assert!(events.iter().all(|e| e.1 == 1), "{events:?}");
+        let again = events.iter().find(|e| *e.0 == *keys[0].name).expect("made again");
+        assert_eq!((again.1, again.2, again.3), (2, 0, EVENT_TTL_MS as i64 + 1_000), "{events:?}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ kubectl delete pod -l app=kubia --wait=false
 kubectl get pods
 sleep 20s
 kubectl get pods
-kubectl scale rc kubia --replicas=5
+kubectl scale rc kubia --replicas=10
 sleep 20s
 kubectl get rc kubia
 kubectl scale rc kubia --replicas=3
