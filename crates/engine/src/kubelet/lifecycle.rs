@@ -14,8 +14,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::images::{self, App, Program, Step};
 use super::{
     Action, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, CREATE_MS, CState, ContainerRt, KillReason,
-    KubeletTimer, Layer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeKind, SANDBOX_MS, apps, fs,
-    shell,
+    KubeletTimer, Layer, LogLine, MAX_LOG_LINES, PodRuntime, ProbeKind, SANDBOX_MS, SYNC_RETRY_MS,
+    apps, fs, shell,
 };
 use crate::api::{Kind, ObjKey, Object};
 use crate::clock::Millis;
@@ -225,14 +225,11 @@ pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
                 kill_done(cluster, &mut prt, ci);
             }
         }
-        Action::BackoffDone(ci) => {
+        Action::BackoffSync(ci) => {
             if !prt.terminating
                 && prt.containers.get(ci).is_some_and(|c| matches!(&c.state, CState::Waiting { reason, .. } if reason == "CrashLoopBackOff"))
             {
-                let now = cluster.now_ms();
-                let c = &mut prt.containers[ci];
-                c.backoff = Some(next_backoff(c.backoff, now));
-                begin_pull(cluster, &mut prt, ci);
+                backoff_sync(cluster, &mut prt, ci);
             }
         }
         Action::EnterPullBackOff(ci) => enter_pull_backoff(cluster, &mut prt, ci),
@@ -786,6 +783,15 @@ pub fn unix_date(ms: Millis) -> String {
         .unwrap_or_default()
 }
 
+/// A container made after an earlier one of the same name is a restart. Its count is the
+/// earlier one's plus one (the kubelet keeps it on each container), so a container waiting in
+/// back-off still shows the count of the run that crashed.
+fn counts_restart(c: &mut ContainerRt) {
+    if !c.container_id.is_empty() {
+        c.restart_count += 1;
+    }
+}
+
 fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     if prt.terminating {
         return;
@@ -808,6 +814,7 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         container_event(cluster, prt, ci, "Warning", "Failed", format!("Error: {message}"));
         let c = &mut prt.containers[ci];
         c.run_id += 1;
+        counts_restart(c);
         c.container_id = format!("containerd://{id}");
         c.state = CState::Running { started_ms: now };
         container_exited(cluster, prt, ci, 128, "StartError", message);
@@ -869,6 +876,7 @@ fn start_container(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let c = &mut prt.containers[ci];
     c.service_env = service_env;
     c.run_id += 1;
+    counts_restart(c);
     c.container_id = ["containerd://", &id].concat();
     c.state = CState::Running { started_ms: now };
     c.killing = None;
@@ -1006,7 +1014,6 @@ fn container_exited(
     }
     let c = &mut prt.containers[ci];
     c.last_state = Some(c.state.clone());
-    c.restart_count += 1;
     // doBackOff: inside the window the container waits in CrashLoopBackOff.
     let in_backoff = match c.backoff {
         Some((delay, updated)) if now.saturating_sub(updated) <= 2 * BACKOFF_MAX_MS => {
@@ -1016,7 +1023,7 @@ fn container_exited(
     };
     if in_backoff {
         let (delay, _) = c.backoff.unwrap_or((BACKOFF_INITIAL_MS, now));
-        let name = c.name.clone();
+        let name = &c.name;
         let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
         c.state = CState::Waiting {
             reason: "CrashLoopBackOff".into(),
@@ -1025,19 +1032,42 @@ fn container_exited(
                 go_duration(delay)
             ),
         };
-        container_event(
-            cluster,
-            prt,
-            ci,
-            "Warning",
-            "BackOff",
-            format!("Back-off restarting failed container {name} in pod {pod_desc}"),
-        );
-        schedule(cluster, &prt.uid, delay, Action::BackoffDone(ci));
+        backed_off(cluster, prt, ci);
     } else {
         c.backoff = Some(next_backoff(c.backoff, now));
         begin_pull(cluster, prt, ci);
     }
+}
+
+/// A sync finds the container inside its restart back-off: the kubelet records a BackOff event,
+/// and the pod worker, whose sync failed, tries again in 10 to 15 s.
+fn backed_off(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
+    let message = format!(
+        "Back-off restarting failed container {} in pod {pod_desc}",
+        prt.containers[ci].name
+    );
+    container_event(cluster, prt, ci, "Warning", "BackOff", message);
+    let retry_ms = SYNC_RETRY_MS + cluster.rng.below(SYNC_RETRY_MS / 2);
+    schedule(cluster, &prt.uid, retry_ms, Action::BackoffSync(ci));
+}
+
+/// The pod worker's retry: still inside the back-off (counted from when the container exited),
+/// or restart. The restart thus waits for the first retry after the back-off ends.
+fn backoff_sync(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
+    let now = cluster.now_ms();
+    let c = &mut prt.containers[ci];
+    let exited_ms = match &c.last_state {
+        Some(CState::Terminated { finished_ms, .. }) => *finished_ms,
+        _ => now,
+    };
+    let delay = c.backoff.map_or(BACKOFF_INITIAL_MS, |(delay, _)| delay);
+    if now.saturating_sub(exited_ms) < delay {
+        backed_off(cluster, prt, ci);
+        return;
+    }
+    c.backoff = Some(next_backoff(c.backoff, now));
+    begin_pull(cluster, prt, ci);
 }
 
 fn kill(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize, reason: KillReason, grace_s: u64) {

@@ -33,6 +33,9 @@ pub const CREATE_MS: Millis = 150;
 pub const BACKOFF_INITIAL_MS: Millis = 10_000;
 /// Cap of the restart back-off.
 pub const BACKOFF_MAX_MS: Millis = 300_000;
+/// A pod whose sync failed (a container in back-off fails it) is synced again after this, plus
+/// up to half again (the pod worker's `backOffPeriod` and its jitter, before Kubernetes 1.35).
+pub const SYNC_RETRY_MS: Millis = 10_000;
 /// Image names whose parse the kubelets keep (further names are parsed at each use).
 pub const MAX_IMAGE_REFS: usize = 256;
 /// Container file layers the kubelets keep ready to copy (a further one replaces the oldest).
@@ -64,8 +67,9 @@ pub enum Action {
     Probe(usize, u64, ProbeKind),
     /// A killed container's process ends.
     KillDone(usize, u64),
-    /// Restart back-off is over.
-    BackoffDone(usize),
+    /// The pod worker syncs a container in restart back-off again: another BackOff event, or
+    /// the restart once the back-off is over.
+    BackoffSync(usize),
     /// A failed pull turns into ImagePullBackOff.
     EnterPullBackOff(usize),
     /// Image pull back-off is over: pull again.

@@ -1,0 +1,111 @@
+//! Restart back-off as a Kubernetes 1.34 kubelet does it: a crashed container waits 10 s, then
+//! 20, 40, ... (at most 5 min); while it waits, the pod worker retries the pod's sync every 10 to
+//! 15 s, each retry records another BackOff event, and the restart comes at the first retry
+//! after the back-off is over.
+
+mod common;
+
+use common::*;
+use k8s_openapi::api::core::v1::{ContainerStatus, Event, Pod};
+use kubeplay_engine::api::Kind;
+use kubeplay_engine::cluster::Cluster;
+use kubeplay_engine::time::ms_of;
+
+const CRASHING_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: crash
+spec:
+  containers:
+  - name: crash
+    image: busybox
+    command: ["sh", "-c", "exit 1"]
+"#;
+
+fn status(c: &Cluster) -> ContainerStatus {
+    let pod = get(c, Kind::Pod, "default", "crash").expect("the pod");
+    let pod = pod.as_kind::<Pod>().expect("a pod").clone();
+    let statuses = pod.status.and_then(|s| s.container_statuses).unwrap_or_default();
+    statuses.into_iter().next().expect("a container status")
+}
+
+/// The count of the BackOff event about the pod (0 if there is none).
+fn backoff_count(c: &Cluster) -> i32 {
+    c.store()
+        .list_typed::<Event>(Some("default"))
+        .filter(|e| e.involved_object.name.as_deref() == Some("crash"))
+        .filter(|e| e.reason.as_deref() == Some("BackOff"))
+        .map(|e| e.count.unwrap_or(1))
+        .sum()
+}
+
+/// (started, finished) in ms of each run of the container that has ended, watched second by
+/// second for `seconds`.
+fn runs(c: &mut Cluster, seconds: u64) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for _ in 0..seconds {
+        advance(c, 1_000);
+        let last = status(c).last_state.and_then(|s| s.terminated);
+        let Some(t) = last else { continue };
+        let run = (
+            t.started_at.as_ref().map(ms_of).unwrap_or_default(),
+            t.finished_at.as_ref().map(ms_of).unwrap_or_default(),
+        );
+        if runs.last() != Some(&run) {
+            runs.push(run);
+        }
+    }
+    runs
+}
+
+#[test]
+fn a_restart_waits_for_the_first_retry_after_the_back_off() {
+    let mut c = cluster();
+    apply(&mut c, CRASHING_POD);
+    let runs = runs(&mut c, 330);
+    assert!(runs.len() >= 6, "{runs:?}");
+    // The first crash restarts at once (the back-off starts with it); then 10, 20, 40, 80 s.
+    let waits: Vec<i64> = runs.windows(2).map(|w| w[1].0 - w[0].1).collect();
+    assert!(waits[0] < 2_000, "{waits:?}");
+    for (wait, back_off) in waits[1..].iter().zip([10_000, 20_000, 40_000, 80_000]) {
+        // Timestamps keep whole seconds; the pull and the start take about a second.
+        assert!(*wait >= back_off - 1_000, "{wait} ms after a {back_off} ms back-off: {waits:?}");
+        assert!(*wait <= back_off + 17_000, "{wait} ms after a {back_off} ms back-off: {waits:?}");
+    }
+    // The retries fall on a 10-15 s grid, not on the back-off's end.
+    assert!(waits[1..].iter().any(|w| w % 10_000 > 2_000), "{waits:?}");
+}
+
+#[test]
+fn each_retry_inside_the_back_off_counts_another_back_off_event() {
+    let mut c = cluster();
+    apply(&mut c, CRASHING_POD);
+    // Up to the fourth restart: back-offs of 10, 20 and 40 s, retried every 10-15 s (the first
+    // restart comes at once).
+    run_until(&mut c, 1_000, 300_000, |c| status(c).restart_count >= 4);
+    let restarts_from_back_off = 3;
+    let back_offs = backoff_count(&c);
+    assert!(back_offs >= restarts_from_back_off + 3, "{back_offs} BackOff events");
+    // The fourth run crashed at once too: the next back-off is twice the last.
+    let waiting = status(&c).state.and_then(|s| s.waiting).and_then(|w| w.message);
+    assert!(waiting.as_deref().is_some_and(|m| m.starts_with("back-off 1m20s ")), "{waiting:?}");
+}
+
+#[test]
+fn a_container_waiting_in_back_off_shows_the_count_of_the_run_that_crashed() {
+    let mut c = cluster();
+    apply(&mut c, CRASHING_POD);
+    let in_back_off = |c: &Cluster| {
+        let waiting = status(c).state.and_then(|s| s.waiting).and_then(|w| w.reason);
+        waiting.as_deref() == Some("CrashLoopBackOff")
+    };
+    // The first crash restarts at once; the second one waits.
+    run_until(&mut c, 500, 60_000, in_back_off);
+    let crashed = status(&c);
+    assert_eq!(crashed.restart_count, 1, "{crashed:?}");
+    assert!(crashed.last_state.and_then(|s| s.terminated).is_some());
+    // The restart counts up when the next container is made, after the 10 s back-off.
+    let took = run_until(&mut c, 500, 60_000, |c| status(c).restart_count == 2);
+    assert!((10_000..=17_000).contains(&took), "{took} ms");
+}
