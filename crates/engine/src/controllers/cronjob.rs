@@ -103,8 +103,18 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         let in_active = active.iter().any(|r| r.uid == job.metadata.uid);
         match job_finished(job) {
             None => {
+                // A job the controller did not make (`kubectl create job --from=cronjob/...`)
+                // is not adopted into the active list; each sync warns about it.
                 if !in_active {
-                    active.push(job_ref(job));
+                    cluster.record_event(
+                        &obj,
+                        None,
+                        "Warning",
+                        "UnexpectedJob",
+                        format!("Saw a job that the controller did not create or forgot: {name}"),
+                        COMPONENT,
+                        None,
+                    );
                 }
             }
             Some(cond) => {
@@ -141,7 +151,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         cluster.record_event(
             &obj,
             None,
-            "Warning",
+            "Normal",
             "MissingJob",
             format!("Active job went missing: {}", r.name.unwrap_or_default()),
             COMPONENT,
