@@ -286,7 +286,7 @@ fn find_unknown_fields(input: &Value, typed: &Value, path: &mut String, out: &mu
 }
 
 // Renders a serde type error the way Go's encoding/json reports it to the API server.
-fn type_error(e: &super::value_de::PathError) -> String {
+pub(crate) fn type_error(e: &super::value_de::PathError) -> String {
     let inner = e.inner().to_string();
     let got = if inner.contains("invalid type: string") {
         "string"

@@ -182,6 +182,7 @@ const RUN_FLAGS: &[Flag] = &[
     boolean("attach", None),
     val("image-pull-policy", None),
     val("overrides", None),
+    val("override-type", None),
     val("annotations", None),
     boolean("expose", None),
     boolean("privileged", None),
@@ -290,8 +291,12 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(f) => f,
         Err(e) => return Output::fail(e),
     };
+    let pod = match super::workloads::apply_overrides(pod.into_object(), &p) {
+        Ok(pod) => pod,
+        Err(e) => return Output::fail(e),
+    };
     if matches!(p.get("dry-run"), Some("client") | Some("true") | Some("server")) {
-        let obj = pod.into_object();
+        let obj = pod;
         return match format {
             Format::Table => Output::ok(format!("{} created (dry run)\n", name_of(&obj))),
             f => {
@@ -310,7 +315,7 @@ pub fn run(ctx: &mut Ctx, argv: &[String]) -> Output {
             }
         };
     }
-    let created = match ctx.cluster.create(pod.into_object()) {
+    let created = match ctx.cluster.create(pod) {
         Ok(o) => o,
         Err(e) => return Output::fail(e.kubectl_message(None)),
     };

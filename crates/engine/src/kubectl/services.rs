@@ -405,7 +405,11 @@ pub fn expose(ctx: &mut Ctx, argv: &[String]) -> Output {
         }),
         status: None,
     };
-    let mut out = submit(ctx, &p, svc.into_object(), "exposed");
+    let svc = match super::workloads::apply_overrides(svc.into_object(), &p) {
+        Ok(svc) => svc,
+        Err(e) => return Output::fail(e),
+    };
+    let mut out = submit(ctx, &p, svc, "exposed");
     out.stderr.insert_str(0, super::workloads::record_deprecation(&p));
     out
 }

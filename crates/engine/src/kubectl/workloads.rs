@@ -1246,6 +1246,33 @@ enum PatchError {
     Invalid,
 }
 
+/// `--overrides` of `run` and `expose`: kubectl patches the object it generated before sending
+/// it, by `--override-type` (a JSON merge patch unless told otherwise).
+pub fn apply_overrides(object: Object, p: &Parsed) -> Result<Object, String> {
+    let Some(text) = p.get("overrides").filter(|t| !t.is_empty()) else { return Ok(object) };
+    let kind = object.kind();
+    let generated = object.to_json();
+    let override_type = p.get("override-type").unwrap_or("merge");
+    let patch: Option<Value> = serde_json::from_str(text).ok();
+    let patched = match (override_type, patch) {
+        // A patch that is not an object replaces the whole document, which then does not decode.
+        ("merge", Some(patch)) if patch.is_object() => merge_patch(&generated, &patch),
+        ("merge", _) => return Err("error: Invalid JSON Patch".into()),
+        ("strategic", Some(patch)) if patch.is_object() => strategic_merge(&generated, &patch, ""),
+        ("strategic", _) => return Err("error: invalid JSON document".into()),
+        ("json", Some(patch)) => match json_patch(&generated, &patch) {
+            Ok(v) => v,
+            Err(PatchError::Client(e)) => return Err(e),
+            Err(PatchError::Server(e)) => return Err(format!("error: {e}")),
+            Err(PatchError::Invalid) => return Err("error: Invalid JSON Patch".into()),
+        },
+        ("json", None) => return Err("error: Invalid JSON Patch".into()),
+        (other, _) => return Err(format!("error: invalid override type: {other}")),
+    };
+    Object::from_json(kind, patched)
+        .map_err(|e| format!("error: {}", crate::api::decode::type_error(&e)))
+}
+
 /// RFC 7386 JSON merge patch.
 pub fn merge_patch(target: &Value, patch: &Value) -> Value {
     let Some(pm) = patch.as_object() else {

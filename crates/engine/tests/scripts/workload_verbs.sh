@@ -64,3 +64,13 @@ kubectl scale deploy --all --replicas=1
 kubectl rollout status deploy -l app=nobody
 kubectl create deployment web --image=nginx --dry-run=client -o yaml
 kubectl create job once --image=busybox --dry-run=client -o yaml -- echo hi
+# --overrides patches the generated object (a JSON merge patch unless --override-type says otherwise)
+kubectl run gpu --image=luksa/kubia --overrides='{"spec":{"nodeSelector":{"gpu":"true"}}}'
+kubectl run tiered --image=nginx --override-type=json --overrides='[{"op":"add","path":"/metadata/labels/tier","value":"web"}]'
+kubectl run broken --image=nginx --overrides='{"spec":'
+kubectl run broken --image=nginx --override-type=yaml --overrides='{}'
+kubectl expose pod tiered --port=80 --overrides='{"spec":{"type":"NodePort"}}'
+sleep 5s
+kubectl get pods gpu tiered --show-labels
+kubectl get svc tiered
+kubectl get pod gpu -o jsonpath='{.spec.nodeSelector}'
