@@ -22,7 +22,7 @@ use crate::time;
 mod correlator;
 mod events;
 
-pub use events::{EVENT_TTL_MS, MAX_EVENTS};
+pub use events::{EVENT_TTL_MS, MAX_EVENTS, first_seen_ms, last_seen_ms};
 
 /// Reconciles one settle pass may run before it yields (a runaway loop stops here).
 pub const MAX_RECONCILES_PER_SETTLE: usize = 500_000;

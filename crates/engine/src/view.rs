@@ -396,13 +396,7 @@ impl ClusterSnapshot {
         let mut events: Vec<(i64, &Event)> = store
             .list_typed::<Event>(None)
             .map(|e| {
-                let at = e
-                    .last_timestamp
-                    .as_ref()
-                    .or(e.first_timestamp.as_ref())
-                    .map(crate::time::ms_of)
-                    .or_else(|| e.event_time.as_ref().map(|t| crate::time::ms_of_instant(t.0)))
-                    .unwrap_or(0);
+                let at = crate::cluster::last_seen_ms(e).unwrap_or(0);
                 (at, e)
             })
             .collect();
@@ -430,7 +424,7 @@ impl ClusterSnapshot {
                 ),
                 namespace: meta_ns(&e.metadata),
                 message: e.message.clone().unwrap_or_default(),
-                count: e.count.unwrap_or(1),
+                count: e.series.as_ref().and_then(|s| s.count).or(e.count).unwrap_or(1),
             })
             .collect();
         let since_ms = now_ms.saturating_sub(SNAPSHOT_REQUESTS_WINDOW_MS);

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::hash::Hasher as _;
 
-use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::Cluster;
@@ -72,7 +72,7 @@ impl EventBook {
         self.count = store.count(Kind::Event);
         self.index.retain(|_, recorded| {
             let event = store.get(&recorded.key).and_then(Object::as_kind::<Event>);
-            event.map(|ev| recorded.last_seen_ms = last_seen_ms(ev)).is_some()
+            event.map(|ev| recorded.last_seen_ms = last_seen_ms(ev).unwrap_or(0)).is_some()
         });
         self.synced_rv = store.kind_changed(Kind::Event);
     }
@@ -92,13 +92,28 @@ impl EventBook {
     fn last_seen_ms(&self, queued: &Queued, store: &Store) -> Option<i64> {
         match self.index.get(&queued.identity) {
             Some(recorded) if recorded.key == queued.key => Some(recorded.last_seen_ms),
-            _ => store.get(&queued.key).and_then(Object::as_kind::<Event>).map(last_seen_ms),
+            _ => store
+                .get(&queued.key)
+                .and_then(Object::as_kind::<Event>)
+                .map(|ev| last_seen_ms(ev).unwrap_or(0)),
         }
     }
 }
 
-fn last_seen_ms(event: &Event) -> i64 {
-    event.last_timestamp.as_ref().map(time::ms_of).unwrap_or(0)
+/// When an event was last seen, as kubectl sorts events: its series' last observation, its
+/// `lastTimestamp`, or (events.k8s.io events) its `eventTime`.
+pub fn last_seen_ms(event: &Event) -> Option<i64> {
+    let series = event.series.as_ref().and_then(|s| s.last_observed_time.as_ref());
+    series
+        .map(|t| time::ms_of_instant(t.0))
+        .or_else(|| event.last_timestamp.as_ref().map(time::ms_of))
+        .or_else(|| event.event_time.as_ref().map(|t| time::ms_of_instant(t.0)))
+}
+
+/// When an event was first seen: its `eventTime`, or its `firstTimestamp`.
+pub fn first_seen_ms(event: &Event) -> Option<i64> {
+    let event_time = event.event_time.as_ref().map(|t| time::ms_of_instant(t.0));
+    event_time.or_else(|| event.first_timestamp.as_ref().map(time::ms_of))
 }
 
 impl Cluster {
@@ -141,8 +156,10 @@ impl Cluster {
             time::instant(now).as_nanosecond() as u128 + *seq as u128
         };
         let correlator = self.events.correlators.entry(source).or_default();
-        let correlation = if component == SCHEDULER {
-            correlator.count(keys.event, stamp_ms, name_nanos)
+        // The scheduler's events.k8s.io events keep the time to the microsecond.
+        let in_series = component == SCHEDULER;
+        let correlation = if in_series {
+            correlator.count(keys.event, now, name_nanos)
         } else {
             correlator.correlate(&keys, now, stamp_ms, name_nanos)
         };
@@ -158,6 +175,10 @@ impl Cluster {
         {
             let patched = self.store.modify_if(&recorded.key, |object| {
                 let Object::Event(ev) = object else { return false };
+                if in_series {
+                    ev.series = Some(series(correlation.count, now));
+                    return true;
+                }
                 ev.count = Some(correlation.count);
                 ev.last_timestamp = Some(stamp.clone());
                 if ev.message.as_deref() != Some(message.as_str()) {
@@ -166,7 +187,7 @@ impl Cluster {
                 true
             });
             if let Some(written) = patched {
-                recorded.last_seen_ms = stamp_ms;
+                recorded.last_seen_ms = if in_series { now } else { stamp_ms };
                 self.events.wrote(&written);
                 return;
             }
@@ -175,12 +196,12 @@ impl Cluster {
         let (reporting_component, reporting_instance) = match (correlation.combined, host) {
             (true, _) => (String::new(), String::new()),
             (false, Some(host)) => (component.to_string(), host.to_string()),
-            (false, None) if component == SCHEDULER => {
-                (component.to_string(), component.to_string())
+            (false, None) if in_series => {
+                let instance = format!("{component}-{}", crate::bootstrap::control_plane_name());
+                (component.to_string(), instance)
             }
             (false, None) => (component.to_string(), String::new()),
         };
-        // Every field spelled out: `..Default::default()` would build and drop a whole Event.
         let event = Event {
             metadata: ObjectMeta {
                 name: Some(event_name(involved.name(), correlation.name_nanos)),
@@ -200,24 +221,39 @@ impl Cluster {
             },
             reason: Some(reason.into()),
             message: Some(message),
-            source: Some(EventSource {
-                component: Some(component.into()),
-                host: host.map(str::to_string),
-            }),
-            first_timestamp: Some(time::time(correlation.first_ms)),
-            last_timestamp: Some(stamp),
-            count: Some(correlation.count),
             type_: Some(event_type.into()),
-            event_time: None,
             reporting_component: Some(reporting_component),
             reporting_instance: Some(reporting_instance),
-            action: None,
             related: None,
-            series: None,
+            // An events.k8s.io event has an eventTime, an action and a series instead of the
+            // old timestamps, count and source.
+            ..if in_series {
+                Event {
+                    source: Some(EventSource::default()),
+                    event_time: Some(time::micro_time(correlation.first_ms)),
+                    action: Some(
+                        if reason == "Scheduled" { "Binding" } else { "Scheduling" }.into(),
+                    ),
+                    series: (correlation.count > 1).then(|| series(correlation.count, now)),
+                    ..Default::default()
+                }
+            } else {
+                Event {
+                    source: Some(EventSource {
+                        component: Some(component.into()),
+                        host: host.map(str::to_string),
+                    }),
+                    first_timestamp: Some(time::time(correlation.first_ms)),
+                    last_timestamp: Some(stamp),
+                    count: Some(correlation.count),
+                    ..Default::default()
+                }
+            }
         };
         let written = self.store.put(event.into_object());
         self.events.wrote(&written);
-        let recorded = Recorded { key: written.key.clone(), last_seen_ms: stamp_ms };
+        let last_seen_ms = if in_series { now } else { stamp_ms };
+        let recorded = Recorded { key: written.key.clone(), last_seen_ms };
         self.events.index.insert(identity, recorded);
         self.events.order.push_back(Queued { queued_ms: now, identity, key: written.key });
         self.expire_events();
@@ -260,6 +296,11 @@ impl Cluster {
             excess = excess.saturating_sub(1);
         }
     }
+}
+
+/// An events.k8s.io series: the event seen `count` times, the last at `now`.
+fn series(count: i32, now: i64) -> EventSeries {
+    EventSeries { count: Some(count), last_observed_time: Some(time::micro_time(now)) }
 }
 
 /// A hash of `fields`, separated so that ("ab", "c") and ("a", "bc") differ.
@@ -360,6 +401,37 @@ mod tests {
         // A controller's events name no instance (its source has no host).
         assert_eq!(started.reporting_component.as_deref(), Some("tester"));
         assert_eq!(started.reporting_instance.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn the_schedulers_events_are_events_k8s_io_events_whose_repeats_make_a_series() {
+        let mut cluster = Cluster::empty(SimConfig::default());
+        let web = pod("web");
+        let failed = |c: &mut Cluster| {
+            c.record_event(&web, None, "Warning", "FailedScheduling", "0/1 nodes", SCHEDULER, None)
+        };
+        at(&mut cluster, 10_250);
+        failed(&mut cluster);
+        let event = cluster.store.list_typed::<Event>(None).next().cloned().expect("an event");
+        assert_eq!(event.event_time.as_ref().map(|t| time::ms_of_instant(t.0)), Some(10_250));
+        assert_eq!((event.first_timestamp, event.last_timestamp, event.count), (None, None, None));
+        assert_eq!(event.action.as_deref(), Some("Scheduling"));
+        assert_eq!(event.source, Some(EventSource::default()));
+        assert_eq!(
+            event.reporting_instance.as_deref(),
+            Some("default-scheduler-kubeplay-control-plane")
+        );
+        assert!(event.series.is_none());
+        at(&mut cluster, 70_500);
+        failed(&mut cluster);
+        let events: Vec<&Event> = cluster.store.list_typed::<Event>(None).collect();
+        assert_eq!(events.len(), 1);
+        let series = events[0].series.as_ref().expect("a series");
+        assert_eq!(series.count, Some(2));
+        let last = series.last_observed_time.as_ref().map(|t| time::ms_of_instant(t.0));
+        assert_eq!(last, Some(70_500));
+        assert_eq!(last_seen_ms(events[0]), Some(70_500));
+        assert_eq!(first_seen_ms(events[0]), Some(10_250));
     }
 
     #[test]

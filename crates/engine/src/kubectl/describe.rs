@@ -14,7 +14,8 @@ use super::resources::resolve;
 use super::{Ctx, Output};
 use crate::api::{Kind, Object};
 use crate::apimachinery::labels::Selector;
-use crate::time::{ms_of, rfc1123z};
+use crate::cluster::{first_seen_ms, last_seen_ms};
+use crate::time::{self, ms_of, rfc1123z};
 
 /// Lines written at an indent level, laid out like describe's PrefixWriter.
 #[derive(Default)]
@@ -82,8 +83,26 @@ pub(super) fn events_for(ctx: &Ctx, object: &Object) -> Vec<Event> {
         })
         .cloned()
         .collect();
-    crate::sorting::sort_by_key(&mut events, |e| e.last_timestamp.as_ref().map(ms_of).unwrap_or(0));
+    crate::sorting::sort_by_key(&mut events, |e| last_seen_ms(e).unwrap_or(0));
     events
+}
+
+/// The Age of an event as `describe` and `kubectl events` show it: since it was first seen, or
+/// `<last> (x<count> over <first>)` for a repeated one.
+pub(super) fn event_interval(e: &Event, now: i64) -> String {
+    let since = |ms: Option<i64>| ms.map_or("<unknown>".into(), |ms| human_duration(now - ms));
+    let first = since(first_seen_ms(e));
+    let series = e.series.as_ref();
+    match (series, e.count.unwrap_or(0)) {
+        (Some(series), _) => {
+            let last = series.last_observed_time.as_ref().map(|t| time::ms_of_instant(t.0));
+            format!("{} (x{} over {first})", since(last), series.count.unwrap_or(0))
+        }
+        (None, count) if count > 1 => {
+            format!("{} (x{count} over {first})", since(e.last_timestamp.as_ref().map(ms_of)))
+        }
+        _ => first,
+    }
 }
 
 pub(super) fn write_events(w: &mut W, events: &[Event], now: i64) {
@@ -95,22 +114,12 @@ pub(super) fn write_events(w: &mut W, events: &[Event], now: i64) {
     w.line(1, "Type\tReason\tAge\tFrom\tMessage");
     w.line(1, "----\t------\t----\t----\t-------");
     for e in events {
-        let last = e
-            .last_timestamp
-            .as_ref()
-            .map(|t| human_duration(now - ms_of(t)))
-            .unwrap_or_else(|| "<unknown>".into());
-        let age = match e.count.unwrap_or(1) {
-            c if c > 1 => format!(
-                "{last} (x{c} over {})",
-                e.first_timestamp
-                    .as_ref()
-                    .map(|t| human_duration(now - ms_of(t)))
-                    .unwrap_or_default()
-            ),
-            _ => last,
-        };
-        let from = e.source.as_ref().and_then(|s| s.component.clone()).unwrap_or_default();
+        let age = event_interval(e, now);
+        let component = e.source.as_ref().and_then(|s| s.component.as_deref());
+        let from = component
+            .filter(|c| !c.is_empty())
+            .or(e.reporting_component.as_deref())
+            .unwrap_or_default();
         w.line(
             1,
             &format!(
@@ -867,5 +876,29 @@ mod tests {
             w.finish(),
             "Name:             kubia\nService Account:  default\nIPs:\n  IP:  10.244.1.2\n"
         );
+    }
+
+    #[test]
+    fn an_events_age_counts_from_its_first_sighting_and_shows_repeats() {
+        use k8s_openapi::api::core::v1::EventSeries;
+        let now = 600_000;
+        let legacy = Event {
+            first_timestamp: Some(time::time(0)),
+            last_timestamp: Some(time::time(540_000)),
+            count: Some(4),
+            ..Default::default()
+        };
+        assert_eq!(event_interval(&legacy, now), "60s (x4 over 10m)");
+        let single = Event { count: Some(1), ..legacy.clone() };
+        assert_eq!(event_interval(&single, now), "10m");
+        let in_series = Event {
+            event_time: Some(time::micro_time(300_000)),
+            series: Some(EventSeries {
+                count: Some(3),
+                last_observed_time: Some(time::micro_time(595_000)),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(event_interval(&in_series, now), "5s (x3 over 5m)");
     }
 }

@@ -121,12 +121,29 @@ pub fn headers(kind: Kind, wide: bool) -> Vec<&'static str> {
         ),
         Kind::Ingress => (&["NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"], &[]),
     };
+    // Events put their wide columns among the others (`printEvent`).
+    if kind == Kind::Event && wide {
+        return EVENT_WIDE_HEADERS.to_vec();
+    }
     let mut h = base.to_vec();
     if wide {
         h.extend_from_slice(extra);
     }
     h
 }
+
+const EVENT_WIDE_HEADERS: &[&str] = &[
+    "LAST SEEN",
+    "TYPE",
+    "REASON",
+    "OBJECT",
+    "SUBOBJECT",
+    "SOURCE",
+    "MESSAGE",
+    "FIRST SEEN",
+    "COUNT",
+    "NAME",
+];
 
 /// What `kubectl get pods` shows in STATUS (`printPod`).
 pub fn pod_status(pod: &Pod) -> String {
@@ -421,7 +438,7 @@ pub fn row(object: &Object, wide: bool, now_ms: i64) -> Vec<String> {
             let phase = n.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
             vec![name, phase, age]
         }
-        Object::Event(e) => event_row(e, now_ms),
+        Object::Event(e) => event_row(e, wide, now_ms),
         Object::Service(s) => {
             let spec = s.spec.clone().unwrap_or_default();
             let cluster_ip = spec
@@ -757,25 +774,67 @@ pub(super) fn access_modes(modes: Option<&[String]>) -> String {
     .join(",")
 }
 
-fn event_row(e: &Event, now_ms: i64) -> Vec<String> {
-    let last = e.last_timestamp.as_ref().or(e.first_timestamp.as_ref());
-    let last_seen = match last {
-        Some(t) => human_duration(now_ms - time::ms_of(t)),
-        None => "<unknown>".into(),
+fn event_row(e: &Event, wide: bool, now_ms: i64) -> Vec<String> {
+    let since = |ms: i64| human_duration(now_ms - ms);
+    // Events of the events.k8s.io API have an eventTime instead of timestamps, and a series.
+    let first_seen = match (&e.first_timestamp, &e.event_time) {
+        (Some(t), _) => since(time::ms_of(t)),
+        (None, Some(t)) => since(time::ms_of_instant(t.0)),
+        (None, None) => "<unknown>".into(),
+    };
+    let last_seen = match (&e.series, &e.last_timestamp) {
+        (Some(_), _) | (None, None) => first_seen.clone(),
+        (None, Some(t)) => since(time::ms_of(t)),
+    };
+    let (last_seen, count) = match &e.series {
+        Some(series) => {
+            let last = series.last_observed_time.as_ref().map(|t| time::ms_of_instant(t.0));
+            (last.map_or("<unknown>".into(), since), series.count.unwrap_or(0))
+        }
+        // Singleton events of the new API have no count.
+        None => (last_seen, e.count.filter(|c| *c != 0).unwrap_or(1)),
     };
     let obj = &e.involved_object;
-    let object = format!(
-        "{}/{}",
-        obj.kind.clone().unwrap_or_default().to_ascii_lowercase(),
-        obj.name.clone().unwrap_or_default()
-    );
+    let kind = obj.kind.as_deref().unwrap_or_default().to_ascii_lowercase();
+    let object = match obj.name.as_deref().filter(|n| !n.is_empty()) {
+        Some(name) => format!("{kind}/{name}"),
+        None => kind,
+    };
+    let message = e.message.as_deref().unwrap_or_default().trim().to_string();
+    let (type_, reason) =
+        (e.type_.clone().unwrap_or_default(), e.reason.clone().unwrap_or_default());
+    if !wide {
+        return vec![last_seen, type_, reason, object, message];
+    }
     vec![
         last_seen,
-        e.type_.clone().unwrap_or_default(),
-        e.reason.clone().unwrap_or_default(),
+        type_,
+        reason,
         object,
-        e.message.clone().unwrap_or_default().trim().to_string(),
+        obj.field_path.clone().unwrap_or_default(),
+        event_source(e),
+        message,
+        first_seen,
+        count.to_string(),
+        e.metadata.name.clone().unwrap_or_default(),
     ]
+}
+
+/// `component, host` of the event's source, or of its reporting controller and instance.
+fn event_source(e: &Event) -> String {
+    let source = e.source.as_ref();
+    fn non_empty(s: Option<&str>) -> Option<&str> {
+        s.filter(|s| !s.is_empty())
+    }
+    let component = non_empty(source.and_then(|s| s.component.as_deref()))
+        .or(non_empty(e.reporting_component.as_deref()))
+        .unwrap_or_default();
+    match non_empty(source.and_then(|s| s.host.as_deref()))
+        .or(non_empty(e.reporting_instance.as_deref()))
+    {
+        Some(instance) => format!("{component}, {instance}"),
+        None => component.to_string(),
+    }
 }
 
 /// Values of label keys for `-L` columns.
@@ -800,6 +859,12 @@ pub fn output_json(object: &Object) -> Value {
             if let Some(m) = c.as_object_mut() {
                 m.entry("lastProbeTime").or_insert(Value::Null);
             }
+        }
+    }
+    // An Event's three times are plain structs in Go: the one an event does not use is a null.
+    if let (Kind::Event, Some(m)) = (object.kind(), v.as_object_mut()) {
+        for key in ["eventTime", "firstTimestamp", "lastTimestamp"] {
+            m.entry(key).or_insert(Value::Null);
         }
     }
     // apimachinery v0.34 tags creationTimestamp `omitzero`: templates no longer print a null one.

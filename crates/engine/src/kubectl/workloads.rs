@@ -1901,18 +1901,8 @@ pub fn events(ctx: &mut Ctx, argv: &[String]) -> Output {
         };
         return Output { stderr, ..Output::default() };
     }
-    let at = |e: &Event| -> i64 {
-        e.last_timestamp
-            .as_ref()
-            .map(crate::time::ms_of)
-            .or_else(|| e.event_time.as_ref().map(|t| crate::time::ms_of_instant(t.0)))
-            .unwrap_or(0)
-    };
-    crate::sorting::sort_by_key(&mut list, |e| at(e));
+    crate::sorting::sort_by_key(&mut list, |e| crate::cluster::last_seen_ms(e).unwrap_or(0));
     let now = ctx.cluster.now();
-    let since = |ms: Option<i64>| {
-        ms.map_or("<unknown>".to_string(), |m| super::format::human_duration(now - m))
-    };
     let mut text = String::new();
     if !p.is_set("no-headers") {
         if all {
@@ -1921,21 +1911,7 @@ pub fn events(ctx: &mut Ctx, argv: &[String]) -> Output {
         text.push_str("LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n");
     }
     for e in &list {
-        let first = e
-            .event_time
-            .as_ref()
-            .map(|t| crate::time::ms_of_instant(t.0))
-            .or_else(|| e.first_timestamp.as_ref().map(crate::time::ms_of));
-        let count = e.count.unwrap_or(1);
-        let interval = if count > 1 {
-            format!(
-                "{} (x{count} over {})",
-                since(e.last_timestamp.as_ref().map(crate::time::ms_of)),
-                since(first)
-            )
-        } else {
-            since(first)
-        };
+        let interval = super::describe::event_interval(e, now);
         if all {
             text.push_str(&format!("{}\t", e.metadata.namespace.as_deref().unwrap_or("")));
         }
