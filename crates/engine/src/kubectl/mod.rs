@@ -42,6 +42,14 @@ pub struct Output {
     pub exit_code: i32,
 }
 
+/// A line kubectl prints before it runs the command or as the answer arrives: a deprecated
+/// flag (pflag), kubectl's own warning, the API server's warning.
+fn is_notice(line: &str) -> bool {
+    line.starts_with("Warning: ")
+        || line.starts_with("warning: ")
+        || (line.starts_with("Flag --") && line.contains(" has been deprecated"))
+}
+
 impl Output {
     /// Success with `stdout`.
     pub fn ok(stdout: impl Into<String>) -> Self {
@@ -57,17 +65,18 @@ impl Output {
         Output { stdout: String::new(), stderr: s, exit_code: 1 }
     }
 
-    /// What a terminal shows: the API server's warnings first (kubectl prints them as the answer
-    /// arrives, before any output), then standard output, then the rest of standard error.
+    /// What a terminal shows: the notices that lead standard error first (flag deprecations and
+    /// kubectl's warnings as it parses the command, the API server's warnings as the answer
+    /// arrives: all before any output), then standard output, then the rest of standard error.
     pub fn terminal_text(&self) -> String {
-        let warnings_len: usize = self
+        let notices_len: usize = self
             .stderr
             .split_inclusive('\n')
-            .take_while(|line| line.starts_with("Warning: "))
+            .take_while(|line| is_notice(line))
             .map(str::len)
             .sum();
-        let (warnings, rest) = self.stderr.split_at(warnings_len);
-        format!("{warnings}{}{rest}", self.stdout)
+        let (notices, rest) = self.stderr.split_at(notices_len);
+        format!("{notices}{}{rest}", self.stdout)
     }
 
     /// Appends another output (stdout to stdout, stderr to stderr; a failure sticks).
@@ -268,8 +277,33 @@ pub fn start(ctx: &mut Ctx, argv: &[String]) -> Started {
     let warnings = std::mem::take(&mut ctx.cluster.warnings);
     let mut output = out;
     if !warnings.is_empty() {
+        // After the deprecations kubectl printed as it parsed the command.
+        let parsed_len: usize = output
+            .stderr
+            .split_inclusive('\n')
+            .take_while(|line| line.starts_with("Flag --"))
+            .map(str::len)
+            .sum();
         let lines: String = warnings.iter().map(|w| format!("Warning: {w}\n")).collect();
-        output.stderr = lines + &output.stderr;
+        output.stderr.insert_str(parsed_len, &lines);
     }
     Started { output, job }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_lead_the_terminal_text_and_errors_follow_the_output() {
+        let out = Output {
+            stdout: "replicationcontroller \"kubia\" deleted\n".into(),
+            stderr: "Flag --record has been deprecated, --record will be removed in the future\nwarning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\nError from server (NotFound): pods \"x\" not found\nWarning: late\n".into(),
+            exit_code: 1,
+        };
+        assert_eq!(
+            out.terminal_text(),
+            "Flag --record has been deprecated, --record will be removed in the future\nwarning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\nreplicationcontroller \"kubia\" deleted\nError from server (NotFound): pods \"x\" not found\nWarning: late\n"
+        );
+    }
 }
