@@ -21,6 +21,7 @@ use crate::time;
 
 mod correlator;
 mod events;
+mod series;
 
 pub use events::{EVENT_TTL_MS, MAX_EVENTS, first_seen_ms, last_seen_ms};
 

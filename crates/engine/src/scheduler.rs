@@ -48,6 +48,16 @@ pub fn retry_pending(cluster: &mut Cluster) {
 /// this long, doubling per attempt, before a cluster change sends it back to the active queue.
 const BACKOFF_INITIAL_MS: Millis = 1_000;
 const BACKOFF_MAX_MS: Millis = 10_000;
+/// `podMaxInUnschedulablePodsDuration`: with no cluster change, a pod that failed to schedule is
+/// tried again after this long, at the next pass of the queue's flush, which runs every 30 s.
+const UNSCHEDULABLE_MAX_MS: Millis = 5 * 60_000;
+const FLUSH_PERIOD_MS: Millis = 30_000;
+
+/// When the flush sends back a pod that failed to schedule at `attempt_ms`: its first pass at
+/// which the pod has waited more than five minutes.
+fn flush_due_ms(attempt_ms: Millis) -> Millis {
+    ((attempt_ms + UNSCHEDULABLE_MAX_MS) / FLUSH_PERIOD_MS + 1) * FLUSH_PERIOD_MS
+}
 
 /// A pod the scheduler could not place yet.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -359,12 +369,12 @@ fn controller_uid(pod: &Pod) -> Option<&str> {
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     // Borrowed: most attempts of a pending pod change nothing.
     let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name) else {
-        cluster.kubelet.unschedulable.remove(key);
+        forget_unschedulable(cluster, key);
         return;
     };
     let spec = pod.spec.as_ref();
     if spec.is_some_and(|s| s.node_name.is_some()) || pod.metadata.deletion_timestamp.is_some() {
-        cluster.kubelet.unschedulable.remove(key);
+        forget_unschedulable(cluster, key);
         return;
     }
     let scheduler = spec.and_then(|s| s.scheduler_name.as_deref());
@@ -409,7 +419,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         let pick = cluster.rng.below(top.len() as u64) as usize;
         let node = top[pick].to_string();
         bind(cluster, key, &node);
-        cluster.kubelet.unschedulable.remove(key);
+        forget_unschedulable(cluster, key);
         return;
     }
     let message = cluster.scheduler_cache.failure_message(total, volume_check, reasons);
@@ -421,6 +431,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         .is_some_and(|c| c.message.as_deref() == Some(&*message));
     let now_ms = cluster.clock.now_ms();
     let entry = cluster.kubelet.unschedulable.entry(key.clone()).or_default();
+    // The flush's retry records the failure again; a retry a cluster change caused does only
+    // if the reason changed (upstream's queueing hints would not have retried it).
+    let flushed = entry.attempts > 0 && now_ms >= flush_due_ms(entry.last_attempt_ms);
     let newly_awaiting = entry.attempts == 0 || entry.retry_scheduled;
     entry.attempts += 1;
     entry.last_attempt_ms = now_ms;
@@ -436,19 +449,28 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             awaiting.dedup();
         }
     }
-    if already {
+    cluster.requeue_at(Component::Scheduler, key, flush_due_ms(now_ms));
+    if already && !flushed {
         return;
     }
-    let condition = PodCondition {
-        type_: "PodScheduled".into(),
-        status: "False".into(),
-        reason: Some("Unschedulable".into()),
-        message: Some(message.to_string()),
-        last_transition_time: Some(time::time(cluster.now())),
-        last_probe_time: None,
-        observed_generation: None,
+    let obj = if already {
+        let Some(obj) = cluster.store.get_shared(key) else { return };
+        obj
+    } else {
+        let condition = PodCondition {
+            type_: "PodScheduled".into(),
+            status: "False".into(),
+            reason: Some("Unschedulable".into()),
+            message: Some(message.to_string()),
+            last_transition_time: Some(time::time(cluster.now())),
+            last_probe_time: None,
+            observed_generation: None,
+        };
+        let Some(obj) = cluster.modify(key, |o| set_scheduled_condition(o, condition)) else {
+            return;
+        };
+        obj
     };
-    let Some(obj) = cluster.modify(key, |o| set_scheduled_condition(o, condition)) else { return };
     cluster.record_event(
         &obj,
         None,
@@ -458,6 +480,13 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         "default-scheduler",
         None,
     );
+}
+
+/// The pod needs no more tries: it is bound, being deleted or gone.
+fn forget_unschedulable(cluster: &mut Cluster, key: &ObjKey) {
+    if cluster.kubelet.unschedulable.remove(key).is_some() {
+        cluster.cancel_requeue(Component::Scheduler, key);
+    }
 }
 
 /// The FailedScheduling message for these rejections.

@@ -54,3 +54,43 @@ fn waiting_pods_take_the_room_a_deleted_pod_leaves_one_at_a_time() {
     assert_eq!(after_second.len(), 1, "{after_second:?}");
     assert!(!after_first.contains(&after_second[0]) && after_second[0] != "big-a");
 }
+
+/// (count, last seen ms) of the pod's FailedScheduling event, as the API shows it.
+fn failed_scheduling(c: &kubeplay_engine::cluster::Cluster, pod: &str) -> Option<(i32, i64)> {
+    use k8s_openapi::api::core::v1::Event;
+    let event = c.store().list_typed::<Event>(Some("default")).find(|e| {
+        e.involved_object.name.as_deref() == Some(pod)
+            && e.reason.as_deref() == Some("FailedScheduling")
+    })?;
+    let count = event.series.as_ref().and_then(|s| s.count).unwrap_or(1);
+    Some((count, kubeplay_engine::cluster::last_seen_ms(event)?))
+}
+
+#[test]
+fn a_pod_nothing_fits_is_tried_again_every_five_minutes_and_the_api_sees_the_series_lag() {
+    let mut c = cluster_with(SimConfig { worker_nodes: 1, ..SimConfig::default() });
+    let start = c.now_ms() as i64;
+    apply(&mut c, &big_pod("big-a"));
+    apply(&mut c, &big_pod("big-b"));
+    let min = 60_000;
+    advance(&mut c, 4 * min as u64);
+    assert_eq!(failed_scheduling(&c, "big-b").map(|f| f.0), Some(1));
+    // The queue's flush tries it again after five minutes: the series starts, written at once.
+    advance(&mut c, 2 * min as u64);
+    let (count, last) = failed_scheduling(&c, "big-b").expect("the event");
+    assert_eq!(count, 2);
+    assert!((start + 5 * min..start + 6 * min).contains(&last), "{}", last - start);
+    // The third try only counts in the scheduler's broadcaster until its 30-minute refresh.
+    advance(&mut c, 6 * min as u64);
+    assert_eq!(failed_scheduling(&c, "big-b").map(|f| f.0), Some(2));
+    advance(&mut c, 20 * min as u64);
+    let (count, _) = failed_scheduling(&c, "big-b").expect("the event");
+    assert!(count >= 5, "{count}");
+    // Room frees up: the pod is placed, and the series is written once more when it ends.
+    c.delete(&ObjKey::new(Kind::Pod, "default", "big-a"), None, Propagation::Background)
+        .expect("deleted");
+    advance(&mut c, 20 * min as u64);
+    assert_eq!(bound(&c), ["big-b"]);
+    let (final_count, _) = failed_scheduling(&c, "big-b").expect("the event");
+    assert!(final_count >= count, "{final_count} < {count}");
+}

@@ -105,14 +105,8 @@ impl Correlator {
         correlation
     }
 
-    /// Counts the event under `key`, and no more: how the events.k8s.io recorder, which the
-    /// scheduler uses, treats a repeat.
-    pub fn count(
-        &mut self,
-        key: u64,
-        stamp_ms: i64,
-        name_nanos: impl FnOnce() -> u128,
-    ) -> Correlation {
+    /// Counts the event under `key` in the event logger.
+    fn count(&mut self, key: u64, stamp_ms: i64, name_nanos: impl FnOnce() -> u128) -> Correlation {
         let seen = self.seen.entry(key, || Seen {
             count: 0,
             first_ms: stamp_ms,

@@ -16,8 +16,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::Cluster;
 use super::correlator::{COMBINED_PREFIX, Correlator, EventKeys};
+use super::series::{self, SeriesCache, Sighting};
 use crate::api::{ApiKind, Kind, ObjKey, Object, Store, WatchEvent, WatchEventType};
 use crate::clock::Millis;
+use crate::controllers::Component;
 use crate::fastmap::FastMap;
 use crate::time;
 
@@ -37,6 +39,8 @@ pub(crate) struct EventBook {
     correlators: FastMap<u64, Correlator>,
     /// Events in the store by their source and correlation key, as far as the cluster wrote them.
     index: FastMap<u64, Recorded>,
+    /// The scheduler's broadcaster: the events it holds to make series of.
+    series: SeriesCache,
     /// Events by the time they were queued, oldest first, for the TTL and the count limit. An
     /// event counted again since is re-queued, by when it was last seen, when it reaches the
     /// front.
@@ -116,9 +120,18 @@ pub fn first_seen_ms(event: &Event) -> Option<i64> {
     event_time.or_else(|| event.first_timestamp.as_ref().map(time::ms_of))
 }
 
+/// How a new Event object looks.
+enum Shape {
+    /// A core/v1 event from a client-go recorder: timestamps, a count, a source.
+    Core { first_ms: i64, count: i32, combined: bool },
+    /// An events.k8s.io event (the scheduler's): an eventTime, an action, maybe a series.
+    Series { count: i32 },
+}
+
 impl Cluster {
     /// Records a Kubernetes Event about `involved` from `component` (on node `host`, for a
-    /// kubelet), through client-go's event correlator (see [`correlator`]).
+    /// kubelet), through client-go's event correlator (see [`correlator`]), or for the scheduler
+    /// through the events.k8s.io broadcaster (see [`series`]).
     pub fn record_event(
         &mut self,
         involved: &Object,
@@ -146,23 +159,18 @@ impl Cluster {
         let event = mix(&[similar, message_hash], &[field]);
         let keys = EventKeys { object, similar, event, message: message_hash };
         let now = self.now();
+        let source = hash(&[component, host.unwrap_or_default()]);
+        let new = NewEvent { involved, field_path, event_type, reason, component, host };
+        if component == SCHEDULER {
+            self.record_in_series(new, message, mix(&[source, keys.event], &[]), now);
+            return;
+        }
         let stamp = time::time(now);
         let stamp_ms = time::ms_of(&stamp);
-        let source = hash(&[component, host.unwrap_or_default()]);
         let seq = &mut self.events.seq;
-        let name_nanos = || {
-            // Unique as client-go's nanosecond names are in practice.
-            *seq += 1;
-            time::instant(now).as_nanosecond() as u128 + *seq as u128
-        };
+        let name_nanos = || next_name_nanos(seq, now);
         let correlator = self.events.correlators.entry(source).or_default();
-        // The scheduler's events.k8s.io events keep the time to the microsecond.
-        let in_series = component == SCHEDULER;
-        let correlation = if in_series {
-            correlator.count(keys.event, now, name_nanos)
-        } else {
-            correlator.correlate(&keys, now, stamp_ms, name_nanos)
-        };
+        let correlation = correlator.correlate(&keys, now, stamp_ms, name_nanos);
         if correlation.skip {
             return;
         }
@@ -175,10 +183,6 @@ impl Cluster {
         {
             let patched = self.store.modify_if(&recorded.key, |object| {
                 let Object::Event(ev) = object else { return false };
-                if in_series {
-                    ev.series = Some(series(correlation.count, now));
-                    return true;
-                }
                 ev.count = Some(correlation.count);
                 ev.last_timestamp = Some(stamp.clone());
                 if ev.message.as_deref() != Some(message.as_str()) {
@@ -187,24 +191,108 @@ impl Cluster {
                 true
             });
             if let Some(written) = patched {
-                recorded.last_seen_ms = if in_series { now } else { stamp_ms };
+                recorded.last_seen_ms = stamp_ms;
                 self.events.wrote(&written);
                 return;
             }
         }
+        let shape = Shape::Core {
+            first_ms: correlation.first_ms,
+            count: correlation.count,
+            combined: correlation.combined,
+        };
+        self.store_event(new, message, shape, correlation.name_nanos, identity);
+    }
+
+    /// The scheduler's sighting of an event: a new event, the start of a series (written at
+    /// once), or a count the broadcaster writes later (see [`Cluster::write_event_series`]).
+    fn record_in_series(&mut self, new: NewEvent, message: String, identity: u64, now: i64) {
+        let (sighting, held) = self.events.series.sight(identity, now);
+        let held = held.map(|h| h.event.clone());
+        let next_write = series::next_write(now, now) as Millis;
+        match (sighting, held) {
+            (Sighting::SeriesStarts, Some(event))
+                if self.write_series(&event, identity, 2, now) =>
+            {
+                self.requeue_at(Component::SchedulerEvents, &event, next_write);
+            }
+            (Sighting::SeriesStarts, _) => {
+                // Gone (the TTL, a user): the broadcaster's patch fails, so it creates the event.
+                let nanos = next_name_nanos(&mut self.events.seq, now);
+                let shape = Shape::Series { count: 2 };
+                let stored = self.store_event(new, message, shape, nanos, identity);
+                self.events.series.hold(identity, stored.clone(), 2, now);
+                self.requeue_at(Component::SchedulerEvents, &stored, next_write);
+            }
+            (Sighting::Counted, Some(event)) => {
+                self.requeue_at(Component::SchedulerEvents, &event, next_write);
+            }
+            _ => {
+                let nanos = next_name_nanos(&mut self.events.seq, now);
+                let shape = Shape::Series { count: 1 };
+                let stored = self.store_event(new, message, shape, nanos, identity);
+                self.events.series.hold(identity, stored, 1, now);
+            }
+        }
+    }
+
+    /// The scheduler's broadcaster writes the series stored at `event` (a refresh, or its end).
+    pub(crate) fn write_event_series(&mut self, event: &ObjKey) {
+        let now = self.now();
+        let Some((identity, held, ends)) = self.events.series.due(event, now) else { return };
+        self.write_series(event, identity, held.count, held.last_ms);
+        if !ends {
+            let next = series::next_write(held.last_ms, now);
+            self.requeue_at(Component::SchedulerEvents, event, next as Millis);
+        }
+    }
+
+    /// Sets the series of the stored event `key`; false if it is gone.
+    fn write_series(&mut self, key: &ObjKey, identity: u64, count: i32, last_ms: i64) -> bool {
+        let patched = self.store.modify_if(key, |object| {
+            let Object::Event(ev) = object else { return false };
+            ev.series = Some(series(count, last_ms));
+            true
+        });
+        let Some(written) = patched else { return false };
+        self.events.wrote(&written);
+        if let Some(recorded) = self.events.index.get_mut(&identity) {
+            recorded.last_seen_ms = last_ms;
+        }
+        true
+    }
+
+    /// Stores a new Event object and queues it for expiry.
+    fn store_event(
+        &mut self,
+        new: NewEvent,
+        message: String,
+        shape: Shape,
+        name_nanos: u128,
+        identity: u64,
+    ) -> ObjKey {
+        let NewEvent { involved, field_path, event_type, reason, component, host } = new;
+        let now = self.now();
+        let stamp = time::time(now);
+        let meta = involved.meta();
+        let info = involved.kind().info();
         // A combined event names no reporting component (client-go builds it from scratch).
-        let (reporting_component, reporting_instance) = match (correlation.combined, host) {
-            (true, _) => (String::new(), String::new()),
-            (false, Some(host)) => (component.to_string(), host.to_string()),
-            (false, None) if in_series => {
+        let (reporting_component, reporting_instance) = match (&shape, host) {
+            (Shape::Core { combined: true, .. }, _) => (String::new(), String::new()),
+            (_, Some(host)) => (component.to_string(), host.to_string()),
+            (Shape::Series { .. }, None) => {
                 let instance = format!("{component}-{}", crate::bootstrap::control_plane_name());
                 (component.to_string(), instance)
             }
-            (false, None) => (component.to_string(), String::new()),
+            (Shape::Core { .. }, None) => (component.to_string(), String::new()),
+        };
+        let last_seen_ms = match shape {
+            Shape::Core { .. } => time::ms_of(&stamp),
+            Shape::Series { .. } => now,
         };
         let event = Event {
             metadata: ObjectMeta {
-                name: Some(event_name(involved.name(), correlation.name_nanos)),
+                name: Some(event_name(involved.name(), name_nanos)),
                 namespace: Some(meta.namespace.as_deref().unwrap_or("default").to_string()),
                 uid: Some(self.new_uid()),
                 creation_timestamp: Some(stamp.clone()),
@@ -227,36 +315,35 @@ impl Cluster {
             related: None,
             // An events.k8s.io event has an eventTime, an action and a series instead of the
             // old timestamps, count and source.
-            ..if in_series {
-                Event {
+            ..match shape {
+                Shape::Series { count } => Event {
                     source: Some(EventSource::default()),
-                    event_time: Some(time::micro_time(correlation.first_ms)),
+                    event_time: Some(time::micro_time(now)),
                     action: Some(
                         if reason == "Scheduled" { "Binding" } else { "Scheduling" }.into(),
                     ),
-                    series: (correlation.count > 1).then(|| series(correlation.count, now)),
+                    series: (count > 1).then(|| series(count, now)),
                     ..Default::default()
-                }
-            } else {
-                Event {
+                },
+                Shape::Core { first_ms, count, .. } => Event {
                     source: Some(EventSource {
                         component: Some(component.into()),
                         host: host.map(str::to_string),
                     }),
-                    first_timestamp: Some(time::time(correlation.first_ms)),
+                    first_timestamp: Some(time::time(first_ms)),
                     last_timestamp: Some(stamp),
-                    count: Some(correlation.count),
+                    count: Some(count),
                     ..Default::default()
-                }
+                },
             }
         };
         let written = self.store.put(event.into_object());
         self.events.wrote(&written);
-        let last_seen_ms = if in_series { now } else { stamp_ms };
         let recorded = Recorded { key: written.key.clone(), last_seen_ms };
         self.events.index.insert(identity, recorded);
-        self.events.order.push_back(Queued { queued_ms: now, identity, key: written.key });
+        self.events.order.push_back(Queued { queued_ms: now, identity, key: written.key.clone() });
         self.expire_events();
+        written.key
     }
 
     /// Drops events past the API server's TTL, and the oldest ones beyond [`MAX_EVENTS`].
@@ -296,6 +383,23 @@ impl Cluster {
             excess = excess.saturating_sub(1);
         }
     }
+}
+
+/// Who records an event about what.
+struct NewEvent<'a> {
+    involved: &'a Object,
+    field_path: Option<String>,
+    event_type: &'a str,
+    reason: &'a str,
+    component: &'a str,
+    host: Option<&'a str>,
+}
+
+/// The nanoseconds an event made at `now` is named after (client-go names events by the time
+/// in nanoseconds; a sequence keeps two made in the same instant apart).
+fn next_name_nanos(seq: &mut u64, now: i64) -> u128 {
+    *seq += 1;
+    time::instant(now).as_nanosecond() as u128 + *seq as u128
 }
 
 /// An events.k8s.io series: the event seen `count` times, the last at `now`.

@@ -23,6 +23,8 @@ use crate::{kubelet, scheduler};
 pub enum Component {
     /// default-scheduler: binds pending pods to nodes.
     Scheduler,
+    /// default-scheduler's event broadcaster: writes its event series (keys are Events).
+    SchedulerEvents,
     /// The kubelets: run bound pods' containers.
     Kubelet,
     /// node-lifecycle-controller: node health, taints and evictions.
@@ -120,6 +122,7 @@ pub fn on_watch_event(cluster: &mut Cluster, event: &WatchEvent, object: &Object
 pub fn reconcile(cluster: &mut Cluster, component: Component, key: &ObjKey) {
     match component {
         Component::Scheduler => scheduler::reconcile(cluster, key),
+        Component::SchedulerEvents => cluster.write_event_series(key),
         Component::Kubelet => kubelet::reconcile(cluster, key),
         Component::NodeLifecycle => node_lifecycle::reconcile(cluster, key),
         Component::Namespace => namespace::reconcile(cluster, key),
