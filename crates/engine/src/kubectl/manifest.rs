@@ -119,7 +119,7 @@ const CREATE_FLAGS: &[Flag] = &[
     boolean("windows-line-endings", None),
 ];
 
-fn dry_run(p: &Parsed) -> Result<bool, String> {
+pub(super) fn dry_run(p: &Parsed) -> Result<bool, String> {
     match p.get("dry-run") {
         None | Some("none") => Ok(false),
         Some("client") | Some("server") | Some("true") => Ok(true),
@@ -129,7 +129,7 @@ fn dry_run(p: &Parsed) -> Result<bool, String> {
     }
 }
 
-fn dry_suffix(dry: Option<&str>) -> &'static str {
+pub(super) fn dry_suffix(dry: Option<&str>) -> &'static str {
     match dry {
         Some("client") | Some("true") => " (dry run)",
         Some("server") => " (server dry run)",

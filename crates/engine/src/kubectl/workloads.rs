@@ -663,6 +663,11 @@ fn rollout_undo(ctx: &mut Ctx, argv: &[String]) -> Output {
         Ok(r) => r,
         Err(e) => return Output::fail(e),
     };
+    let dry = match super::manifest::dry_run(&p) {
+        Ok(false) => None,
+        Ok(true) => p.get("dry-run"),
+        Err(e) => return Output::fail(e),
+    };
     let targets = match rollout_targets(ctx, &p, "undo") {
         Ok(t) => t,
         Err(e) => return rollout_none_or_fail(e, &p),
@@ -677,15 +682,28 @@ fn rollout_undo(ctx: &mut Ctx, argv: &[String]) -> Output {
                 continue;
             }
         };
-        match undo_one(ctx, &object, to) {
-            Ok(word) => out.stdout.push_str(&format!("{} {word}\n", name_of(&object))),
+        let annotations = object.meta().annotations.as_ref();
+        if annotations.is_some_and(|a| a.contains_key(super::manifest::LAST_APPLIED)) {
+            out.stderr.push_str(&format!(
+                "Warning: resource {}/{name} was previously managed with 'kubectl apply'. Rolling back will not update the {} annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n",
+                kind.info().plural,
+                super::manifest::LAST_APPLIED
+            ));
+        }
+        match undo_one(ctx, &object, to, dry) {
+            Ok(word) => {
+                let suffix = super::manifest::dry_suffix(dry);
+                out.stdout.push_str(&format!("{} {word}{suffix}\n", name_of(&object)));
+            }
             Err(e) => out.push(Output::fail(format!("error: {e}"))),
         }
     }
     out
 }
 
-fn undo_one(ctx: &mut Ctx, object: &Object, to: i64) -> Result<String, String> {
+/// Rolls `object` back to revision `to` (0: the one before), or with `--dry-run=client` shows
+/// the template it would roll back to.
+fn undo_one(ctx: &mut Ctx, object: &Object, to: i64, dry: Option<&str>) -> Result<String, String> {
     let Some(d) = object.as_kind::<Deployment>() else {
         return Err(format!(
             "no rollbacker has been implemented for \"{}\"",
@@ -708,11 +726,14 @@ fn undo_one(ctx: &mut Ctx, object: &Object, to: i64) -> Result<String, String> {
         }
         rss[rss.len() - 2].1.clone()
     };
+    let rs_template = chosen.spec.template.clone().unwrap_or_default();
+    if matches!(dry, Some("client" | "true")) {
+        return Ok(super::describe_workloads::pod_template_text(&rs_template));
+    }
     let spec = d.spec.clone();
     if spec.paused == Some(true) {
         return Err("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again".into());
     }
-    let rs_template = chosen.spec.template.clone().unwrap_or_default();
     let revision_of_chosen = chosen
         .metadata
         .annotations
@@ -740,9 +761,12 @@ fn undo_one(ctx: &mut Ctx, object: &Object, to: i64) -> Result<String, String> {
     let mut updated = d.clone();
     updated.metadata.annotations = Some(annotations);
     updated.spec.template = without_hash(&rs_template);
-    ctx.cluster
-        .update(updated.into_object())
-        .map_err(|e| format!("failed restoring revision {revision_of_chosen}: {}", e.message))?;
+    // A server dry run writes nothing.
+    if dry.is_none() {
+        ctx.cluster.update(updated.into_object()).map_err(|e| {
+            format!("failed restoring revision {revision_of_chosen}: {}", e.message)
+        })?;
+    }
     Ok("rolled back".into())
 }
 

@@ -95,3 +95,7 @@ kubectl scale deployment kubia
 kubectl rollout restart deployment kubia
 kubectl rollout status deployment kubia
 kubectl get pods
+# a dry run shows the template it would go back to, and changes nothing
+kubectl rollout undo deployment kubia --dry-run=client
+kubectl rollout undo deployment kubia --dry-run=server
+kubectl get deploy kubia -o wide
