@@ -3,7 +3,10 @@
 //! A pod nothing fits stays Pending with the upstream FailedScheduling message.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, btree_map};
+use std::iter::{Flatten, Peekable};
+use std::option;
 use std::rc::Rc;
 
 use k8s_openapi::api::core::v1::{
@@ -221,6 +224,14 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage, requests: (i64, i64)) -> Res
     Ok(())
 }
 
+/// What the active pods bound to a node take from it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct NodeTotals {
+    pods: usize,
+    cpu_millis: i64,
+    memory_bytes: i64,
+}
+
 /// What is already placed on a node.
 #[derive(Clone, Debug, Default)]
 struct NodeUsage {
@@ -244,9 +255,11 @@ struct Placement {
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
     placements: FastMap<ObjKey, Placement>,
-    totals: FastMap<String, (usize, i64, i64)>,
-    /// Pods per node and controller uid.
-    by_owner: FastMap<String, FastMap<String, usize>>,
+    /// By node name: in the order the store lists nodes, so that the scheduler's loop over
+    /// nodes walks these maps alongside instead of looking each node up.
+    totals: BTreeMap<String, NodeTotals>,
+    /// Pods per controller uid, by node name.
+    by_owner: FastMap<String, BTreeMap<String, usize>>,
     /// Pods that failed since the last cluster change, for `retry_pending` (may repeat keys).
     awaiting_change: Vec<ObjKey>,
     /// The last FailedScheduling message and what it was made of: pods waiting for room fail
@@ -291,17 +304,20 @@ impl Cache {
     fn remove(&mut self, key: &ObjKey) {
         if let Some(p) = self.placements.remove(key) {
             if let Some(t) = self.totals.get_mut(&p.node) {
-                t.0 -= 1;
-                t.1 -= p.cpu_millis;
-                t.2 -= p.memory_bytes;
+                t.pods -= 1;
+                t.cpu_millis -= p.cpu_millis;
+                t.memory_bytes -= p.memory_bytes;
             }
             if let Some(o) = p.owner
-                && let Some(owners) = self.by_owner.get_mut(&p.node)
-                && let Some(n) = owners.get_mut(&o)
+                && let Some(nodes) = self.by_owner.get_mut(&o)
+                && let Some(n) = nodes.get_mut(&p.node)
             {
                 *n -= 1;
                 if *n == 0 {
-                    owners.remove(&o);
+                    nodes.remove(&p.node);
+                    if nodes.is_empty() {
+                        self.by_owner.remove(&o);
+                    }
                 }
             }
         }
@@ -331,11 +347,11 @@ impl Cache {
         }
         self.remove(key);
         let t = self.totals.entry(node.to_owned()).or_default();
-        t.0 += 1;
-        t.1 += cpu;
-        t.2 += mem;
+        t.pods += 1;
+        t.cpu_millis += cpu;
+        t.memory_bytes += mem;
         if let Some(o) = owner {
-            *self.by_owner.entry(node.to_owned()).or_default().entry(o.to_owned()).or_default() +=
+            *self.by_owner.entry(o.to_owned()).or_default().entry(node.to_owned()).or_default() +=
                 1;
         }
         self.placements.insert(
@@ -349,10 +365,50 @@ impl Cache {
         );
     }
 
-    fn usage(&self, node: &str, owner: Option<&str>) -> NodeUsage {
-        let (pods, cpu_millis, memory_bytes) = self.totals.get(node).copied().unwrap_or_default();
-        let same_owner = owner.and_then(|o| self.by_owner.get(node)?.get(o)).copied().unwrap_or(0);
+    /// The usage of each node, for node names asked in ascending order, with the pods of
+    /// controller `owner` counted apart.
+    fn usage_walk<'a>(&'a self, owner: Option<&str>) -> UsageWalk<'a> {
+        let owned = owner.and_then(|o| self.by_owner.get(o));
+        UsageWalk {
+            totals: self.totals.iter().peekable(),
+            owned: owned.into_iter().flatten().peekable(),
+        }
+    }
+}
+
+/// [`Cache::usage_walk`]: each lookup moves on through maps ordered by node name.
+struct UsageWalk<'a> {
+    totals: Peekable<btree_map::Iter<'a, String, NodeTotals>>,
+    owned: Peekable<Flatten<option::IntoIter<&'a BTreeMap<String, usize>>>>,
+}
+
+impl UsageWalk<'_> {
+    /// What is placed on `node`, which must come after the nodes asked before.
+    fn usage(&mut self, node: &str) -> NodeUsage {
+        let NodeTotals { pods, cpu_millis, memory_bytes } =
+            walk_to(&mut self.totals, node).copied().unwrap_or_default();
+        let same_owner = walk_to(&mut self.owned, node).copied().unwrap_or(0);
         NodeUsage { pods, cpu_millis, memory_bytes, same_owner }
+    }
+}
+
+/// The value at `name`, skipping the entries before it.
+#[inline]
+fn walk_to<'a, V: 'a>(
+    entries: &mut Peekable<impl Iterator<Item = (&'a String, &'a V)>>,
+    name: &str,
+) -> Option<&'a V> {
+    loop {
+        let &(key, value) = entries.peek()?;
+        match key.as_str().cmp(name) {
+            Ordering::Less => {}
+            Ordering::Equal => {
+                entries.next();
+                return Some(value);
+            }
+            Ordering::Greater => return None,
+        }
+        entries.next();
     }
 }
 
@@ -387,13 +443,15 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let mut feasible: Vec<(i64, &str)> = Vec::new();
     let mut reasons = Rejections::new();
     let mut total = 0;
+    // Nodes come in name order, as the walk needs.
+    let mut usage = cluster.scheduler_cache.usage_walk(owner);
     for node in cluster.store.list_typed::<Node>(None) {
         total += 1;
         if volume_check.is_err() {
             continue;
         }
         let name = node.metadata.name.as_deref().unwrap_or_default();
-        let used = cluster.scheduler_cache.usage(name, owner);
+        let used = usage.usage(name);
         let verdict = filter(pod, node, &used, requests).and_then(|()| {
             if crate::volumes::binder::node_fits(cluster, pod, node) {
                 Ok(())
@@ -461,7 +519,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             type_: "PodScheduled".into(),
             status: "False".into(),
             reason: Some("Unschedulable".into()),
-            message: Some(message.to_string()),
+            message: Some(String::from(&*message)),
             last_transition_time: Some(time::time(cluster.now())),
             last_probe_time: None,
             observed_generation: None,
@@ -476,7 +534,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         None,
         "Warning",
         "FailedScheduling",
-        message.to_string(),
+        String::from(&*message),
         "default-scheduler",
         None,
     );
@@ -556,8 +614,64 @@ fn bind(cluster: &mut Cluster, key: &ObjKey, node: &str) {
         None,
         "Normal",
         "Scheduled",
-        format!("Successfully assigned {}/{} to {node}", key.namespace, key.name),
+        ["Successfully assigned ", &key.namespace, "/", &key.name, " to ", node].concat(),
         "default-scheduler",
         None,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::PodSpec;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+    fn pod_on(node: &str, owner: &str) -> Pod {
+        Pod {
+            metadata: ObjectMeta {
+                owner_references: Some(vec![OwnerReference {
+                    controller: Some(true),
+                    uid: owner.into(),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            },
+            spec: Some(PodSpec { node_name: Some(node.into()), ..Default::default() }),
+            status: None,
+        }
+    }
+
+    fn key(name: &str) -> ObjKey {
+        ObjKey::new(crate::api::Kind::Pod, "default", name)
+    }
+
+    #[test]
+    fn usage_walk_counts_each_nodes_pods_and_the_owners_share() {
+        let mut cache = Cache::default();
+        cache.observe(&key("a"), Some(&pod_on("worker-2", "rs-1")));
+        cache.observe(&key("b"), Some(&pod_on("worker-2", "rs-2")));
+        cache.observe(&key("c"), Some(&pod_on("worker-10", "rs-1")));
+        cache.observe(&key("d"), Some(&pod_on("worker-3", "rs-2")));
+        // Moved, then gone: neither counts where it was.
+        cache.observe(&key("d"), Some(&pod_on("worker-4", "rs-2")));
+        cache.observe(&key("b"), None);
+
+        let mut walk = cache.usage_walk(Some("rs-1"));
+        let seen: Vec<(usize, usize)> =
+            ["control-plane", "worker-10", "worker-2", "worker-3", "worker-4"]
+                .iter()
+                .map(|node| {
+                    let used = walk.usage(node);
+                    (used.pods, used.same_owner)
+                })
+                .collect();
+        assert_eq!(seen, [(0, 0), (1, 1), (1, 1), (0, 0), (1, 0)]);
+
+        // A node skipped by the walk does not stop it from finding the next.
+        let mut walk = cache.usage_walk(Some("rs-2"));
+        assert_eq!(walk.usage("worker-4").pods, 1);
+        assert_eq!(cache.usage_walk(Some("rs-2")).usage("worker-4").same_owner, 1);
+        assert_eq!(cache.usage_walk(None).usage("worker-2").same_owner, 0);
+        assert!(!cache.by_owner.get("rs-2").is_some_and(|nodes| nodes.contains_key("worker-2")));
+    }
 }

@@ -125,7 +125,7 @@ pub fn admit_pod(cluster: &mut Cluster, pod: &mut Pod) {
     if already {
         return;
     }
-    let volume_name = format!("kube-api-access-{}", cluster.random_suffix(5));
+    let volume_name = ["kube-api-access-", &cluster.random_suffix(5)].concat();
     spec.volumes.get_or_insert_with(|| Vec::with_capacity(1)).push(Volume {
         name: volume_name.clone(),
         projected: Some(ProjectedVolumeSource {

@@ -175,7 +175,7 @@ fn manage_replicas(cluster: &mut Cluster, obj: &Object, spec: &Spec, plan: Plan)
                             None,
                             "Normal",
                             "SuccessfulCreate",
-                            format!("Created pod: {}", created.name()),
+                            ["Created pod: ", created.name()].concat(),
                             component,
                             None,
                         );

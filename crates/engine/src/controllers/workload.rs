@@ -211,7 +211,7 @@ pub fn delete_pod(cluster: &mut Cluster, owner: &Object, name: &str, component: 
             None,
             "Normal",
             "SuccessfulDelete",
-            format!("Deleted pod: {name}"),
+            ["Deleted pod: ", name].concat(),
             component,
             None,
         );

@@ -655,7 +655,7 @@ fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
         ci,
         "Normal",
         "Pulling",
-        format!("Pulling image \"{spec_image}\""),
+        ["Pulling image \"", &spec_image, "\""].concat(),
     );
     prt.containers[ci].pull_started_ms = now;
     let size = prt.containers[ci].image_info.as_ref().map(|i| i.size_bytes).unwrap_or(0);

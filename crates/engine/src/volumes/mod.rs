@@ -737,7 +737,7 @@ pub fn spec_warnings(spec: &k8s_openapi::api::core::v1::PodSpec, path: &str) -> 
 pub fn unmount_pod(cluster: &mut Cluster, uid: &str) {
     cluster.volumes.mounts.remove(uid);
     cluster.volumes.downward_seen.remove(uid);
-    let prefix = format!("emptydir/{uid}/");
+    let prefix = ["emptydir/", uid, "/"].concat();
     let doomed: Vec<String> = cluster
         .volumes
         .backings
