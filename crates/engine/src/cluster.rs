@@ -4,7 +4,7 @@
 //! the system's own components, and deletion with grace periods, finalizers and cascading. Each
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque, btree_map};
 use std::rc::Rc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -168,14 +168,21 @@ impl Cluster {
     pub fn requeue_at(&mut self, component: Component, key: &ObjKey, due_ms: Millis) {
         let due_ms = due_ms.max(self.clock.now_ms());
         let pending = self.requeues.entry(component).or_default();
-        if let Some(id) = pending.get(key) {
-            if id.due_ms() == due_ms {
-                return;
+        // One search of the pending timers, not a look-up and then an insert.
+        match pending.entry(key.clone()) {
+            btree_map::Entry::Occupied(mut place) => {
+                if place.get().due_ms() == due_ms {
+                    return;
+                }
+                self.clock.cancel(*place.get());
+                place
+                    .insert(self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone())));
             }
-            self.clock.cancel(*id);
+            btree_map::Entry::Vacant(place) => {
+                place
+                    .insert(self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone())));
+            }
         }
-        let id = self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone()));
-        pending.insert(key.clone(), id);
     }
 
     /// Drops the pending `requeue_at` of `key` by `component`.
