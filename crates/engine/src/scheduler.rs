@@ -115,20 +115,24 @@ fn requirement_matches(req: &NodeSelectorRequirement, value: Option<&str>) -> bo
 
 /// Whether the pod's nodeSelector and required node affinity accept `node`.
 pub fn node_matches(pod: &Pod, node: &Node) -> bool {
-    let no_labels = BTreeMap::new();
-    let labels = node.metadata.labels.as_ref().unwrap_or(&no_labels);
-    let name = node.metadata.name.as_deref().unwrap_or("");
     let Some(spec) = pod.spec.as_ref() else { return true };
-    if let Some(sel) = &spec.node_selector
-        && !sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-    {
-        return false;
-    }
     let required = spec
         .affinity
         .as_ref()
         .and_then(|a| a.node_affinity.as_ref())
         .and_then(|na| na.required_during_scheduling_ignored_during_execution.as_ref());
+    // Most pods constrain nothing: the scheduler asks this for every node.
+    if spec.node_selector.is_none() && required.is_none() {
+        return true;
+    }
+    let no_labels = BTreeMap::new();
+    let labels = node.metadata.labels.as_ref().unwrap_or(&no_labels);
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    if let Some(sel) = &spec.node_selector
+        && !sel.iter().all(|(k, v)| labels.get(k) == Some(v))
+    {
+        return false;
+    }
     if let Some(req) = required {
         // Terms are ORed; requirements within a term are ANDed.
         return req.node_selector_terms.iter().any(|term| {
