@@ -109,3 +109,20 @@ fn a_container_waiting_in_back_off_shows_the_count_of_the_run_that_crashed() {
     let took = run_until(&mut c, 500, 60_000, |c| status(c).restart_count == 2);
     assert!((10_000..=17_000).contains(&took), "{took} ms");
 }
+
+#[test]
+fn a_restarting_container_never_goes_back_to_container_creating() {
+    let mut c = cluster();
+    apply(&mut c, CRASHING_POD);
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        advance(&mut c, 100);
+        let s = status(&c);
+        let waiting = s.state.and_then(|s| s.waiting).and_then(|w| w.reason);
+        if s.restart_count > 0 || s.last_state.and_then(|l| l.terminated).is_some() {
+            seen.push(waiting.unwrap_or_else(|| "(not waiting)".into()));
+        }
+    }
+    assert!(seen.iter().any(|r| r == "CrashLoopBackOff"), "{seen:?}");
+    assert!(!seen.iter().any(|r| r == "ContainerCreating"), "{seen:?}");
+}

@@ -632,8 +632,12 @@ fn begin_pull(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let policy = c.spec.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into());
     let present =
         cluster.kubelet.nodes.get(&prt.node).is_some_and(|n| n.images.contains(image.full()));
-    prt.containers[ci].state =
-        CState::Waiting { reason: "ContainerCreating".into(), message: String::new() };
+    // A restart keeps showing the last run's state (or CrashLoopBackOff) until the new container
+    // runs: the kubelet reports a status at the start of the sync that pulls and starts it.
+    if prt.containers[ci].container_id.is_empty() {
+        prt.containers[ci].state =
+            CState::Waiting { reason: "ContainerCreating".into(), message: String::new() };
+    }
     if present && policy != "Always" {
         let message = ["Container image \"", &spec_image, "\" already present on machine"].concat();
         container_event(cluster, prt, ci, "Normal", "Pulled", message);
