@@ -40,22 +40,25 @@ fn backoff_count(c: &Cluster) -> i32 {
         .sum()
 }
 
-/// (started, finished) in ms of each run of the container that has ended, watched second by
-/// second for `seconds`.
+/// (started, finished) in ms of each run of the container that has ended, watched every 100 ms
+/// for `seconds` (a run shows as the state, then as the last state).
 fn runs(c: &mut Cluster, seconds: u64) -> Vec<(i64, i64)> {
     let mut runs: Vec<(i64, i64)> = Vec::new();
-    for _ in 0..seconds {
-        advance(c, 1_000);
-        let last = status(c).last_state.and_then(|s| s.terminated);
-        let Some(t) = last else { continue };
-        let run = (
-            t.started_at.as_ref().map(ms_of).unwrap_or_default(),
-            t.finished_at.as_ref().map(ms_of).unwrap_or_default(),
-        );
-        if runs.last() != Some(&run) {
-            runs.push(run);
+    for _ in 0..seconds * 10 {
+        advance(c, 100);
+        let s = status(c);
+        let ended = [s.state.and_then(|s| s.terminated), s.last_state.and_then(|s| s.terminated)];
+        for t in ended.into_iter().flatten() {
+            let run = (
+                t.started_at.as_ref().map(ms_of).unwrap_or_default(),
+                t.finished_at.as_ref().map(ms_of).unwrap_or_default(),
+            );
+            if !runs.contains(&run) {
+                runs.push(run);
+            }
         }
     }
+    runs.sort();
     runs
 }
 
@@ -125,4 +128,15 @@ fn a_restarting_container_never_goes_back_to_container_creating() {
     }
     assert!(seen.iter().any(|r| r == "CrashLoopBackOff"), "{seen:?}");
     assert!(!seen.iter().any(|r| r == "ContainerCreating"), "{seen:?}");
+}
+
+#[test]
+fn the_first_run_that_ended_is_the_state_and_not_yet_also_the_last_state() {
+    let mut c = cluster();
+    apply(&mut c, CRASHING_POD);
+    let ended = |c: &Cluster| status(c).state.and_then(|s| s.terminated).is_some();
+    run_until(&mut c, 100, 30_000, ended);
+    let s = status(&c);
+    assert_eq!(s.restart_count, 0);
+    assert!(s.last_state.and_then(|l| l.terminated).is_none(), "no earlier run");
 }

@@ -789,10 +789,14 @@ pub fn unix_date(ms: Millis) -> String {
 
 /// A container made after an earlier one of the same name is a restart. Its count is the
 /// earlier one's plus one (the kubelet keeps it on each container), so a container waiting in
-/// back-off still shows the count of the run that crashed.
+/// back-off still shows the count of the run that crashed; the run that ended becomes its last
+/// state (one restarted at once showed it as its state until now).
 fn counts_restart(c: &mut ContainerRt) {
     if !c.container_id.is_empty() {
         c.restart_count += 1;
+        if matches!(c.state, CState::Terminated { .. }) {
+            c.last_state = Some(c.state.clone());
+        }
     }
 }
 
@@ -1017,7 +1021,6 @@ fn container_exited(
         return;
     }
     let c = &mut prt.containers[ci];
-    c.last_state = Some(c.state.clone());
     // doBackOff: inside the window the container waits in CrashLoopBackOff.
     let in_backoff = match c.backoff {
         Some((delay, updated)) if now.saturating_sub(updated) <= 2 * BACKOFF_MAX_MS => {
@@ -1026,6 +1029,8 @@ fn container_exited(
         _ => false,
     };
     if in_backoff {
+        // Waiting, it shows the run that ended as its last state.
+        c.last_state = Some(c.state.clone());
         let (delay, _) = c.backoff.unwrap_or((BACKOFF_INITIAL_MS, now));
         let name = &c.name;
         let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
