@@ -50,6 +50,8 @@ pub(crate) struct EventBook {
     count: usize,
     /// The store's last Event write that `count` and the index's `last_seen_ms` account for.
     synced_rv: u64,
+    /// The scheduler's reporting instance once made (see [`EventBook::scheduler_instance`]).
+    scheduler_instance: String,
 }
 
 #[derive(Clone)]
@@ -79,6 +81,16 @@ impl EventBook {
             event.map(|ev| recorded.last_seen_ms = last_seen_ms(ev).unwrap_or(0)).is_some()
         });
         self.synced_rv = store.kind_changed(Kind::Event);
+    }
+
+    /// The scheduler's reporting instance, `<component>-<its host>`: made once, not formatted
+    /// for every event.
+    fn scheduler_instance(&mut self) -> &str {
+        if self.scheduler_instance.is_empty() {
+            self.scheduler_instance =
+                format!("{SCHEDULER}-{}", crate::bootstrap::control_plane_name());
+        }
+        &self.scheduler_instance
     }
 
     /// Accounts for the book's own write of an Event.
@@ -145,15 +157,16 @@ impl Cluster {
         let message = message.into();
         self.events.sync(&self.store);
         let meta = involved.meta();
-        let info = involved.kind().info();
         let field = field_path.as_deref().unwrap_or("");
-        let object = hash(&[
-            info.kind,
-            meta.namespace.as_deref().unwrap_or_default(),
-            involved.name(),
-            meta.uid.as_deref().unwrap_or_default(),
-            info.api_version,
-        ]);
+        // The kind stands for its kind and API version strings, which it fixes.
+        let object = mix(
+            &[involved.kind() as u64],
+            &[
+                meta.namespace.as_deref().unwrap_or_default(),
+                involved.name(),
+                meta.uid.as_deref().unwrap_or_default(),
+            ],
+        );
         let similar = mix(&[object], &[event_type, reason]);
         let message_hash = hash(&[message.as_str()]);
         let event = mix(&[similar, message_hash], &[field]);
@@ -281,8 +294,7 @@ impl Cluster {
             (Shape::Core { combined: true, .. }, _) => (String::new(), String::new()),
             (_, Some(host)) => (component.to_string(), host.to_string()),
             (Shape::Series { .. }, None) => {
-                let instance = format!("{component}-{}", crate::bootstrap::control_plane_name());
-                (component.to_string(), instance)
+                (component.to_string(), self.events.scheduler_instance().to_string())
             }
             (Shape::Core { .. }, None) => (component.to_string(), String::new()),
         };
