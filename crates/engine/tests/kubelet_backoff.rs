@@ -90,27 +90,43 @@ fn each_retry_inside_the_back_off_counts_another_back_off_event() {
     let restarts_from_back_off = 3;
     let back_offs = backoff_count(&c);
     assert!(back_offs >= restarts_from_back_off + 3, "{back_offs} BackOff events");
-    // The fourth run crashed at once too: the next back-off is twice the last.
-    let waiting = status(&c).state.and_then(|s| s.waiting).and_then(|w| w.message);
+    // The fourth run crashed at once too: at the next retry it waits twice as long as the last.
+    let message = |c: &Cluster| status(c).state.and_then(|s| s.waiting).and_then(|w| w.message);
+    run_until(&mut c, 500, 16_000, |c| message(c).is_some());
+    let waiting = message(&c);
     assert!(waiting.as_deref().is_some_and(|m| m.starts_with("back-off 1m20s ")), "{waiting:?}");
 }
 
 #[test]
-fn a_container_waiting_in_back_off_shows_the_count_of_the_run_that_crashed() {
+fn a_crashed_container_shows_error_then_waits_in_back_off_with_the_count_of_that_run() {
     let mut c = cluster();
     apply(&mut c, CRASHING_POD);
-    let in_back_off = |c: &Cluster| {
-        let waiting = status(c).state.and_then(|s| s.waiting).and_then(|w| w.reason);
-        waiting.as_deref() == Some("CrashLoopBackOff")
+    // The first crash restarts at once; the second one waits. The sync that finds the crash
+    // reports the container as ended; the next one, 10-15 s later, as waiting in back-off.
+    let crashed_again = |c: &Cluster| {
+        let s = status(c);
+        s.restart_count == 1 && s.state.and_then(|s| s.terminated).is_some()
     };
-    // The first crash restarts at once; the second one waits.
-    run_until(&mut c, 500, 60_000, in_back_off);
-    let crashed = status(&c);
-    assert_eq!(crashed.restart_count, 1, "{crashed:?}");
-    assert!(crashed.last_state.and_then(|s| s.terminated).is_some());
+    run_until(&mut c, 100, 60_000, crashed_again);
+    let mut shown = Vec::new();
+    let mut took = 0;
+    while status(&c).restart_count == 1 && took <= 20_000 {
+        let state = status(&c).state.unwrap_or_default();
+        let reason = match (state.terminated, state.waiting) {
+            (Some(t), _) => t.reason.unwrap_or_default(),
+            (None, Some(w)) => w.reason.unwrap_or_default(),
+            _ => "Running".into(),
+        };
+        if shown.last() != Some(&reason) {
+            shown.push(reason);
+        }
+        advance(&mut c, 100);
+        took += 100;
+    }
+    assert_eq!(shown, ["Error", "CrashLoopBackOff"]);
     // The restart counts up when the next container is made, after the 10 s back-off.
-    let took = run_until(&mut c, 500, 60_000, |c| status(c).restart_count == 2);
     assert!((10_000..=17_000).contains(&took), "{took} ms");
+    assert_eq!(status(&c).restart_count, 2);
 }
 
 #[test]

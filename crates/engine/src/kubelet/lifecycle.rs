@@ -227,7 +227,7 @@ pub fn on_timer(cluster: &mut Cluster, timer: KubeletTimer) {
         }
         Action::BackoffSync(ci) => {
             if !prt.terminating
-                && prt.containers.get(ci).is_some_and(|c| matches!(&c.state, CState::Waiting { reason, .. } if reason == "CrashLoopBackOff"))
+                && prt.containers.get(ci).is_some_and(|c| matches!(&c.state, CState::Terminated { .. }) || matches!(&c.state, CState::Waiting { reason, .. } if reason == "CrashLoopBackOff"))
             {
                 backoff_sync(cluster, &mut prt, ci);
             }
@@ -1029,18 +1029,8 @@ fn container_exited(
         _ => false,
     };
     if in_backoff {
-        // Waiting, it shows the run that ended as its last state.
-        c.last_state = Some(c.state.clone());
-        let (delay, _) = c.backoff.unwrap_or((BACKOFF_INITIAL_MS, now));
-        let name = &c.name;
-        let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
-        c.state = CState::Waiting {
-            reason: "CrashLoopBackOff".into(),
-            message: format!(
-                "back-off {} restarting failed container={name} pod={pod_desc}",
-                go_duration(delay)
-            ),
-        };
+        // The status of this sync was made before it found the back-off: the container shows as
+        // ended (Error) until the next sync shows CrashLoopBackOff.
         backed_off(cluster, prt, ci);
     } else {
         c.backoff = Some(next_backoff(c.backoff, now));
@@ -1066,6 +1056,21 @@ fn backed_off(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
 fn backoff_sync(cluster: &mut Cluster, prt: &mut PodRuntime, ci: usize) {
     let now = cluster.now_ms();
     let c = &mut prt.containers[ci];
+    if matches!(c.state, CState::Terminated { .. }) {
+        // This sync's status shows what the last one found: the container waits in back-off,
+        // the run that ended as its last state.
+        let delay = c.backoff.map_or(BACKOFF_INITIAL_MS, |(delay, _)| delay);
+        let pod_desc = format!("{}_{}({})", prt.key.name, prt.key.namespace, prt.uid);
+        let message = format!(
+            "back-off {} restarting failed container={} pod={pod_desc}",
+            go_duration(delay),
+            c.name
+        );
+        c.last_state = Some(std::mem::replace(
+            &mut c.state,
+            CState::Waiting { reason: "CrashLoopBackOff".into(), message },
+        ));
+    }
     let exited_ms = match &c.last_state {
         Some(CState::Terminated { finished_ms, .. }) => *finished_ms,
         _ => now,
