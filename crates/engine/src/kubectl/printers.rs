@@ -782,17 +782,16 @@ fn event_row(e: &Event, wide: bool, now_ms: i64) -> Vec<String> {
         (None, Some(t)) => since(time::ms_of_instant(t.0)),
         (None, None) => "<unknown>".into(),
     };
-    let last_seen = match (&e.series, &e.last_timestamp) {
-        (Some(_), _) | (None, None) => first_seen.clone(),
-        (None, Some(t)) => since(time::ms_of(t)),
-    };
-    let (last_seen, count) = match &e.series {
-        Some(series) => {
+    let (last_seen, count) = match (&e.series, &e.last_timestamp) {
+        (Some(series), _) => {
             let last = series.last_observed_time.as_ref().map(|t| time::ms_of_instant(t.0));
             (last.map_or("<unknown>".into(), since), series.count.unwrap_or(0))
         }
         // Singleton events of the new API have no count.
-        None => (last_seen, e.count.filter(|c| *c != 0).unwrap_or(1)),
+        (None, last) => (
+            last.as_ref().map_or(first_seen.clone(), |t| since(time::ms_of(t))),
+            e.count.filter(|c| *c != 0).unwrap_or(1),
+        ),
     };
     let obj = &e.involved_object;
     let kind = obj.kind.as_deref().unwrap_or_default().to_ascii_lowercase();
