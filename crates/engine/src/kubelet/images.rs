@@ -192,10 +192,135 @@ fn date_step(text: &str) -> Step {
     Step::Echo(format!("{{date}} {text}"))
 }
 
+/// The tags an official Docker Hub image publishes: `latest`, versions of its release lines,
+/// channels (`stable`, `edge`, `bookworm`) and variant suffixes (`1.27-alpine`, `alpine-slim`).
+struct TagScheme {
+    /// Whether `major.minor.patch` (missing parts `None`) is a published version.
+    version: fn(u32, Option<u32>, Option<u32>) -> bool,
+    /// Words a tag may start with instead of a version.
+    channels: &'static [&'static str],
+    /// Words that may follow, joined by `-` (`alpine3.20` matches `alpine` with any 3.x).
+    variants: &'static [&'static str],
+}
+
+fn tag_scheme(repo: &str) -> Option<TagScheme> {
+    let scheme = match repo {
+        "nginx" => TagScheme {
+            version: |major, minor, _| major == 1 && minor.is_none_or(|m| m <= 31),
+            channels: &["stable", "mainline", "alpine", "perl", "otel", "bookworm", "trixie"],
+            variants: &["alpine", "slim", "perl", "otel", "bookworm", "trixie"],
+        },
+        "httpd" => TagScheme {
+            version: |major, minor, _| major == 2 && minor.is_none_or(|m| m == 2 || m == 4),
+            channels: &["alpine", "bookworm", "trixie"],
+            variants: &["alpine", "bookworm", "trixie"],
+        },
+        "redis" => TagScheme {
+            version: |major, _, _| (2..=8).contains(&major),
+            channels: &["alpine", "bookworm", "trixie"],
+            variants: &["alpine", "bookworm", "trixie"],
+        },
+        "mongo" => TagScheme {
+            version: |major, _, _| (3..=8).contains(&major),
+            channels: &["jammy", "noble"],
+            variants: &["jammy", "noble", "focal"],
+        },
+        "busybox" => TagScheme {
+            version: |major, minor, _| major == 1 && minor.is_none_or(|m| m <= 37),
+            channels: &["stable", "unstable", "musl", "glibc", "uclibc"],
+            variants: &["musl", "glibc", "uclibc"],
+        },
+        "alpine" => TagScheme {
+            version: |major, minor, _| major == 3 && minor.is_none_or(|m| m <= 23),
+            channels: &["edge"],
+            variants: &[],
+        },
+        "ubuntu" => TagScheme {
+            version: |year, month, patch| {
+                (14..=26).contains(&year) && matches!(month, Some(4 | 10)) && patch.is_none()
+            },
+            channels: &[
+                "trusty", "xenial", "bionic", "focal", "jammy", "noble", "oracular", "plucky",
+                "questing", "rolling", "devel",
+            ],
+            variants: &[],
+        },
+        "debian" => TagScheme {
+            version: |major, _, patch| (7..=13).contains(&major) && patch.is_none(),
+            channels: &[
+                "stable",
+                "testing",
+                "unstable",
+                "oldstable",
+                "sid",
+                "buster",
+                "bullseye",
+                "bookworm",
+                "trixie",
+                "forky",
+            ],
+            variants: &["slim", "backports"],
+        },
+        _ => return None,
+    };
+    Some(scheme)
+}
+
+/// A version tag's numbers (`1.27.3`), at most three, without leading zeros beyond the
+/// registry's own (`22.04`).
+fn version_parts(word: &str) -> Option<(u32, Option<u32>, Option<u32>)> {
+    let mut parts = word.split('.');
+    let number = |part: Option<&str>| -> Option<Option<u32>> {
+        match part {
+            None => Some(None),
+            Some(p) if !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse().ok().map(Some)
+            }
+            Some(_) => None,
+        }
+    };
+    let major = number(parts.next())??;
+    let minor = number(parts.next())?;
+    let patch = number(parts.next())?;
+    if parts.next().is_some() || (minor.is_none() && patch.is_some()) {
+        return None;
+    }
+    Some((major, minor, patch))
+}
+
+/// Whether Docker Hub has `tag` of the official image `repo`: a made-up tag (`nginx:bad`,
+/// `nginx:1.277`) fails to pull with `not found`, as on a real node.
+fn official_tag_exists(repo: &str, tag: &str) -> bool {
+    let Some(scheme) = tag_scheme(repo) else { return true };
+    if tag == "latest" {
+        return true;
+    }
+    let mut words = tag.split('-');
+    let first = words.next().unwrap_or_default();
+    let first_ok = match version_parts(first) {
+        Some((major, minor, patch)) => (scheme.version)(major, minor, patch),
+        None => scheme.channels.contains(&first) || is_alpine_release(first, &scheme),
+    };
+    first_ok
+        && words.all(|word| scheme.variants.contains(&word) || is_alpine_release(word, &scheme))
+}
+
+/// `alpine3.20`: an Alpine-based variant pinned to an Alpine release.
+fn is_alpine_release(word: &str, scheme: &TagScheme) -> bool {
+    scheme.variants.contains(&"alpine")
+        && word
+            .strip_prefix("alpine")
+            .and_then(version_parts)
+            .is_some_and(|(major, minor, patch)| major == 3 && minor.is_some() && patch.is_none())
+}
+
 /// The image catalog. `None` means the registry has no such image (ErrImagePull).
 pub fn lookup(image: &ImageRef) -> Option<ImageInfo> {
     let repo = image.short_repository();
     let tag = image.tag.as_str();
+    if image.registry == "docker.io" && !official_tag_exists(repo, tag) {
+        return None;
+    }
     let server = |app, size| ImageInfo {
         size_bytes: size,
         program: Program::Server(app),
@@ -430,6 +555,53 @@ mod tests {
         assert!(lookup(&parse_image("luksa/kubia:v9").unwrap()).is_none());
         assert!(lookup(&parse_image("nginx:1.27-alpine").unwrap()).is_some());
         assert!(lookup(&parse_image("username/private:tag").unwrap()).is_none());
+    }
+
+    #[test]
+    fn official_images_publish_real_tags_only() {
+        let exists = |image: &str| lookup(&parse_image(image).unwrap()).is_some();
+        for real in [
+            "nginx:1.27",
+            "nginx:1.27.3",
+            "nginx:1",
+            "nginx:stable",
+            "nginx:mainline-alpine",
+            "nginx:alpine-slim",
+            "nginx:1.27-alpine3.20-perl",
+            "nginx:1.29-trixie",
+            "busybox:1.36",
+            "busybox:1.37-musl",
+            "busybox:stable",
+            "alpine:3.20",
+            "alpine:edge",
+            "ubuntu:24.04",
+            "ubuntu:noble",
+            "debian:12-slim",
+            "debian:bookworm-slim",
+            "httpd:2.4-alpine",
+            "redis:7.4.1-bookworm",
+            "mongo:8.0-noble",
+            "nginx@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+        ] {
+            assert!(exists(real), "{real}");
+        }
+        for made_up in [
+            "nginx:bad",
+            "nginx:1.277",
+            "nginx:2.0",
+            "nginx:v1.27",
+            "nginx:1.27-",
+            "nginx:1.27.3.1",
+            "nginx:alpine-bad",
+            "busybox:2",
+            "alpine:4.0",
+            "ubuntu:24.05",
+            "debian:14",
+            "httpd:2.3",
+            "redis:latest-alpine",
+        ] {
+            assert!(!exists(made_up), "{made_up}");
+        }
     }
 
     #[test]
