@@ -31,6 +31,7 @@ pub mod scheduler;
 pub mod script;
 mod sim;
 pub mod sorting;
+mod textfilter;
 pub mod time;
 pub mod view;
 pub mod volumes;

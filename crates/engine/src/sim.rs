@@ -8,6 +8,7 @@ use crate::cluster::Cluster;
 use crate::jobs::{self, Limit, Pending, RunningJob};
 use crate::kubectl::{self, Ctx, Files};
 use crate::kubelet::shell::split_words;
+use crate::textfilter;
 use crate::view::ClusterSnapshot;
 
 /// How a simulated cluster is made.
@@ -474,7 +475,7 @@ impl Sim {
             let first = stages.remove(0);
             let mut out = self.run_with_stdin(&first, stdin);
             for filter in stages {
-                out = match pipe_filter(&filter, out) {
+                out = match textfilter::pipe_filter(&filter, out) {
                     Ok(o) => o,
                     Err(e) => return (e, None),
                 };
@@ -807,69 +808,6 @@ fn substitution_len(s: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// The text filters a learner pipes kubectl into: head, tail, grep, wc -l, sort.
-fn pipe_filter(command: &str, input: CommandOutput) -> Result<CommandOutput, CommandOutput> {
-    let words = split_words(command);
-    let lines: Vec<&str> = input.stdout.lines().collect();
-    let count = |args: &[String], default: usize| -> usize {
-        args.iter()
-            .position(|a| a == "-n")
-            .and_then(|i| args.get(i + 1))
-            .or_else(|| args.iter().find(|a| a.starts_with('-') && a[1..].parse::<usize>().is_ok()))
-            .and_then(|a| a.trim_start_matches('-').parse().ok())
-            .unwrap_or(default)
-    };
-    let join = |ls: Vec<&str>| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
-    let args = words.get(1..).unwrap_or_default();
-    let stdout = match words.first().map(String::as_str) {
-        Some("head") => join(lines.iter().take(count(args, 10)).copied().collect()),
-        Some("tail") => {
-            let n = count(args, 10);
-            join(lines.iter().skip(lines.len().saturating_sub(n)).copied().collect())
-        }
-        Some("wc") => format!("{}\n", lines.len()),
-        Some("sort") => {
-            let mut l = lines.clone();
-            crate::sorting::sort(&mut l);
-            if args.iter().any(|a| a == "-r") {
-                l.reverse();
-            }
-            join(l)
-        }
-        Some("grep") => {
-            let invert = args.iter().any(|a| a == "-v");
-            let ignore_case = args.iter().any(|a| a == "-i");
-            let Some(pattern) = args.iter().find(|a| !a.starts_with('-')) else {
-                return Err(CommandOutput {
-                    stderr: "Usage: grep [OPTION]... PATTERNS [FILE]...\n".into(),
-                    exit_code: 2,
-                    ..Default::default()
-                });
-            };
-            let hit = |l: &&&str| {
-                let found = if ignore_case {
-                    l.to_lowercase().contains(&pattern.to_lowercase())
-                } else {
-                    l.contains(pattern.as_str())
-                };
-                found != invert
-            };
-            let kept: Vec<&str> = lines.iter().filter(hit).copied().collect();
-            let code = if kept.is_empty() { 1 } else { input.exit_code };
-            return Ok(CommandOutput { stdout: join(kept), stderr: input.stderr, exit_code: code });
-        }
-        Some(other) => {
-            return Err(CommandOutput {
-                stderr: format!("bash: {other}: command not found\n"),
-                exit_code: 127,
-                ..Default::default()
-            });
-        }
-        None => return Err(CommandOutput::fail("bash: syntax error near unexpected token `|'")),
-    };
-    Ok(CommandOutput { stdout, ..input })
 }
 
 /// `30`, `30s`, `500ms`, `5m`, `1h` -> milliseconds.
