@@ -3,7 +3,7 @@
 
 use kubeplay_engine::view::ClusterSnapshot;
 
-const PROGRAMS: [&str; 6] = ["kubectl", "clear", "curl", "echo", "sim", "sleep"];
+const PROGRAMS: [&str; 9] = ["kubectl", "clear", "curl", "echo", "for", "seq", "sim", "sleep", "timeout"];
 const SUBCOMMANDS: [&str; 24] = [
     "annotate",
     "api-resources",

@@ -8,6 +8,7 @@ use crate::cluster::Cluster;
 use crate::jobs::{self, Limit, Pending, RunningJob};
 use crate::kubectl::{self, Ctx, Files};
 use crate::kubelet::shell::split_words;
+use crate::shell_loop;
 use crate::textfilter;
 use crate::view::ClusterSnapshot;
 
@@ -76,6 +77,8 @@ pub struct Sim {
     finished: Vec<(u64, CommandOutput)>,
     /// What jobs printed to the terminal since the last [`Sim::take_output`].
     stream: String,
+    /// Body commands the running `for` loop (nested ones included) may still run.
+    loop_budget: Option<usize>,
 }
 
 struct SimFiles<'a> {
@@ -121,6 +124,7 @@ impl Sim {
             foreground_end: None,
             finished: Vec::new(),
             stream: String::new(),
+            loop_budget: None,
         }
     }
 
@@ -466,6 +470,39 @@ impl Sim {
         if line.is_empty() || line.starts_with('#') {
             return (CommandOutput::default(), None);
         }
+        match shell_loop::keyword(line) {
+            Some("for") => return (self.for_loop(&line[3..]), None),
+            Some(keyword @ ("while" | "until" | "if")) => {
+                let stderr = format!(
+                    "kubeplay: this shell runs for loops and `;` lists, not {keyword} statements: for i in $(seq 1 20); do curl http://...; sleep 1; done\n"
+                );
+                return (CommandOutput { stderr, exit_code: 2, ..Default::default() }, None);
+            }
+            Some(keyword) => {
+                let stderr = format!("bash: syntax error near unexpected token `{keyword}'\n");
+                return (CommandOutput { stderr, exit_code: 2, ..Default::default() }, None);
+            }
+            None => {}
+        }
+        let list = match shell_loop::split_list(line) {
+            Ok(list) => list,
+            Err(out) => return (out, None),
+        };
+        if let Some((last, before)) = list.split_last().filter(|(_, before)| !before.is_empty()) {
+            // `cmd1; cmd2`: each runs to its end, whatever the one before returned; the last may
+            // wait as a job. A here-document belongs to the command that names it.
+            let stdin_for = |c: &str| stdin.filter(|_| c.contains("<<"));
+            let mut output = CommandOutput::default();
+            for command in before {
+                output.push(self.run_with_stdin(command, stdin_for(command)));
+            }
+            let (last_output, pending) = self.exec(last, stdin_for(last));
+            let status = last_output.exit_code;
+            output.push(last_output);
+            // A list's status is its last command's.
+            output.exit_code = status;
+            return (output, pending);
+        }
         let line = match self.substitute_commands(line) {
             Ok(l) => l,
             Err(out) => return (out, None),
@@ -486,6 +523,59 @@ impl Sim {
         let result = self.exec_words(&words, stdin);
         self.cluster.settle();
         result
+    }
+
+    /// `for NAME in WORDS; do BODY; done` (`rest` follows `for`): the body runs once per word, each
+    /// command to its end, `$NAME` replaced; at most [`shell_loop::MAX_LOOP_COMMANDS`] body
+    /// commands in all, nested loops included, and while no more than [`MAX_SLEEP_MS`] of virtual
+    /// time has passed since it began.
+    fn for_loop(&mut self, rest: &str) -> CommandOutput {
+        let parsed = match shell_loop::parse_for(rest) {
+            Ok(p) => p,
+            Err(out) => return out,
+        };
+        let words = match self.substitute_commands(&parsed.words) {
+            Ok(w) => w,
+            Err(out) => return out,
+        };
+        let values: Vec<String> =
+            split_words(&words).iter().flat_map(|w| shell_loop::expand_braces(w)).collect();
+        let outermost = self.loop_budget.is_none();
+        let mut budget = self.loop_budget.unwrap_or(shell_loop::MAX_LOOP_COMMANDS);
+        let started_ms = self.cluster.now_ms();
+        let mut output = CommandOutput::default();
+        'values: for value in &values {
+            for command in &parsed.body {
+                let stop = if budget == 0 {
+                    Some(format!("{} commands", shell_loop::MAX_LOOP_COMMANDS))
+                } else if self.cluster.now_ms().saturating_sub(started_ms) >= MAX_SLEEP_MS {
+                    Some("24h of virtual time".to_string())
+                } else {
+                    None
+                };
+                if let Some(limit) = stop {
+                    output
+                        .push(CommandOutput::fail(format!("kubeplay: loop stopped after {limit}")));
+                    break 'values;
+                }
+                budget -= 1;
+                self.loop_budget = Some(budget);
+                let line = shell_loop::expand_variable(command, &parsed.name, value);
+                let out = self.run(&line);
+                budget = self.loop_budget.unwrap_or(0);
+                let status = out.exit_code;
+                output.push(out);
+                output.exit_code = status;
+            }
+        }
+        self.loop_budget = if outermost { None } else { Some(budget) };
+        match parsed.filters {
+            Some(filters) => split_pipeline(&filters)
+                .iter()
+                .try_fold(output, |out, filter| textfilter::pipe_filter(filter, out))
+                .unwrap_or_else(|failed| failed),
+            None => output,
+        }
     }
 
     /// Runs one simple command, its words split.
@@ -519,6 +609,9 @@ impl Sim {
             "sim" => self.sim_command(&words[1..]),
             "curl" => self.curl(&words[1..]),
             "echo" => CommandOutput::ok(format!("{}\n", words[1..].join(" "))),
+            "seq" => shell_loop::seq(&words[1..]),
+            "true" => CommandOutput::default(),
+            "false" => CommandOutput { exit_code: 1, ..Default::default() },
             // `cat > NAME <<EOF` writes a file into the working directory (share links and
             // saved sessions carry the editor's buffers this way).
             "cat" if stdin.is_some() => match words.get(1..).unwrap_or_default() {
