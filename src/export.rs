@@ -64,8 +64,15 @@ pub fn real_cluster_script(items: &[Item], workers: u32) -> String {
             Item::Sleep(ms) => out.push_str(&format!("sleep {}\n", seconds(*ms))),
             Item::Command(line) => out.push_str(&command(line, &nodes)),
             Item::Interrupted { line, after_ms } => {
+                // `timeout` runs programs: a loop goes through bash.
+                let first = line.split_whitespace().next().unwrap_or_default();
+                let command = if matches!(first, "for" | "while" | "until") {
+                    format!("bash -c {}", shell_word(line))
+                } else {
+                    line.clone()
+                };
                 out.push_str(&format!(
-                    "step {}\ntimeout -s INT {} {line}\n",
+                    "step {}\ntimeout -s INT {} {command}\n",
                     shell_word(line),
                     kubeplay_engine::jobs::seconds(*after_ms)
                 ));
@@ -166,6 +173,7 @@ mod tests {
             Item::Sleep(30_000),
             Item::Command("kubectl get pods -o wide | grep web".into()),
             Item::Interrupted { line: "kubectl get pods -w".into(), after_ms: 37_500 },
+            Item::Interrupted { line: "while true; do curl -s http://x; done".into(), after_ms: 9_000 },
             Item::Command("kubectl get deploy -w &".into()),
             Item::Command("kill -s INT %1".into()),
             Item::Edit {
@@ -201,6 +209,9 @@ mod tests {
         assert!(
             script
                 .contains("step 'kubectl get pods -w'\ntimeout -s INT 37.5s kubectl get pods -w\n")
+        );
+        assert!(
+            script.contains("timeout -s INT 9s bash -c 'while true; do curl -s http://x; done'\n")
         );
         assert!(script.contains("kubectl get deploy -w &\n# Ctrl-C on the watch\nkill %1\n"));
         assert!(script.ends_with(

@@ -56,6 +56,61 @@ pub(crate) struct Limit {
     pub notice: Option<String>,
 }
 
+/// `sleep` inside a shell loop: a job that ends when its time has passed (at the terminal, a
+/// sleep runs time on at once).
+pub(crate) struct SleepJob {
+    pub until_ms: Millis,
+}
+
+impl kubectl::Job for SleepJob {
+    fn poll(&mut self, cluster: &crate::cluster::Cluster) -> kubectl::Poll {
+        let done = cluster.now_ms() >= self.until_ms;
+        if done {
+            kubectl::Poll::Done(Output::default())
+        } else {
+            kubectl::Poll::Waiting(Output::default())
+        }
+    }
+
+    fn deadline_ms(&self) -> Millis {
+        self.until_ms
+    }
+}
+
+/// A job with the `timeout` around it, as one job (a loop's command).
+pub(crate) struct Limited {
+    pub job: Box<dyn kubectl::Job>,
+    pub limit: Limit,
+}
+
+impl kubectl::Job for Limited {
+    fn poll(&mut self, cluster: &crate::cluster::Cluster) -> kubectl::Poll {
+        self.job.poll(cluster)
+    }
+
+    fn deadline_ms(&self) -> Millis {
+        self.job.deadline_ms().min(self.limit.at_ms)
+    }
+
+    fn expire(&mut self, cluster: &crate::cluster::Cluster) -> Output {
+        if self.job.deadline_ms() <= self.limit.at_ms {
+            return self.job.expire(cluster);
+        }
+        let stderr = self.limit.notice.clone().unwrap_or_default();
+        Output { stderr, exit_code: self.limit.status, ..Default::default() }
+    }
+}
+
+impl Pending {
+    /// The job with its `timeout` folded in.
+    pub fn into_job(self) -> Box<dyn kubectl::Job> {
+        match self.limit {
+            Some(limit) => Box::new(Limited { job: self.job, limit }),
+            None => self.job,
+        }
+    }
+}
+
 /// A waiting command about to be registered, with the `timeout` around it, if any.
 pub(crate) struct Pending {
     pub job: Box<dyn kubectl::Job>,

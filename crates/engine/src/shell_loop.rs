@@ -1,19 +1,31 @@
-//! The bash a learner types around kubectl: `cmd1; cmd2` lists and
-//! `for i in $(seq 1 10); do curl http://...; done` loops (read here, run by [`crate::Sim`]).
+//! The bash a learner types around kubectl: `cmd1; cmd2` lists, and loops such as the book's
+//! `while true; do curl http://...; done` or `for i in $(seq 1 10); do ...; done`. A loop is a
+//! job: [`crate::Sim`] runs its commands one after another as virtual time goes on, so it prints
+//! while the cluster changes, in the foreground or with `&`, until it ends or Ctrl-C.
 
-use crate::kubectl::Output;
+use std::collections::VecDeque;
 
-/// The most times one loop runs its body.
-pub const MAX_LOOP_COMMANDS: usize = 1_000;
+use crate::clock::Millis;
+use crate::cluster::Cluster;
+use crate::kubectl::{Job, Output, Poll};
+
+/// The most commands one loop runs.
+pub const MAX_LOOP_COMMANDS: usize = 10_000;
+/// The most virtual time one loop runs.
+pub const MAX_LOOP_MS: Millis = 24 * 60 * 60 * 1000;
+/// Virtual time each command of a loop takes (a request's round trip, kubectl's start), so that
+/// `while true; do curl ...; done` prints a line every so often instead of all at one instant.
+pub const COMMAND_MS: Millis = 50;
 /// The most numbers `seq` or a `{1..N}` range writes.
 pub const MAX_SEQUENCE: usize = 10_000;
 
-/// `for NAME in WORDS; do BODY; done`, read.
+/// `for NAME in WORDS; do BODY; done` or `while true; do BODY; done`, read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ForLoop {
+pub struct LoopSpec {
+    /// The loop variable (empty for `while`).
     pub name: String,
-    /// The list as typed after `in`, before substitution and expansion.
-    pub words: String,
+    /// The list as typed after `in`, before substitution and expansion; `None`: endless.
+    pub words: Option<String>,
     /// The commands of the body, in order.
     pub body: Vec<String>,
     /// What the loop's output is piped into (`done | grep v2`), if anything.
@@ -70,12 +82,32 @@ pub fn keyword(line: &str) -> Option<&str> {
         .then_some(first)
 }
 
-/// Reads `for NAME in WORDS; do CMD; ...; done` (the text after `for`).
-pub fn parse_for(rest: &str) -> Result<ForLoop, Output> {
+/// Reads a loop line: `for NAME in WORDS; do CMD; ...; done` or `while true; do ...; done`
+/// (`while :`, `until false`), the conditions that need no command.
+pub fn parse_loop(line: &str) -> Result<LoopSpec, Output> {
+    let (keyword, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let parts = split_list(rest)?;
     let Some((header, commands)) = parts.split_first() else {
         return Err(syntax_error("newline"));
     };
+    if keyword != "for" {
+        let endless = match keyword {
+            "while" => matches!(header.as_str(), "true" | ":"),
+            _ => header == "false",
+        };
+        if !endless {
+            return Err(Output {
+                stderr: format!(
+                    "kubeplay: this shell's {keyword} loops run only `{keyword} {}`; for a count, use for i in $(seq 1 20); do ...; done\n",
+                    if keyword == "while" { "true" } else { "false" }
+                ),
+                exit_code: 2,
+                ..Default::default()
+            });
+        }
+        let (body, filters) = parse_body(commands)?;
+        return Ok(LoopSpec { name: String::new(), words: None, body, filters });
+    }
     let (name, words) = match header.split_once(char::is_whitespace) {
         Some((name, after)) => match after.trim_start().strip_prefix("in") {
             Some(list) if list.is_empty() || list.starts_with(char::is_whitespace) => {
@@ -94,6 +126,12 @@ pub fn parse_for(rest: &str) -> Result<ForLoop, Output> {
             ..Default::default()
         });
     }
+    let (body, filters) = parse_body(commands)?;
+    Ok(LoopSpec { name: name.to_string(), words: Some(words.to_string()), body, filters })
+}
+
+/// `do CMD; ...; done [| FILTERS]`, split at its `;`.
+fn parse_body(commands: &[String]) -> Result<(Vec<String>, Option<String>), Output> {
     let Some((last, middle)) = commands.split_last() else {
         return Err(unexpected_end());
     };
@@ -116,6 +154,9 @@ pub fn parse_for(rest: &str) -> Result<ForLoop, Output> {
         } else {
             command.as_str()
         };
+        if keyword(command).is_some() {
+            return Err(Output::fail("kubeplay: a loop inside a loop is not run here"));
+        }
         if !command.is_empty() {
             body.push(command.to_string());
         }
@@ -123,7 +164,96 @@ pub fn parse_for(rest: &str) -> Result<ForLoop, Output> {
     if body.is_empty() {
         return Err(syntax_error("done"));
     }
-    Ok(ForLoop { name: name.to_string(), words: words.to_string(), body, filters })
+    Ok((body, filters))
+}
+
+/// A loop as it runs: which command comes next, the command that waits now (`sleep`, a watch),
+/// and its bounds.
+pub struct LoopJob {
+    name: String,
+    /// The words still to take, `None` for an endless loop.
+    values: Option<VecDeque<String>>,
+    value: String,
+    body: Vec<String>,
+    position: usize,
+    /// The command of the loop that waits, if one does.
+    pub child: Option<Box<dyn Job>>,
+    /// When the next command may start.
+    pub next_at_ms: Millis,
+    /// Whether one of its commands runs right now (it then takes no other turn).
+    pub running: bool,
+    /// The status of the command that ran last: the loop's status at its end.
+    pub status: i32,
+    started_ms: Millis,
+    commands_run: usize,
+}
+
+impl LoopJob {
+    /// A loop starting at `now_ms` over `values` (`None`: endless).
+    pub fn new(spec: LoopSpec, values: Option<Vec<String>>, now_ms: Millis) -> LoopJob {
+        LoopJob {
+            name: spec.name,
+            values: values.map(VecDeque::from),
+            value: String::new(),
+            body: spec.body,
+            position: 0,
+            child: None,
+            next_at_ms: now_ms,
+            running: false,
+            status: 0,
+            started_ms: now_ms,
+            commands_run: 0,
+        }
+    }
+
+    /// When it wants its next turn; `None` while one of its commands runs.
+    pub fn wake_ms(&self) -> Option<Millis> {
+        if self.running {
+            return None;
+        }
+        Some(self.child.as_ref().map_or(self.next_at_ms, |c| c.deadline_ms()))
+    }
+
+    /// The next command line, `$NAME` replaced; `Ok(None)` at the end of the list, `Err` with
+    /// the limit that stops it.
+    pub fn next_command(&mut self, now_ms: Millis) -> Result<Option<String>, String> {
+        if self.position == 0 {
+            match self.values.as_mut().map(VecDeque::pop_front) {
+                Some(None) => return Ok(None),
+                Some(Some(value)) => self.value = value,
+                None => {}
+            }
+        }
+        if self.commands_run >= MAX_LOOP_COMMANDS {
+            return Err(format!("{MAX_LOOP_COMMANDS} commands"));
+        }
+        if now_ms.saturating_sub(self.started_ms) >= MAX_LOOP_MS {
+            return Err("24h of virtual time".into());
+        }
+        let command = self.body.get(self.position).cloned().unwrap_or_default();
+        self.position = (self.position + 1) % self.body.len().max(1);
+        self.commands_run += 1;
+        Ok(Some(if self.name.is_empty() {
+            command
+        } else {
+            expand_variable(&command, &self.name, &self.value)
+        }))
+    }
+}
+
+impl Job for LoopJob {
+    // The simulation drives a loop through `as_loop`; polled as a plain job it only waits.
+    fn poll(&mut self, _cluster: &Cluster) -> Poll {
+        Poll::Waiting(Output::default())
+    }
+
+    fn deadline_ms(&self) -> Millis {
+        Millis::MAX
+    }
+
+    fn as_loop(&mut self) -> Option<&mut LoopJob> {
+        Some(self)
+    }
 }
 
 /// An interactive shell would wait at its `>` prompt for the rest of the command.
@@ -222,20 +352,24 @@ mod tests {
 
     #[test]
     fn a_for_loop_reads_its_name_list_and_body() {
-        let parsed = parse_for("i in 1 2 3; do curl http://x; sleep 1; done").unwrap();
+        let parsed = parse_loop("for i in 1 2 3; do curl http://x; sleep 1; done").unwrap();
         assert_eq!(parsed.name, "i");
-        assert_eq!(parsed.words, "1 2 3");
+        assert_eq!(parsed.words.as_deref(), Some("1 2 3"));
         assert_eq!(parsed.body, ["curl http://x", "sleep 1"]);
         assert_eq!(parsed.filters, None);
-        let piped = parse_for("i in 1 2; do echo $i; done | grep 2 | wc -l").unwrap();
+        let piped = parse_loop("for i in 1 2; do echo $i; done | grep 2 | wc -l").unwrap();
         assert_eq!(piped.filters.as_deref(), Some("grep 2 | wc -l"));
-        let quoted = parse_for("p in $(kubectl get pods -o name); do kubectl delete $p; done");
-        assert_eq!(quoted.unwrap().words, "$(kubectl get pods -o name)");
+        let quoted = parse_loop("for p in $(kubectl get pods -o name); do kubectl delete $p; done");
+        assert_eq!(quoted.unwrap().words.as_deref(), Some("$(kubectl get pods -o name)"));
+        let endless = parse_loop("while true; do curl http://x; done").unwrap();
+        assert_eq!((endless.words, endless.body), (None, vec!["curl http://x".to_string()]));
+        assert!(parse_loop("until false; do echo; done").is_ok());
+        assert_eq!(parse_loop("while kubectl get pods; do echo; done").unwrap_err().exit_code, 2);
     }
 
     #[test]
     fn broken_loops_get_bashs_errors() {
-        let stderr = |rest: &str| parse_for(rest).unwrap_err().stderr;
+        let stderr = |rest: &str| parse_loop(&format!("for {rest}")).unwrap_err().stderr;
         assert_eq!(stderr("i in 1 2; do echo $i"), "bash: syntax error: unexpected end of file\n");
         assert_eq!(
             stderr("i in 1 2; echo $i; done"),

@@ -77,8 +77,8 @@ pub struct Sim {
     finished: Vec<(u64, CommandOutput)>,
     /// What jobs printed to the terminal since the last [`Sim::take_output`].
     stream: String,
-    /// Body commands the running `for` loop (nested ones included) may still run.
-    loop_budget: Option<usize>,
+    /// Whether a loop's command runs now: its `sleep` then waits as a job, not at once.
+    in_loop: bool,
 }
 
 struct SimFiles<'a> {
@@ -124,7 +124,7 @@ impl Sim {
             foreground_end: None,
             finished: Vec::new(),
             stream: String::new(),
-            loop_budget: None,
+            in_loop: false,
         }
     }
 
@@ -181,7 +181,10 @@ impl Sim {
             if until.is_some_and(|id| self.jobs.iter().all(|j| j.id != id)) {
                 return;
             }
-            let limit = self.jobs.iter().map(RunningJob::deadline_ms).fold(target, Millis::min);
+            let deadline = self.jobs.iter().map(RunningJob::deadline_ms).fold(target, Millis::min);
+            // A loop's next command (or the end of its sleep) is an instant too.
+            let wake = self.jobs.iter_mut().filter_map(|j| j.job.as_loop()?.wake_ms()).min();
+            let limit = wake.map_or(deadline, |w| w.max(self.cluster.now_ms()).min(deadline));
             if limit == Millis::MAX {
                 return;
             }
@@ -190,6 +193,11 @@ impl Sim {
                 continue;
             }
             self.cluster.clock.set_now(limit);
+            // A loop's turn at this instant comes before a deadline of the same instant, as a
+            // timer of it does: a loop ended at T by `timeout` printed what one stopped at T did.
+            if wake.is_some_and(|w| w <= limit) {
+                self.poll_jobs();
+            }
             self.expire_jobs();
             if limit >= target {
                 return;
@@ -201,6 +209,13 @@ impl Sim {
     fn poll_jobs(&mut self) {
         let mut i = 0;
         while i < self.jobs.len() {
+            if self.jobs[i].job.as_loop().is_some() {
+                let id = self.jobs[i].id;
+                self.drive_loop(id);
+                // Its commands may have ended jobs (`kill %N`), itself included.
+                i = self.jobs.iter().position(|j| j.id == id).map_or(i, |at| at + 1);
+                continue;
+            }
             match self.jobs[i].job.poll(&self.cluster) {
                 kubectl::Poll::Waiting(out) => {
                     self.emit(i, out);
@@ -470,12 +485,13 @@ impl Sim {
         if line.is_empty() || line.starts_with('#') {
             return (CommandOutput::default(), None);
         }
+        if let Some(result) = self.timeout_around_loop(line) {
+            return result;
+        }
         match shell_loop::keyword(line) {
-            Some("for") => return (self.for_loop(&line[3..]), None),
-            Some(keyword @ ("while" | "until" | "if")) => {
-                let stderr = format!(
-                    "kubeplay: this shell runs for loops and `;` lists, not {keyword} statements: for i in $(seq 1 20); do curl http://...; sleep 1; done\n"
-                );
+            Some("for" | "while" | "until") => return self.shell_loop(line, None),
+            Some("if") => {
+                let stderr = "kubeplay: this shell runs for and while loops and `;` lists, not if statements\n".to_string();
                 return (CommandOutput { stderr, exit_code: 2, ..Default::default() }, None);
             }
             Some(keyword) => {
@@ -525,56 +541,143 @@ impl Sim {
         result
     }
 
-    /// `for NAME in WORDS; do BODY; done` (`rest` follows `for`): the body runs once per word, each
-    /// command to its end, `$NAME` replaced; at most [`shell_loop::MAX_LOOP_COMMANDS`] body
-    /// commands in all, nested loops included, and while no more than [`MAX_SLEEP_MS`] of virtual
-    /// time has passed since it began.
-    fn for_loop(&mut self, rest: &str) -> CommandOutput {
-        let parsed = match shell_loop::parse_for(rest) {
-            Ok(p) => p,
-            Err(out) => return out,
-        };
-        let words = match self.substitute_commands(&parsed.words) {
-            Ok(w) => w,
-            Err(out) => return out,
-        };
-        let values: Vec<String> =
-            split_words(&words).iter().flat_map(|w| shell_loop::expand_braces(w)).collect();
-        let outermost = self.loop_budget.is_none();
-        let mut budget = self.loop_budget.unwrap_or(shell_loop::MAX_LOOP_COMMANDS);
-        let started_ms = self.cluster.now_ms();
-        let mut output = CommandOutput::default();
-        'values: for value in &values {
-            for command in &parsed.body {
-                let stop = if budget == 0 {
-                    Some(format!("{} commands", shell_loop::MAX_LOOP_COMMANDS))
-                } else if self.cluster.now_ms().saturating_sub(started_ms) >= MAX_SLEEP_MS {
-                    Some("24h of virtual time".to_string())
-                } else {
-                    None
-                };
-                if let Some(limit) = stop {
-                    output
-                        .push(CommandOutput::fail(format!("kubeplay: loop stopped after {limit}")));
-                    break 'values;
-                }
-                budget -= 1;
-                self.loop_budget = Some(budget);
-                let line = shell_loop::expand_variable(command, &parsed.name, value);
-                let out = self.run(&line);
-                budget = self.loop_budget.unwrap_or(0);
-                let status = out.exit_code;
-                output.push(out);
-                output.exit_code = status;
-            }
+    /// A loop line (`for ...; done`, `while true; ...; done`) as a job, with `limit` (a `timeout`
+    /// around it). Piped on (`done | grep v2`), it runs to its end and its output through the
+    /// filters.
+    fn shell_loop(&mut self, line: &str, limit: Option<Limit>) -> (CommandOutput, Option<Pending>) {
+        if self.in_loop {
+            return (CommandOutput::fail("kubeplay: a loop inside a loop is not run here"), None);
         }
-        self.loop_budget = if outermost { None } else { Some(budget) };
-        match parsed.filters {
-            Some(filters) => split_pipeline(&filters)
-                .iter()
-                .try_fold(output, |out, filter| textfilter::pipe_filter(filter, out))
-                .unwrap_or_else(|failed| failed),
-            None => output,
+        let spec = match shell_loop::parse_loop(line) {
+            Ok(spec) => spec,
+            Err(out) => return (out, None),
+        };
+        let values = match &spec.words {
+            Some(words) => match self.substitute_commands(words) {
+                Ok(words) => Some(
+                    split_words(&words).iter().flat_map(|w| shell_loop::expand_braces(w)).collect(),
+                ),
+                Err(out) => return (out, None),
+            },
+            None => None,
+        };
+        let filters = spec.filters.clone();
+        let job = shell_loop::LoopJob::new(spec, values, self.cluster.now_ms());
+        let pending = Pending { job: Box::new(job), limit };
+        let Some(filters) = filters else { return (CommandOutput::default(), Some(pending)) };
+        let id = self.add_job(pending, None, false);
+        let output = self.wait_for(id);
+        let filtered = split_pipeline(&filters)
+            .iter()
+            .try_fold(output, |out, filter| textfilter::pipe_filter(filter, out))
+            .unwrap_or_else(|failed| failed);
+        (filtered, None)
+    }
+
+    /// `timeout [OPTION] DURATION LOOP` (how the terminal records a loop ended with Ctrl-C): the
+    /// loop as a job that `timeout` ends. `None` when `line` is something else.
+    fn timeout_around_loop(&mut self, line: &str) -> Option<(CommandOutput, Option<Pending>)> {
+        if !line.starts_with("timeout ") {
+            return None;
+        }
+        let mut words = Vec::new();
+        let mut rest = line;
+        loop {
+            rest = rest.trim_start();
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if word.is_empty() {
+                return None;
+            }
+            if matches!(word, "for" | "while" | "until") {
+                break;
+            }
+            words.push(word.to_string());
+            rest = &rest[end..];
+        }
+        words.push(rest.split_whitespace().next().unwrap_or_default().to_string());
+        let args = match jobs::parse_timeout(&words) {
+            Ok(args) if args.command_at == words.len() - 1 => args,
+            Ok(_) => return None,
+            Err(out) => return Some((out, None)),
+        };
+        let limit = args.duration_ms.map(|ms| Limit {
+            at_ms: self.cluster.now_ms().saturating_add(ms),
+            status: args.status,
+            notice: args.notice,
+        });
+        Some(self.shell_loop(rest, limit))
+    }
+
+    /// Gives loop job `id` its turns due now: the command that waits is polled (or ended at its
+    /// deadline), and once none waits and its time has come, the next command runs. Each
+    /// command takes [`shell_loop::COMMAND_MS`] of virtual time unless it waits.
+    fn drive_loop(&mut self, id: u64) {
+        // Every turn ends a waiting command or runs one; a loop runs boundedly many.
+        for _ in 0..=2 * shell_loop::MAX_LOOP_COMMANDS {
+            let now = self.cluster.now_ms();
+            let Some(i) = self.jobs.iter().position(|j| j.id == id) else { return };
+            let Some(job) = self.jobs[i].job.as_loop() else { return };
+            if job.running {
+                return;
+            }
+            if let Some(child) = job.child.as_mut() {
+                let poll = if child.deadline_ms() <= now {
+                    kubectl::Poll::Done(child.expire(&self.cluster))
+                } else {
+                    child.poll(&self.cluster)
+                };
+                match poll {
+                    kubectl::Poll::Waiting(out) => {
+                        self.emit(i, out);
+                        return;
+                    }
+                    kubectl::Poll::Done(out) => {
+                        job.child = None;
+                        job.status = out.exit_code;
+                        job.next_at_ms = now;
+                        self.emit(i, out);
+                        continue;
+                    }
+                }
+            }
+            if job.next_at_ms > now {
+                return;
+            }
+            let command = match job.next_command(now) {
+                Ok(Some(command)) => command,
+                Ok(None) => {
+                    let status = job.status;
+                    self.jobs[i].output.exit_code = status;
+                    self.end_job(i);
+                    return;
+                }
+                Err(limit) => {
+                    self.emit(
+                        i,
+                        CommandOutput::fail(format!("kubeplay: loop stopped after {limit}")),
+                    );
+                    self.end_job(i);
+                    return;
+                }
+            };
+            job.running = true;
+            self.in_loop = true;
+            let (out, pending) = self.exec(&command, None);
+            self.in_loop = false;
+            // Its command may have ended it (`kill %1` inside itself).
+            let Some(i) = self.jobs.iter().position(|j| j.id == id) else { return };
+            let Some(job) = self.jobs[i].job.as_loop() else { return };
+            job.running = false;
+            job.status = out.exit_code;
+            match pending {
+                Some(pending) => job.child = Some(pending.into_job()),
+                None => job.next_at_ms = self.cluster.now_ms() + shell_loop::COMMAND_MS,
+            }
+            // A loop's status is its last command's, not the first failure's.
+            let status = job.status;
+            self.emit(i, out);
+            self.jobs[i].output.exit_code = status;
         }
     }
 
@@ -596,6 +699,11 @@ impl Sim {
             "timeout" => return self.timeout(words, stdin),
             "kill" => self.kill(words),
             "sleep" => match words.get(1).and_then(|d| parse_sleep(d)) {
+                Some(ms) if self.in_loop => {
+                    let until_ms = self.cluster.now_ms().saturating_add(ms.min(MAX_SLEEP_MS));
+                    let job = Box::new(jobs::SleepJob { until_ms });
+                    return (CommandOutput::default(), Some(Pending { job, limit: None }));
+                }
                 Some(ms) => {
                     self.advance(ms.min(MAX_SLEEP_MS));
                     CommandOutput::default()
@@ -652,6 +760,7 @@ impl Sim {
         }
         let Some(duration_ms) = args.duration_ms else { return self.exec_words(command, stdin) };
         if command[0] == "sleep"
+            && !self.in_loop
             && let Some(ms) = command.get(1).and_then(|d| parse_sleep(d))
         {
             let ms = ms.min(MAX_SLEEP_MS);

@@ -20,7 +20,8 @@ fn a_curl_loop_sees_the_rolling_update_switch_versions() {
         "sleep 20s",
         "kubectl set image deployment kubia kubia=luksa/kubia:v2",
     ]);
-    let ip = sim.run("kubectl get svc kubia -o jsonpath={.status.loadBalancer.ingress[0].ip}").stdout;
+    let ip =
+        sim.run("kubectl get svc kubia -o jsonpath={.status.loadBalancer.ingress[0].ip}").stdout;
     let out = sim.run(&format!("for i in $(seq 1 12); do curl -s http://{ip}; sleep 5; done"));
     let answers: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(answers.len(), 12, "{out:?}");
@@ -38,7 +39,8 @@ fn loop_variables_lists_and_pipes_behave_as_in_bash() {
     let mut sim = sim_with(&["kubectl create deployment web --image=nginx:1.27 --replicas=2"]);
     let out = sim.run("for name in a b; do kubectl run $name --image=nginx:1.27; done");
     assert_eq!(out.stdout, "pod/a created\npod/b created\n");
-    let out = sim.run("for p in $(kubectl get pods -o name); do echo '$p' $p; done | grep -c 'pod/'");
+    let out =
+        sim.run("for p in $(kubectl get pods -o name); do echo '$p' $p; done | grep -c 'pod/'");
     assert_eq!(out.stdout, "4\n");
     assert_eq!(sim.run("for i in {3..1}; do echo $i; done").stdout, "3\n2\n1\n");
     // A list runs every command; its status is the last one's.
@@ -49,16 +51,66 @@ fn loop_variables_lists_and_pipes_behave_as_in_bash() {
 }
 
 #[test]
+fn the_books_endless_curl_loop_prints_as_time_runs_until_stopped() {
+    let setup = [
+        "kubectl create deployment kubia --image=luksa/kubia:v1 --replicas=3",
+        "kubectl expose deployment kubia --port=80 --target-port=8080 --type=LoadBalancer",
+        "sleep 20s",
+    ];
+    let looped = "while true; do curl -s http://172.18.255.200; sleep 1; done";
+    let mut live = sim_with(&setup);
+    live.run("kubectl set image deployment kubia kubia=luksa/kubia:v2");
+    let started = live.start(looped, None);
+    assert!(started.waiting, "the loop runs in the foreground");
+    let mut shown = started.output.stdout;
+    let mut counts = Vec::new();
+    for _ in 0..6 {
+        live.advance(10_000);
+        shown.push_str(&live.take_output());
+        counts.push(shown.lines().count());
+    }
+    assert!(counts.windows(2).all(|w| w[0] < w[1]), "lines come in as time runs: {counts:?}");
+    assert!(shown.contains("This is v1") && shown.contains("This is v2"), "{shown}");
+    let end = live.interrupt().expect("Ctrl-C ends it");
+    assert_eq!(end.elapsed_ms, 60_000);
+
+    // The recorded form of that Ctrl-C replays to the same lines and the same cluster.
+    let mut replay = sim_with(&setup);
+    replay.run("kubectl set image deployment kubia kubia=luksa/kubia:v2");
+    let out = replay.run(&format!("timeout -s INT 60s {looped}"));
+    assert_eq!((out.stdout.as_str(), out.exit_code), (shown.as_str(), 124));
+    assert_eq!(
+        replay.run("kubectl get pods -o wide").stdout,
+        live.run("kubectl get pods -o wide").stdout
+    );
+
+    // In the background, `kill %1` ends it.
+    let mut background = sim_with(&setup);
+    background.start("while true; do curl -s http://172.18.255.200; sleep 2; done &", None);
+    background.advance(10_000);
+    // A curl at 0 s, 2.05 s, 4.1 s, ...: each command takes its 50 ms.
+    assert_eq!(background.take_output().lines().count(), 5);
+    background.run("kill %1");
+    background.advance(10_000);
+    assert_eq!(background.take_output(), "");
+}
+
+#[test]
 fn endless_and_broken_loops_are_refused_and_long_ones_capped() {
     let mut sim = sim_with(&[]);
-    let out = sim.run("while true; do curl http://172.18.255.200; done");
+    let before = sim.now_ms();
+    let out = sim.run("while :; do echo x; done");
+    assert_eq!(out.stdout.lines().count(), 10_000);
+    assert_eq!(out.stderr, "kubeplay: loop stopped after 10000 commands\n");
+    // Each command took its 50 ms.
+    assert_eq!(sim.now_ms() - before, 10_000 * 50);
+    let out = sim.run("while kubectl get pods; do echo x; done");
     assert_eq!(out.exit_code, 2);
-    assert!(out.stderr.contains("for i in $(seq 1 20)"), "{out:?}");
+    assert!(out.stderr.contains("while true"), "{out:?}");
     let out = sim.run("for i in 1 2; do echo $i");
     assert_eq!(out.stderr, "bash: syntax error: unexpected end of file\n");
-    let out = sim.run("for i in $(seq 1 2000); do echo $i; done");
-    assert_eq!(out.stdout.lines().count(), 1000);
-    assert_eq!(out.stderr, "kubeplay: loop stopped after 1000 commands\n");
+    let out = sim.run("for i in 1 2; do for j in 1 2; do echo $j; done; done");
+    assert_eq!(out.stderr, "kubeplay: a loop inside a loop is not run here\n");
     let before = sim.now_ms();
     let out = sim.run("for i in 1 2 3; do sleep 20h; done");
     assert_eq!(out.stderr, "kubeplay: loop stopped after 24h of virtual time\n");

@@ -180,6 +180,10 @@ pub trait Job {
     fn unattended_editor(&mut self) -> Option<String> {
         None
     }
+    /// A shell loop, which the simulation drives itself, as it runs commands.
+    fn as_loop(&mut self) -> Option<&mut crate::shell_loop::LoopJob> {
+        None
+    }
 }
 
 /// One poll of a [`Job`].
