@@ -401,7 +401,8 @@ async function sessionTests(page, url) {
 }
 
 // Commands that wait: a watch streams while time plays, the editor's Apply shows up in it,
-// Ctrl-C ends it; rollout status ends by itself; a share link replays the same transcript.
+// Ctrl-C ends it; rollout status ends by itself; so does a shell loop; a share link replays the
+// same transcript.
 async function streamTests(page) {
   await page.getByRole('button', { name: /Reset cluster/ }).click();
   const output = page.getByTestId('terminal-output');
@@ -453,6 +454,23 @@ async function streamTests(page) {
     await page.screenshot({ path: join(screenshots, 'rollout-status.png') });
     const waits = (await text()).split('\n').filter((l) => l.startsWith('Waiting for deployment')).length;
     return `${waits} waiting lines`;
+  });
+
+  await check('a `while true` loop prints as time plays; Ctrl-C ends it', async () => {
+    await run(page, 'while true; do kubectl get deploy stream --no-headers; sleep 5; done');
+    await page.getByTestId('job-hint').waitFor();
+    if (await page.getByTestId('terminal-input').count()) throw new Error('prompt shown while looping');
+    const rows = async () => (await text()).split('\n').filter((l) => /^stream\s+2\/2/.test(l)).length;
+    const first = await rows();
+    await page.getByTestId('play-pause').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="terminal-output"]')
+      .textContent.split('\n').filter((l) => /^stream\s+2\/2/.test(l)).length >= n + 3, first);
+    await page.getByTestId('play-pause').click();
+    await page.keyboard.press('Control+c');
+    await page.getByTestId('terminal-input').waitFor();
+    const t = await text();
+    if (!t.endsWith('^C\n')) throw new Error(JSON.stringify(t.slice(-120)));
+    return `${first} -> ${await rows()} rows while playing`;
   });
 
   const transcript = await text();
