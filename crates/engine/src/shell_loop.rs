@@ -154,8 +154,12 @@ fn parse_body(commands: &[String]) -> Result<(Vec<String>, Option<String>), Outp
         } else {
             command.as_str()
         };
-        if keyword(command).is_some() {
-            return Err(Output::fail("kubeplay: a loop inside a loop is not run here"));
+        match keyword(command) {
+            Some("for" | "while" | "until") => {
+                return Err(Output::fail("kubeplay: a loop inside a loop is not run here"));
+            }
+            Some(other) => return Err(syntax_error(other)),
+            None => {}
         }
         if !command.is_empty() {
             body.push(command.to_string());
@@ -377,6 +381,10 @@ mod tests {
         );
         assert_eq!(stderr("i in 1; do ; done"), "bash: syntax error near unexpected token `;'\n");
         assert_eq!(stderr("1x in 1; do echo; done"), "bash: `1x': not a valid identifier\n");
+        assert_eq!(
+            stderr("i in 1; do if true; done"),
+            "bash: syntax error near unexpected token `if'\n"
+        );
     }
 
     #[test]

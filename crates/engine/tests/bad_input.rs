@@ -85,6 +85,18 @@ fn hostile_command_lines_fail_cleanly() {
         "sleep forever",
         "\"unterminated",
         "kubectl get pods -n",
+        "for",
+        "for i in; do; done",
+        "while",
+        "while true; do",
+        "done",
+        "for i in {1..99999999999999999999}; do kubectl get pod $i; done",
+        "for i in 1 2; do for j in 1; do echo; done; done",
+        "kubectl get pods -A | grep -A 99999999999999999999999 x",
+        "kubectl get pods -A | grep -E '((((((((((a*)*)*)*)*)*)*)*)*)*)*{1000}{1000}'",
+        "kubectl get pods -A | grep",
+        "seq 1 0 5",
+        "; ;",
     ] {
         let out = sim.run(line);
         assert_ne!(out.exit_code, 0, "{line:?} should fail: {out:?}");
