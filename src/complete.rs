@@ -3,8 +3,8 @@
 
 use kubeplay_engine::view::ClusterSnapshot;
 
-const PROGRAMS: [&str; 9] =
-    ["kubectl", "clear", "curl", "echo", "for", "seq", "sim", "sleep", "timeout"];
+const PROGRAMS: [&str; 10] =
+    ["kubectl", "alias", "clear", "curl", "echo", "for", "seq", "sim", "sleep", "timeout"];
 const SUBCOMMANDS: [&str; 24] = [
     "annotate",
     "api-resources",

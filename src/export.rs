@@ -35,7 +35,8 @@ pub fn real_cluster_script(items: &[Item], workers: u32) -> String {
          # playground's, so adjust the curl lines. Commands that fail on purpose in the\n\
          # session fail here too: the script goes on.\n",
     );
-    out.push_str("set -u\n");
+    // The session's `alias k=kubectl` works in a script only with this.
+    out.push_str("set -u\nshopt -s expand_aliases\n");
     out.push_str("step() { printf '\\n$ %s\\n' \"$1\"; }\n\n");
     let nodes: Vec<String> =
         std::iter::once(control_plane_name()).chain((0..workers).map(worker_name)).collect();

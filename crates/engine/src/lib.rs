@@ -29,6 +29,7 @@ pub mod quantity;
 pub mod rng;
 pub mod scheduler;
 pub mod script;
+mod shell_alias;
 mod shell_loop;
 mod sim;
 pub mod sorting;

@@ -8,6 +8,7 @@ use crate::cluster::Cluster;
 use crate::jobs::{self, Limit, Pending, RunningJob};
 use crate::kubectl::{self, Ctx, Files};
 use crate::kubelet::shell::split_words;
+use crate::shell_alias;
 use crate::shell_loop;
 use crate::textfilter;
 use crate::view::ClusterSnapshot;
@@ -79,6 +80,8 @@ pub struct Sim {
     stream: String,
     /// Whether a loop's command runs now: its `sleep` then waits as a job, not at once.
     in_loop: bool,
+    /// bash aliases (`alias k=kubectl`), bounded by [`shell_alias::MAX_ALIASES`].
+    aliases: BTreeMap<String, String>,
 }
 
 struct SimFiles<'a> {
@@ -125,6 +128,7 @@ impl Sim {
             finished: Vec::new(),
             stream: String::new(),
             in_loop: false,
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -535,7 +539,7 @@ impl Sim {
             }
             return (out, None);
         }
-        let words = split_words(&line);
+        let words = shell_alias::expand(&self.aliases, &split_words(&line));
         let result = self.exec_words(&words, stdin);
         self.cluster.settle();
         result
@@ -719,6 +723,8 @@ impl Sim {
             "echo" => CommandOutput::ok(format!("{}\n", words[1..].join(" "))),
             "seq" => shell_loop::seq(&words[1..]),
             "true" => CommandOutput::default(),
+            "alias" => shell_alias::alias(&mut self.aliases, &words[1..]),
+            "unalias" => shell_alias::unalias(&mut self.aliases, &words[1..]),
             "false" => CommandOutput { exit_code: 1, ..Default::default() },
             // `cat > NAME <<EOF` writes a file into the working directory (share links and
             // saved sessions carry the editor's buffers this way).

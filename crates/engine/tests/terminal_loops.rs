@@ -1,4 +1,4 @@
-//! The bash around kubectl: `cmd1; cmd2` lists and `for` loops, the way the book watches a
+//! The bash around kubectl: `cmd1; cmd2` lists, aliases and loops, the way the book watches a
 //! rolling update from outside the cluster (`curl` over and over while the pods change).
 
 use kubeplay_engine::{Sim, SimConfig};
@@ -115,4 +115,20 @@ fn endless_and_broken_loops_are_refused_and_long_ones_capped() {
     let out = sim.run("for i in 1 2 3; do sleep 20h; done");
     assert_eq!(out.stderr, "kubeplay: loop stopped after 24h of virtual time\n");
     assert_eq!(sim.now_ms() - before, 40 * 60 * 60 * 1000);
+}
+
+#[test]
+fn an_alias_stands_for_its_command_in_lists_pipes_and_loops() {
+    let mut sim = sim_with(&["alias k=kubectl", "alias kgp='kubectl get pods'"]);
+    assert_eq!(sim.run("k run web --image=nginx:1.27").stdout, "pod/web created\n");
+    assert_eq!(sim.run("kgp -o name | grep -c web").stdout, "1\n");
+    assert_eq!(
+        sim.run("for i in 1 2; do k get pod web -o name; done").stdout,
+        "pod/web\npod/web\n"
+    );
+    assert_eq!(sim.run("alias").stdout, "alias k='kubectl'\nalias kgp='kubectl get pods'\n");
+    // As in bash, `timeout` runs programs, not aliases.
+    assert_eq!(sim.run("timeout 5s k get pods").exit_code, 127);
+    sim.run("unalias k");
+    assert_eq!(sim.run("k get pods").stderr, "bash: k: command not found\n");
 }
