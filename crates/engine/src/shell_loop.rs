@@ -30,6 +30,8 @@ pub struct LoopSpec {
     pub body: Vec<String>,
     /// What the loop's output is piped into (`done | grep v2`), if anything.
     pub filters: Option<String>,
+    /// The commands after it on the line (`done; echo $?`), if any.
+    pub rest: Option<String>,
 }
 
 fn syntax_error(token: &str) -> Output {
@@ -105,8 +107,8 @@ pub fn parse_loop(line: &str) -> Result<LoopSpec, Output> {
                 ..Default::default()
             });
         }
-        let (body, filters) = parse_body(commands)?;
-        return Ok(LoopSpec { name: String::new(), words: None, body, filters });
+        let LoopBody { body, filters, rest } = parse_body(commands)?;
+        return Ok(LoopSpec { name: String::new(), words: None, body, filters, rest });
     }
     let (name, words) = match header.split_once(char::is_whitespace) {
         Some((name, after)) => match after.trim_start().strip_prefix("in") {
@@ -126,22 +128,22 @@ pub fn parse_loop(line: &str) -> Result<LoopSpec, Output> {
             ..Default::default()
         });
     }
-    let (body, filters) = parse_body(commands)?;
-    Ok(LoopSpec { name: name.to_string(), words: Some(words.to_string()), body, filters })
+    let LoopBody { body, filters, rest } = parse_body(commands)?;
+    Ok(LoopSpec { name: name.to_string(), words: Some(words.to_string()), body, filters, rest })
 }
 
 /// `do CMD; ...; done [| FILTERS]`, split at its `;`.
-fn parse_body(commands: &[String]) -> Result<(Vec<String>, Option<String>), Output> {
-    let Some((last, middle)) = commands.split_last() else {
+fn parse_body(commands: &[String]) -> Result<LoopBody, Output> {
+    let Some(end) = commands.iter().position(|c| keyword(c) == Some("done")) else {
         return Err(unexpected_end());
     };
-    let filters = match last.strip_prefix("done") {
-        Some("") => None,
-        Some(after) if after.trim_start().starts_with('|') => {
-            Some(after.trim_start()[1..].trim().to_string())
-        }
-        _ => return Err(unexpected_end()),
+    let (middle, last) = (&commands[..end], &commands[end]);
+    let filters = match last["done".len()..].trim_start() {
+        "" => None,
+        after if after.starts_with('|') => Some(after[1..].trim().to_string()),
+        after => return Err(syntax_error(after.split_whitespace().next().unwrap_or(after))),
     };
+    let rest = commands.get(end + 1..).filter(|r| !r.is_empty()).map(|r| r.join("; "));
     let mut body = Vec::new();
     for (i, command) in middle.iter().enumerate() {
         let command = if i == 0 {
@@ -168,7 +170,14 @@ fn parse_body(commands: &[String]) -> Result<(Vec<String>, Option<String>), Outp
     if body.is_empty() {
         return Err(syntax_error("done"));
     }
-    Ok((body, filters))
+    Ok(LoopBody { body, filters, rest })
+}
+
+/// What `parse_body` read.
+struct LoopBody {
+    body: Vec<String>,
+    filters: Option<String>,
+    rest: Option<String>,
 }
 
 /// A loop as it runs: which command comes next, the command that waits now (`sleep`, a watch),
@@ -363,6 +372,8 @@ mod tests {
         assert_eq!(parsed.filters, None);
         let piped = parse_loop("for i in 1 2; do echo $i; done | grep 2 | wc -l").unwrap();
         assert_eq!(piped.filters.as_deref(), Some("grep 2 | wc -l"));
+        let listed = parse_loop("for i in 1; do echo $i; done; echo $?; echo end").unwrap();
+        assert_eq!(listed.rest.as_deref(), Some("echo $?; echo end"));
         let quoted = parse_loop("for p in $(kubectl get pods -o name); do kubectl delete $p; done");
         assert_eq!(quoted.unwrap().words.as_deref(), Some("$(kubectl get pods -o name)"));
         let endless = parse_loop("while true; do curl http://x; done").unwrap();

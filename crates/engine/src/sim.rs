@@ -82,6 +82,8 @@ pub struct Sim {
     in_loop: bool,
     /// bash aliases (`alias k=kubectl`), bounded by [`shell_alias::MAX_ALIASES`].
     aliases: BTreeMap<String, String>,
+    /// `$?`: the exit status of the command that ended last.
+    last_status: i32,
 }
 
 struct SimFiles<'a> {
@@ -129,6 +131,7 @@ impl Sim {
             stream: String::new(),
             in_loop: false,
             aliases: BTreeMap::new(),
+            last_status: 0,
         }
     }
 
@@ -268,6 +271,9 @@ impl Sim {
     fn end_job(&mut self, i: usize) {
         let job = self.jobs.remove(i);
         let now = self.cluster.now_ms();
+        if self.foreground == Some(job.id) || job.awaited {
+            self.last_status = job.output.exit_code;
+        }
         if self.foreground == Some(job.id) {
             self.foreground = None;
             self.foreground_end = Some(JobEnd {
@@ -477,6 +483,14 @@ impl Sim {
 
     /// Runs one command line; a command that waits comes back as its job, not yet registered.
     fn exec(&mut self, line: &str, stdin: Option<&str>) -> (CommandOutput, Option<Pending>) {
+        let result = self.exec_line(line, stdin);
+        if result.1.is_none() {
+            self.last_status = result.0.exit_code;
+        }
+        result
+    }
+
+    fn exec_line(&mut self, line: &str, stdin: Option<&str>) -> (CommandOutput, Option<Pending>) {
         if line.len() > MAX_LINE_BYTES {
             return (
                 CommandOutput::fail(format!(
@@ -523,7 +537,8 @@ impl Sim {
             output.exit_code = status;
             return (output, pending);
         }
-        let line = match self.substitute_commands(line) {
+        let line = shell_loop::expand_variable(line, "?", &self.last_status.to_string());
+        let line = match self.substitute_commands(&line) {
             Ok(l) => l,
             Err(out) => return (out, None),
         };
@@ -565,17 +580,29 @@ impl Sim {
             },
             None => None,
         };
-        let filters = spec.filters.clone();
+        let (filters, rest) = (spec.filters.clone(), spec.rest.clone());
         let job = shell_loop::LoopJob::new(spec, values, self.cluster.now_ms());
         let pending = Pending { job: Box::new(job), limit };
-        let Some(filters) = filters else { return (CommandOutput::default(), Some(pending)) };
+        if filters.is_none() && rest.is_none() {
+            return (CommandOutput::default(), Some(pending));
+        }
         let id = self.add_job(pending, None, false);
         let output = self.wait_for(id);
-        let filtered = split_pipeline(&filters)
-            .iter()
-            .try_fold(output, |out, filter| textfilter::pipe_filter(filter, out))
-            .unwrap_or_else(|failed| failed);
-        (filtered, None)
+        let mut output = match filters {
+            Some(filters) => split_pipeline(&filters)
+                .iter()
+                .try_fold(output, |out, filter| textfilter::pipe_filter(filter, out))
+                .unwrap_or_else(|failed| failed),
+            None => output,
+        };
+        self.last_status = output.exit_code;
+        let Some(rest) = rest else { return (output, None) };
+        // `done; cmd`: the commands after the loop, the last of which may wait.
+        let (after, pending) = self.exec(&rest, None);
+        let status = after.exit_code;
+        output.push(after);
+        output.exit_code = status;
+        (output, pending)
     }
 
     /// `timeout [OPTION] DURATION LOOP` (how the terminal records a loop ended with Ctrl-C): the
@@ -639,6 +666,7 @@ impl Sim {
                     kubectl::Poll::Done(out) => {
                         job.child = None;
                         job.status = out.exit_code;
+                        self.last_status = out.exit_code;
                         job.next_at_ms = now;
                         self.emit(i, out);
                         continue;

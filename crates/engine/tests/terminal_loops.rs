@@ -48,6 +48,13 @@ fn loop_variables_lists_and_pipes_behave_as_in_bash() {
     assert_eq!((out.stdout.as_str(), out.exit_code), ("after\n", 0));
     assert!(out.stderr.contains("pods \"nope\" not found"), "{out:?}");
     assert_eq!(sim.run("echo a; false").exit_code, 1);
+    // `$?` is the status of the command before, in a list, a loop, or on the line before.
+    sim.run("kubectl get pod nope");
+    assert_eq!(sim.run("echo $?").stdout, "1\n");
+    assert_eq!(
+        sim.run("for i in 1 2; do true; echo $?; false; done; echo $? '$?'").stdout,
+        "0\n0\n1 $?\n"
+    );
 }
 
 #[test]
