@@ -4,7 +4,7 @@
 //! the system's own components, and deletion with grace periods, finalizers and cascading. Each
 //! write produces a watch event, which the control loops turn into work (see `controllers`).
 
-use std::collections::{BTreeMap, VecDeque, btree_map};
+use std::collections::{BTreeMap, VecDeque, hash_map};
 use std::rc::Rc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -13,7 +13,7 @@ use crate::api::strategy;
 use crate::api::{ApiError, ApiKind, Kind, ObjKey, Object, Reason, Store};
 use crate::clock::{Clock, Millis, TimerId};
 use crate::controllers::{self, Component};
-use crate::fastmap::FastSet;
+use crate::fastmap::{FastMap, FastSet};
 use crate::kubelet;
 use crate::rng::Rng;
 use crate::sim::SimConfig;
@@ -65,8 +65,9 @@ pub struct Cluster {
     /// Work in the order it was asked for, and the same items for a quick "already queued?".
     queue: VecDeque<(Component, ObjKey)>,
     queued: FastSet<(Component, ObjKey)>,
-    /// The one pending `requeue_at` timer per loop and key.
-    requeues: BTreeMap<Component, BTreeMap<ObjKey, TimerId>>,
+    /// The one pending `requeue_at` timer per loop and key; only looked up, never listed, so by
+    /// hash: a B-tree of pod keys compares long names at every step.
+    requeues: BTreeMap<Component, FastMap<ObjKey, TimerId>>,
     /// The events recorded, for counting repeats and for expiry.
     events: events::EventBook,
     pub(crate) net: crate::network::NetState,
@@ -170,7 +171,7 @@ impl Cluster {
         let pending = self.requeues.entry(component).or_default();
         // One search of the pending timers, not a look-up and then an insert.
         match pending.entry(key.clone()) {
-            btree_map::Entry::Occupied(mut place) => {
+            hash_map::Entry::Occupied(mut place) => {
                 if place.get().due_ms() == due_ms {
                     return;
                 }
@@ -178,7 +179,7 @@ impl Cluster {
                 place
                     .insert(self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone())));
             }
-            btree_map::Entry::Vacant(place) => {
+            hash_map::Entry::Vacant(place) => {
                 place
                     .insert(self.clock.schedule_at(due_ms, Timer::Requeue(component, key.clone())));
             }
