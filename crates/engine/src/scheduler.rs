@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{
     Node, NodeSelectorRequirement, Pod, PodCondition, Taint, Toleration,
 };
 
-use crate::api::{ObjKey, Object};
+use crate::api::{Kind, ObjKey, Object};
 use crate::clock::Millis;
 use crate::cluster::Cluster;
 use crate::controllers::Component;
@@ -444,7 +444,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let owner = controller_uid(pod);
     let volume_check = crate::volumes::binder::prefilter(cluster, pod);
     let requests = pod_requests(pod);
-    let mut feasible: Vec<(i64, &str)> = Vec::new();
+    // Room for every node at once: growing it by doubling reallocates on most attempts.
+    let mut feasible: Vec<(i64, &str)> = Vec::with_capacity(cluster.store.count(Kind::Node));
     let mut reasons = Rejections::new();
     let mut total = 0;
     // Nodes come in name order, as the walk needs.
@@ -476,10 +477,9 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         }
     }
     if let Some(best) = feasible.iter().map(|(s, _)| *s).max() {
-        let top: Vec<&str> =
-            feasible.into_iter().filter(|(s, _)| *s == best).map(|(_, n)| n).collect();
-        let pick = cluster.rng.below(top.len() as u64) as usize;
-        let node = top[pick].to_string();
+        let mut top = feasible.iter().filter(|(s, _)| *s == best).map(|(_, n)| *n);
+        let pick = cluster.rng.below(top.clone().count() as u64) as usize;
+        let node = top.nth(pick).unwrap_or_default().to_string();
         bind(cluster, key, &node);
         forget_unschedulable(cluster, key);
         return;
