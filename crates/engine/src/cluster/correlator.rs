@@ -74,8 +74,10 @@ struct Bucket {
 
 #[derive(Clone, Default)]
 struct Similar {
-    /// Hashes of the different messages seen, at most one fewer than [`AGGREGATE_MAX_EVENTS`].
-    messages: Vec<u64>,
+    /// Hashes of the different messages seen, the first `seen` of them: at most one fewer than
+    /// [`AGGREGATE_MAX_EVENTS`], in place, as most objects' similar events have one message.
+    messages: [u64; AGGREGATE_MAX_EVENTS - 1],
+    seen: usize,
     last_ms: i64,
 }
 
@@ -123,14 +125,15 @@ impl Correlator {
     fn combines(&mut self, keys: &EventKeys, now_ms: i64) -> bool {
         let record = self.similar.entry(keys.similar, Similar::default);
         if now_ms - record.last_ms > AGGREGATE_INTERVAL_MS {
-            record.messages.clear();
+            record.seen = 0;
         }
         record.last_ms = now_ms;
-        if record.messages.contains(&keys.message) {
+        if record.messages.get(..record.seen).unwrap_or_default().contains(&keys.message) {
             return false;
         }
-        if record.messages.len() + 1 < AGGREGATE_MAX_EVENTS {
-            record.messages.push(keys.message);
+        if let Some(free) = record.messages.get_mut(record.seen) {
+            *free = keys.message;
+            record.seen += 1;
             return false;
         }
         true
