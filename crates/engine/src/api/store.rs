@@ -12,6 +12,9 @@ use crate::fastmap::{FastMap, FastSet, WordHasher};
 
 /// Watch events kept for readers that fall behind (older ones are dropped).
 pub const WATCH_LOG_CAPACITY: usize = 20_000;
+/// Past this many watch events the log takes its full capacity (a small session keeps a small
+/// log).
+const LOG_GROWS_IN_FULL: usize = 1_024;
 
 /// Where an object lives.
 #[derive(Clone, Debug, Eq)]
@@ -552,6 +555,9 @@ impl Store {
     fn log_event(&mut self, event: WatchEvent) -> WatchEvent {
         if self.log.len() == WATCH_LOG_CAPACITY {
             self.log.pop_front();
+        } else if self.log.len() == self.log.capacity() && self.log.len() >= LOG_GROWS_IN_FULL {
+            // Room for the whole log at once: doubling up to it would copy it again and again.
+            self.log.reserve_exact(WATCH_LOG_CAPACITY - self.log.len());
         }
         self.log.push_back(event.clone());
         event
