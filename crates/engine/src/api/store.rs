@@ -220,7 +220,13 @@ fn key_hash(kind: Kind, namespace: &str, name: &str) -> u64 {
 }
 
 fn has_key(key: &ObjKey, kind: Kind, namespace: &str, name: &str) -> bool {
-    key.kind == kind && *key.name == *name && *key.namespace == *namespace
+    key.kind == kind && same_str(&key.name, name) && same_str(&key.namespace, namespace)
+}
+
+/// Whether two strings are equal; most lookups pass the store's own key strings back, and the
+/// same bytes need no compare.
+fn same_str(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
 }
 
 fn controller_uid(object: &Object) -> &str {
