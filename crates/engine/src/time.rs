@@ -5,7 +5,7 @@
 //! timestamps.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, Time};
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use k8s_openapi::jiff::Timestamp;
 
 /// Unix seconds of the session start: Monday 2 March 2026, 09:00:00 UTC.
 pub const SESSION_START_UNIX_SECONDS: i64 = 1_772_442_000;
@@ -16,7 +16,12 @@ pub const SESSION_START_MS: u64 = 4 * 60 * 1000 + 12 * 1000;
 /// The instant at virtual time `ms`.
 pub fn instant(ms: i64) -> Timestamp {
     let start = Timestamp::from_second(SESSION_START_UNIX_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH);
-    start.checked_add(SignedDuration::from_millis(ms - SESSION_START_MS as i64)).unwrap_or(start)
+    // One conversion from Unix milliseconds: adding a duration to the start checks and
+    // normalises seconds and nanoseconds twice. Out of range, it is the start as before.
+    let start_ms = SESSION_START_UNIX_SECONDS * 1000 - SESSION_START_MS as i64;
+    ms.checked_add(start_ms)
+        .and_then(|unix_ms| Timestamp::from_millisecond(unix_ms).ok())
+        .unwrap_or(start)
 }
 
 /// A `metav1.Time` (whole seconds, as the API stores it) at virtual time `ms`.
@@ -56,5 +61,17 @@ mod tests {
         assert_eq!(serde_json::to_value(time(0)).unwrap(), "2026-03-02T08:55:48Z");
         assert_eq!(ms_of(&time(61_000)), 61_000);
         assert_eq!(rfc1123z(&time(start)), "Mon, 02 Mar 2026 09:00:00 +0000");
+    }
+
+    #[test]
+    fn an_instant_is_the_start_plus_the_offset_or_the_start_out_of_range() {
+        use k8s_openapi::jiff::SignedDuration;
+        let start = Timestamp::from_second(SESSION_START_UNIX_SECONDS).unwrap();
+        let far = 300_000_000_000_000;
+        for ms in [0, 1, 999, -1_001, 252_000, 1 << 40, -(1 << 40), far, -far, i64::MAX, i64::MIN] {
+            let offset = ms.checked_sub(SESSION_START_MS as i64);
+            let added = offset.and_then(|d| start.checked_add(SignedDuration::from_millis(d)).ok());
+            assert_eq!(instant(ms), added.unwrap_or(start), "{ms}");
+        }
     }
 }
