@@ -11,13 +11,12 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::hash::Hasher as _;
 
-use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource, ObjectReference};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::{Event, EventSeries, EventSource};
 
 use super::Cluster;
 use super::correlator::{COMBINED_PREFIX, Correlator, EventKeys};
 use super::series::{self, SeriesCache, Sighting};
-use crate::api::{ApiKind, Kind, ObjKey, Object, Store, WatchEvent, WatchEventType};
+use crate::api::{Kind, ObjKey, Object, Store, WatchEvent, WatchEventType};
 use crate::clock::Millis;
 use crate::controllers::Component;
 use crate::fastmap::FastMap;
@@ -302,54 +301,47 @@ impl Cluster {
             Shape::Core { .. } => time::ms_of(&stamp),
             Shape::Series { .. } => now,
         };
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(event_name(involved.name(), name_nanos)),
-                namespace: Some(meta.namespace.as_deref().unwrap_or("default").to_string()),
-                uid: Some(self.new_uid()),
-                creation_timestamp: Some(stamp.clone()),
-                ..Default::default()
-            },
-            involved_object: ObjectReference {
-                api_version: Some(info.api_version.to_string()),
-                kind: Some(info.kind.to_string()),
-                name: meta.name.clone(),
-                namespace: meta.namespace.clone(),
-                uid: meta.uid.clone(),
-                resource_version: meta.resource_version.clone(),
-                field_path,
-            },
-            reason: Some(reason.into()),
-            message: Some(message),
-            type_: Some(event_type.into()),
-            reporting_component: Some(reporting_component),
-            reporting_instance: Some(reporting_instance),
-            related: None,
-            // An events.k8s.io event has an eventTime, an action and a series instead of the
-            // old timestamps, count and source.
-            ..match shape {
-                Shape::Series { count } => Event {
-                    source: Some(EventSource::default()),
-                    event_time: Some(time::micro_time(now)),
-                    action: Some(
-                        if reason == "Scheduled" { "Binding" } else { "Scheduling" }.into(),
-                    ),
-                    series: (count > 1).then(|| series(count, now)),
-                    ..Default::default()
-                },
-                Shape::Core { first_ms, count, .. } => Event {
-                    source: Some(EventSource {
-                        component: Some(component.into()),
-                        host: host.map(str::to_string),
-                    }),
-                    first_timestamp: Some(time::time(first_ms)),
-                    last_timestamp: Some(stamp),
-                    count: Some(count),
-                    ..Default::default()
-                },
+        // Filled in place on the heap: built on the stack, an Event is copied there whole.
+        let mut event = Box::<Event>::default();
+        let metadata = &mut event.metadata;
+        metadata.name = Some(event_name(involved.name(), name_nanos));
+        metadata.namespace = Some(meta.namespace.as_deref().unwrap_or("default").to_string());
+        metadata.uid = Some(self.new_uid());
+        metadata.creation_timestamp = Some(stamp.clone());
+        let reference = &mut event.involved_object;
+        reference.api_version = Some(info.api_version.to_string());
+        reference.kind = Some(info.kind.to_string());
+        reference.name = meta.name.clone();
+        reference.namespace = meta.namespace.clone();
+        reference.uid = meta.uid.clone();
+        reference.resource_version = meta.resource_version.clone();
+        reference.field_path = field_path;
+        event.reason = Some(reason.into());
+        event.message = Some(message);
+        event.type_ = Some(event_type.into());
+        event.reporting_component = Some(reporting_component);
+        event.reporting_instance = Some(reporting_instance);
+        // An events.k8s.io event has an eventTime, an action and a series instead of the old
+        // timestamps, count and source.
+        match shape {
+            Shape::Series { count } => {
+                event.source = Some(EventSource::default());
+                event.event_time = Some(time::micro_time(now));
+                event.action =
+                    Some(if reason == "Scheduled" { "Binding" } else { "Scheduling" }.into());
+                event.series = (count > 1).then(|| series(count, now));
             }
-        };
-        let written = self.store.put(event.into_object());
+            Shape::Core { first_ms, count, .. } => {
+                event.source = Some(EventSource {
+                    component: Some(component.into()),
+                    host: host.map(str::to_string),
+                });
+                event.first_timestamp = Some(time::time(first_ms));
+                event.last_timestamp = Some(stamp);
+                event.count = Some(count);
+            }
+        }
+        let written = self.store.put(Object::Event(event));
         self.events.wrote(&written);
         let recorded = Recorded { key: written.key.clone(), last_seen_ms };
         self.events.index.insert(identity, recorded);
@@ -458,8 +450,10 @@ fn event_name(involved_name: &str, nanos: u128) -> String {
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::core::v1::Pod;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     use super::*;
+    use crate::api::ApiKind;
     use crate::sim::SimConfig;
 
     fn pod(name: &str) -> Object {
