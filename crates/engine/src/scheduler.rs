@@ -171,11 +171,36 @@ fn node_ready(node: &Node) -> bool {
         .is_some_and(|c| c.status == "True")
 }
 
-/// Why one node was filtered out (the upstream reason text).
-/// Why a node was filtered out, and whether preempting pods could help.
-type Rejection = (Cow<'static, str>, bool);
+/// Why a node was filtered out (the upstream reason text), and whether preempting pods could
+/// help.
+type Rejection<'a> = (Why<'a>, bool);
 
-fn filter(pod: &Pod, node: &Node, used: &NodeUsage, requests: (i64, i64)) -> Result<(), Rejection> {
+/// A filter's reason, made into text only when no node fits: the control plane's taint turns
+/// away every pod that does not tolerate it, mostly while other nodes take the pod.
+enum Why<'a> {
+    Text(&'static str),
+    Taint(&'a Taint),
+}
+
+impl Why<'_> {
+    fn text(&self) -> Cow<'static, str> {
+        match self {
+            Why::Text(text) => Cow::Borrowed(text),
+            Why::Taint(taint) => Cow::Owned(format!(
+                "node(s) had untolerated taint {{{}: {}}}",
+                taint.key,
+                taint.value.as_deref().unwrap_or("")
+            )),
+        }
+    }
+}
+
+fn filter<'a>(
+    pod: &Pod,
+    node: &'a Node,
+    used: &NodeUsage,
+    requests: (i64, i64),
+) -> Result<(), Rejection<'a>> {
     let tolerations: &[Toleration] =
         pod.spec.as_ref().and_then(|s| s.tolerations.as_deref()).unwrap_or_default();
     let taints: &[Taint] = node.spec.as_ref().and_then(|s| s.taints.as_deref()).unwrap_or_default();
@@ -186,27 +211,20 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage, requests: (i64, i64)) -> Res
             ..Default::default()
         };
         if !tolerates(tolerations, &t) {
-            return Err((Cow::Borrowed("node(s) were unschedulable"), false));
+            return Err((Why::Text("node(s) were unschedulable"), false));
         }
     }
     for taint in taints.iter().filter(|t| t.effect == "NoSchedule" || t.effect == "NoExecute") {
         if !tolerates(tolerations, taint) {
-            return Err((
-                Cow::Owned(format!(
-                    "node(s) had untolerated taint {{{}: {}}}",
-                    taint.key,
-                    taint.value.as_deref().unwrap_or("")
-                )),
-                false,
-            ));
+            return Err((Why::Taint(taint), false));
         }
     }
     if !node_matches(pod, node) {
-        return Err((Cow::Borrowed("node(s) didn't match Pod's node affinity/selector"), false));
+        return Err((Why::Text("node(s) didn't match Pod's node affinity/selector"), false));
     }
     if !node_ready(node) {
         return Err((
-            Cow::Borrowed("node(s) had untolerated taint {node.kubernetes.io/not-ready: }"),
+            Why::Text("node(s) had untolerated taint {node.kubernetes.io/not-ready: }"),
             false,
         ));
     }
@@ -217,13 +235,13 @@ fn filter(pod: &Pod, node: &Node, used: &NodeUsage, requests: (i64, i64)) -> Res
     };
     let (cpu, mem) = requests;
     if used.pods + 1 > MAX_PODS_PER_NODE {
-        return Err((Cow::Borrowed("Too many pods"), true));
+        return Err((Why::Text("Too many pods"), true));
     }
     if cpu > 0 && used.cpu_millis + cpu > capacity("cpu", cpu_millis) {
-        return Err((Cow::Borrowed("Insufficient cpu"), true));
+        return Err((Why::Text("Insufficient cpu"), true));
     }
     if mem > 0 && used.memory_bytes + mem > capacity("memory", memory_bytes) {
-        return Err((Cow::Borrowed("Insufficient memory"), true));
+        return Err((Why::Text("Insufficient memory"), true));
     }
     Ok(())
 }
@@ -444,9 +462,11 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
     let owner = controller_uid(pod);
     let volume_check = crate::volumes::binder::prefilter(cluster, pod);
     let requests = pod_requests(pod);
-    // Room for every node at once: growing it by doubling reallocates on most attempts.
-    let mut feasible: Vec<(i64, &str)> = Vec::with_capacity(cluster.store.count(Kind::Node));
-    let mut reasons = Rejections::new();
+    // Room for every node at once: growing them by doubling reallocates on most attempts.
+    let nodes = cluster.store.count(Kind::Node);
+    let mut feasible: Vec<(i64, &str)> = Vec::with_capacity(nodes);
+    // Kept only while no node fits: once one does, nobody reads them.
+    let mut rejected: Vec<Rejection> = Vec::with_capacity(nodes);
     let mut total = 0;
     // Nodes come in name order, as the walk needs.
     let mut usage = cluster.scheduler_cache.usage_walk(owner);
@@ -461,7 +481,7 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
             if crate::volumes::binder::node_fits(cluster, pod, node) {
                 Ok(())
             } else {
-                Err((Cow::Borrowed("node(s) had volume node affinity conflict"), false))
+                Err((Why::Text("node(s) had volume node affinity conflict"), false))
             }
         });
         match verdict {
@@ -470,9 +490,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
                 let score = -(used.same_owner as i64) * 1_000 - used.pods as i64;
                 feasible.push((score, name));
             }
-            Err((reason, resource)) => {
-                let e = reasons.entry(reason).or_insert((0, resource));
-                e.0 += 1;
+            Err(rejection) => {
+                if feasible.is_empty() {
+                    rejected.push(rejection);
+                }
             }
         }
     }
@@ -483,6 +504,10 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
         bind(cluster, key, &node);
         forget_unschedulable(cluster, key);
         return;
+    }
+    let mut reasons = Rejections::new();
+    for (why, resource) in rejected {
+        reasons.entry(why.text()).or_insert((0, resource)).0 += 1;
     }
     let message = cluster.scheduler_cache.failure_message(total, volume_check, reasons);
     let already = pod
