@@ -251,20 +251,16 @@ impl Cluster {
         key: &ObjKey,
         change: impl FnOnce(&mut Object) -> bool,
     ) -> Option<Rc<Object>> {
-        let event = self.store.modify_if(key, change)?;
-        let stored = self.store.get_shared(&event.key)?;
+        let (event, stored) = self.store.modify_if_shared(key, change)?;
         controllers::on_watch_event(self, &event, &stored);
         Some(stored)
     }
 
     /// Stores `object` as is (stamping a resource version) and tells the control loops.
     pub fn write(&mut self, object: Object) -> Rc<Object> {
-        let event = self.store.put(object);
-        let stored = self.store.get_shared(&event.key);
-        if let Some(obj) = &stored {
-            controllers::on_watch_event(self, &event, obj);
-        }
-        stored.unwrap_or_else(|| Rc::new(unreachable_object(&event.key)))
+        let (event, stored) = self.store.put_shared(object);
+        controllers::on_watch_event(self, &event, &stored);
+        stored
     }
 
     /// Stores a typed object as is.
@@ -546,11 +542,4 @@ fn old_with_rv(old: &Object, new: &Object) -> Object {
     let mut o = old.clone();
     o.meta_mut().resource_version = new.meta().resource_version.clone();
     o
-}
-
-fn unreachable_object(key: &ObjKey) -> Object {
-    // `write` just stored the object; a missing one would be a store bug. Answer an empty object
-    // rather than panic in the browser.
-    let meta = ObjectMeta { name: Some(key.name.to_string()), ..Default::default() };
-    Object::from(k8s_openapi::api::core::v1::Namespace { metadata: meta, ..Default::default() })
 }

@@ -370,7 +370,12 @@ impl Store {
     }
 
     /// Puts `object` at its key (stamping a new resource version), logging Added or Modified.
-    pub fn put(&mut self, mut object: Object) -> WatchEvent {
+    pub fn put(&mut self, object: Object) -> WatchEvent {
+        self.put_shared(object).0
+    }
+
+    /// [`Store::put`], handing back the stored object too (no second look-up for it).
+    pub fn put_shared(&mut self, mut object: Object) -> (WatchEvent, Rc<Object>) {
         let rv = self.next_resource_version();
         object.meta_mut().resource_version = Some(rv.to_string());
         let kind = object.kind();
@@ -378,11 +383,12 @@ impl Store {
         let hash = key_hash(kind, object.namespace(), object.name());
         let at = self.locate(hash, kind, object.namespace(), object.name());
         let object = Rc::new(object);
+        let stored = Rc::clone(&object);
         let (key, event_type) = match at {
             Some(at) => (self.replace(at, object), WatchEventType::Modified),
             None => (self.add(hash, object), WatchEventType::Added),
         };
-        self.log_event(WatchEvent { resource_version: rv, event_type, key })
+        (self.log_event(WatchEvent { resource_version: rv, event_type, key }), stored)
     }
 
     /// Puts `object` in place of the one at `at`, which has its key; hands back the key.
@@ -448,6 +454,15 @@ impl Store {
         key: &ObjKey,
         change: impl FnOnce(&mut Object) -> bool,
     ) -> Option<WatchEvent> {
+        self.modify_if_shared(key, change).map(|(event, _)| event)
+    }
+
+    /// [`Store::modify_if`], handing back the changed object too (no second look-up for it).
+    pub fn modify_if_shared(
+        &mut self,
+        key: &ObjKey,
+        change: impl FnOnce(&mut Object) -> bool,
+    ) -> Option<(WatchEvent, Rc<Object>)> {
         let rv = self.last_resource_version + 1;
         let at = self.locate(
             key_hash(key.kind, &key.namespace, &key.name),
@@ -470,7 +485,8 @@ impl Store {
         self.last_resource_version = rv;
         self.touch(key.kind, rv);
         let event = WatchEvent { resource_version: rv, event_type: WatchEventType::Modified, key };
-        Some(self.log_event(event))
+        let stored = Rc::clone(&self.entry(at)?.object);
+        Some((self.log_event(event), stored))
     }
 
     /// Removes the object at `key`, logging Deleted. The object is handed back shared: moving a
