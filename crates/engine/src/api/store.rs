@@ -266,7 +266,8 @@ impl Store {
         self.find_shared(kind, namespace, name).map(|o| &**o)
     }
 
-    fn find_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Rc<Object>> {
+    /// The object of `kind` in `namespace` named `name`, shared.
+    pub fn find_shared(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Rc<Object>> {
         let at = self.locate(key_hash(kind, namespace, name), kind, namespace, name)?;
         self.entry(at).map(|e| &e.object)
     }

@@ -118,10 +118,10 @@ fn container_event(
 
 /// Reacts to a change of a pod bound to a node (or its removal).
 pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
-    if nothing_to_do(cluster, key) {
+    let stored = cluster.store.get_shared(key);
+    if nothing_to_do(cluster, key, stored.as_deref().and_then(Object::as_kind)) {
         return;
     }
-    let stored = cluster.store.get_shared(key);
     let known_uid = cluster.kubelet.by_key.get(key).cloned();
     let Some(pod) = stored.as_deref().and_then(Object::as_kind::<Pod>) else {
         if let Some(uid) = known_uid {
@@ -174,8 +174,8 @@ pub fn reconcile(cluster: &mut Cluster, key: &ObjKey) {
 
 // A pod update that neither starts its deletion nor changes an image leaves the running pod
 // as it is (most updates are the kubelet's own status writes).
-fn nothing_to_do(cluster: &Cluster, key: &ObjKey) -> bool {
-    let Some(pod) = cluster.store.get_typed::<Pod>(&key.namespace, &key.name) else { return false };
+fn nothing_to_do(cluster: &Cluster, key: &ObjKey, pod: Option<&Pod>) -> bool {
+    let Some(pod) = pod else { return false };
     let Some(uid) = pod.metadata.uid.as_deref() else { return false };
     if cluster.kubelet.by_key.get(key).map(String::as_str) != Some(uid) {
         return false;
@@ -503,13 +503,13 @@ fn allocate_ip(cluster: &mut Cluster, node: &str) -> Option<String> {
 }
 
 fn node_internal_ip(cluster: &Cluster, node: &str) -> Option<String> {
-    cluster
-        .store
-        .get_typed::<k8s_openapi::api::core::v1::Node>("", node)
-        .and_then(|n| n.status.as_ref())
-        .and_then(|s| s.addresses.as_ref())
-        .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
-        .map(|a| a.address.clone())
+    let node = cluster.store.get_typed::<k8s_openapi::api::core::v1::Node>("", node)?;
+    internal_ip(node).map(str::to_string)
+}
+
+fn internal_ip(node: &k8s_openapi::api::core::v1::Node) -> Option<&str> {
+    let addresses = node.status.as_ref()?.addresses.as_ref()?;
+    addresses.iter().find(|a| a.type_ == "InternalIP").map(|a| a.address.as_str())
 }
 
 fn sandbox_ready(cluster: &mut Cluster, prt: &mut PodRuntime) {
@@ -1756,7 +1756,9 @@ fn set_pod_status(
 
 fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
     let now = time::time(cluster.now_ms() as i64);
-    let host_ip = node_internal_ip(cluster, &prt.node);
+    // The node is held while the pod is patched, not its address copied for every sync.
+    let node = cluster.store.find_shared(Kind::Node, "", &prt.node).cloned();
+    let host_ip = node.as_deref().and_then(Object::as_kind).and_then(internal_ip);
     // Patched in place: most syncs change a field or two, and some nothing at all.
     cluster.modify_if(&prt.key, |o| {
         let Object::Pod(pod) = o else { return false };
@@ -1765,13 +1767,7 @@ fn sync_status(cluster: &mut Cluster, prt: &PodRuntime) {
         }
         let generation = pod.metadata.generation;
         let created = pod.status.is_none();
-        set_pod_status(
-            pod.status.get_or_insert_default(),
-            prt,
-            generation,
-            host_ip.as_deref(),
-            &now,
-        ) | created
+        set_pod_status(pod.status.get_or_insert_default(), prt, generation, host_ip, &now) | created
     });
 }
 
