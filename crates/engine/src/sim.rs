@@ -547,6 +547,10 @@ impl Sim {
             let first = stages.remove(0);
             let mut out = self.run_with_stdin(&first, stdin);
             for filter in stages {
+                if split_words(&filter).first().is_some_and(|w| w == "xargs") {
+                    out = self.xargs(&filter, out);
+                    continue;
+                }
                 out = match textfilter::pipe_filter(&filter, out) {
                     Ok(o) => o,
                     Err(e) => return (e, None),
@@ -603,6 +607,108 @@ impl Sim {
         output.push(after);
         output.exit_code = status;
         (output, pending)
+    }
+
+    /// `xargs [-r] [-n N] [-I STR] [COMMAND [ARGS]]`: runs COMMAND (`echo` by default) with the
+    /// words of standard input, all at once, N at a time, or once per line in place of STR.
+    fn xargs(&mut self, line: &str, input: CommandOutput) -> CommandOutput {
+        const MAX_ITEMS: usize = 1_000;
+        let words = split_words(line);
+        let mut skip_empty = false;
+        let mut per_run: Option<usize> = None;
+        let mut replace: Option<String> = None;
+        let mut at = 1;
+        let usage = |message: String| CommandOutput {
+            stderr: format!(
+                "{message}Usage: xargs [OPTION]... COMMAND [INITIAL-ARGS]...\nTry 'xargs --help' for more information.\n"
+            ),
+            exit_code: 1,
+            ..Default::default()
+        };
+        while let Some(word) = words.get(at).filter(|w| w.starts_with('-') && w.len() > 1) {
+            let (flag, inline) = word.split_at(2);
+            let mut value = || -> Option<String> {
+                if inline.is_empty() {
+                    at += 1;
+                    words.get(at).cloned()
+                } else {
+                    Some(inline.to_string())
+                }
+            };
+            match flag {
+                "-r" if inline.is_empty() => skip_empty = true,
+                "-n" => match value().and_then(|v| v.parse::<usize>().ok()).filter(|n| *n > 0) {
+                    Some(n) => per_run = Some(n),
+                    None => return usage("xargs: invalid number for -n option\n".into()),
+                },
+                "-I" => match value() {
+                    Some(r) => replace = Some(r),
+                    None => return usage("xargs: option requires an argument -- 'I'\n".into()),
+                },
+                _ if word == "--no-run-if-empty" => skip_empty = true,
+                _ => {
+                    let c = word.chars().nth(1).unwrap_or('-');
+                    return usage(format!("xargs: invalid option -- '{c}'\n"));
+                }
+            }
+            at += 1;
+        }
+        let command: Vec<String> = match words.get(at..) {
+            Some(c) if !c.is_empty() => c.to_vec(),
+            _ => vec!["echo".to_string()],
+        };
+        let items: Vec<String> = match replace {
+            Some(_) => input
+                .stdout
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            None => split_words(&input.stdout),
+        };
+        let mut output = CommandOutput { stderr: input.stderr, ..Default::default() };
+        if items.len() > MAX_ITEMS {
+            output.push(CommandOutput::fail(format!(
+                "xargs: kubeplay runs at most {MAX_ITEMS} items"
+            )));
+            return output;
+        }
+        let runs: Vec<Vec<String>> = match (&replace, per_run) {
+            (Some(r), _) => items
+                .iter()
+                .map(|item| command.iter().map(|w| w.replace(r.as_str(), item)).collect())
+                .collect(),
+            _ if items.is_empty() && skip_empty => Vec::new(),
+            (None, Some(n)) if !items.is_empty() => items
+                .chunks(n)
+                .map(|chunk| command.iter().chain(chunk).cloned().collect())
+                .collect(),
+            _ => vec![command.iter().chain(&items).cloned().collect()],
+        };
+        let mut status = 0;
+        for run in runs {
+            let (mut out, pending) = self.exec_words(&run, None);
+            self.cluster.settle();
+            if out.exit_code == 127 && out.stderr.starts_with("bash: ") {
+                out.stderr = format!("xargs: {}: No such file or directory\n", run[0]);
+            }
+            if let Some(pending) = pending {
+                let id = self.add_job(pending, None, false);
+                out.push(self.wait_for(id));
+            }
+            // GNU xargs: 127 when the command is missing, 123 when a run failed.
+            status = match out.exit_code {
+                0 => status,
+                127 => 127,
+                _ if status == 127 => 127,
+                _ => 123,
+            };
+            output.stdout.push_str(&out.stdout);
+            output.stderr.push_str(&out.stderr);
+        }
+        output.exit_code = status;
+        output
     }
 
     /// `timeout [OPTION] DURATION LOOP` (how the terminal records a loop ended with Ctrl-C): the

@@ -1,6 +1,7 @@
 //! The text filters a learner pipes kubectl into (`kubectl describe pod web | grep -A 10 Events`):
-//! head, tail, grep, wc and sort, with the GNU options people type. A pipeline's status is its
-//! last command's, as in bash without `pipefail`.
+//! head, tail, grep, wc, sort, and the print programs of awk (`awk 'NR>1 {print $1}'`), with the
+//! GNU options people type. A pipeline's status is its last command's, as in bash without
+//! `pipefail`.
 
 use crate::kubectl::Output;
 use crate::kubelet::shell::split_words;
@@ -28,6 +29,7 @@ pub fn pipe_filter(command: &str, input: Output) -> Result<Output, Output> {
             join(sorted.iter())
         }
         Some("grep") => return grep(args, &lines, input.stderr),
+        Some("awk") => return awk(args, &lines, input.stderr),
         Some(other) => {
             return Err(Output {
                 stderr: format!("bash: {other}: command not found\n"),
@@ -339,6 +341,161 @@ fn grep_with_context(opts: &GrepOptions, lines: &[&str], selected: &[bool]) -> S
     out
 }
 
+const AWK_SUBSET: &str = "kubeplay: this awk runs print programs such as 'NR>1 {print $1, $NF}' (an NR test or /regex/, then print of $N, $NF, NR, NF or \"text\")\n";
+
+/// What an awk program's pattern tests.
+enum AwkPattern {
+    All,
+    LineNumber(String, usize),
+    Regex(regex_lite::Regex, bool),
+}
+
+/// One item of a print: a field, `NR`, `NF` or a string.
+enum AwkItem {
+    Field(usize),
+    LastField(usize),
+    LineNumber,
+    FieldCount,
+    Text(String),
+}
+
+fn awk_failure(stderr: &str, code: i32) -> Output {
+    Output { stderr: stderr.to_string(), exit_code: code, ..Default::default() }
+}
+
+/// Reads `PATTERN {print ITEMS}`; `None` for anything else awk has.
+fn awk_program(program: &str) -> Option<(AwkPattern, Vec<Vec<AwkItem>>)> {
+    let program = program.trim();
+    let (pattern, action) = match program.find('{') {
+        Some(at) => (program[..at].trim(), Some(program[at..].trim())),
+        None => (program, None),
+    };
+    let pattern = if pattern.is_empty() {
+        AwkPattern::All
+    } else if let Some(re) = pattern.strip_prefix("!/").or(pattern.strip_prefix('/')) {
+        let re = re.strip_suffix('/')?;
+        AwkPattern::Regex(regex_lite::Regex::new(re).ok()?, pattern.starts_with('!'))
+    } else {
+        let rest = pattern.strip_prefix("NR")?.trim_start();
+        let op = ["==", "!=", ">=", "<=", ">", "<"].into_iter().find(|op| rest.starts_with(op))?;
+        AwkPattern::LineNumber(op.to_string(), rest[op.len()..].trim().parse().ok()?)
+    };
+    let Some(action) = action else { return Some((pattern, vec![vec![AwkItem::Field(0)]])) };
+    let body = action.strip_prefix('{')?.strip_suffix('}')?.trim().trim_end_matches(';').trim();
+    let args = body.strip_prefix("print")?;
+    if !args.is_empty() && !args.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let args = args.trim();
+    if args.is_empty() {
+        return Some((pattern, vec![vec![AwkItem::Field(0)]]));
+    }
+    // Items separated by `,` print with a space between; side by side they concatenate.
+    let mut printed = Vec::new();
+    for group in args.split(',') {
+        let mut items = Vec::new();
+        let mut rest = group.trim();
+        while !rest.is_empty() {
+            let (item, len) = if let Some(text) = rest.strip_prefix('"') {
+                let end = text.find('"')?;
+                (AwkItem::Text(text[..end].to_string()), end + 2)
+            } else if let Some(field) = rest.strip_prefix("$(NF-") {
+                let end = field.find(')')?;
+                (AwkItem::LastField(field[..end].trim().parse().ok()?), end + 6)
+            } else if rest.starts_with("$NF") {
+                (AwkItem::LastField(0), 3)
+            } else if let Some(field) = rest.strip_prefix('$') {
+                let digits = field.chars().take_while(char::is_ascii_digit).count();
+                (AwkItem::Field(field[..digits].parse().ok()?), digits + 1)
+            } else if rest.starts_with("NR") {
+                (AwkItem::LineNumber, 2)
+            } else if rest.starts_with("NF") {
+                (AwkItem::FieldCount, 2)
+            } else {
+                return None;
+            };
+            items.push(item);
+            rest = rest.get(len..)?.trim_start();
+        }
+        printed.push(items);
+    }
+    Some((pattern, printed))
+}
+
+/// `awk [-F SEP] 'PROGRAM'` for the print programs people pipe tables into.
+fn awk(args: &[String], lines: &[&str], stderr: String) -> Result<Output, Output> {
+    let mut separator: Option<String> = None;
+    let mut operands = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        match word.strip_prefix("-F") {
+            Some("") => separator = words.next().cloned(),
+            Some(sep) => separator = Some(sep.to_string()),
+            None => operands.push(word.clone()),
+        }
+    }
+    let Some(program) = operands.first() else {
+        return Err(awk_failure(
+            "usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]\n",
+            2,
+        ));
+    };
+    if let Some(file) = operands.get(1) {
+        return Err(awk_failure(
+            &format!("awk: cannot open \"{file}\" (No such file or directory)\n"),
+            2,
+        ));
+    }
+    let Some((pattern, printed)) = awk_program(program) else {
+        return Err(awk_failure(AWK_SUBSET, 2));
+    };
+    let mut stdout = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let number = i + 1;
+        let selected = match &pattern {
+            AwkPattern::All => true,
+            AwkPattern::Regex(re, negated) => re.is_match(line) != *negated,
+            AwkPattern::LineNumber(op, n) => match op.as_str() {
+                "==" => number == *n,
+                "!=" => number != *n,
+                ">=" => number >= *n,
+                "<=" => number <= *n,
+                ">" => number > *n,
+                _ => number < *n,
+            },
+        };
+        if !selected {
+            continue;
+        }
+        let fields: Vec<&str> = match separator.as_deref() {
+            None | Some(" ") => line.split_whitespace().collect(),
+            Some(sep) => line.split(sep).collect(),
+        };
+        let field =
+            |n: usize| if n == 0 { *line } else { fields.get(n - 1).copied().unwrap_or("") };
+        let values: Vec<String> = printed
+            .iter()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| match item {
+                        AwkItem::Field(n) => field(*n).to_string(),
+                        AwkItem::LastField(back) => {
+                            fields.len().checked_sub(*back).map_or("", field).to_string()
+                        }
+                        AwkItem::LineNumber => number.to_string(),
+                        AwkItem::FieldCount => fields.len().to_string(),
+                        AwkItem::Text(t) => t.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        stdout.push_str(&values.join(" "));
+        stdout.push('\n');
+    }
+    Ok(Output { stdout, stderr, exit_code: 0 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +589,23 @@ mod tests {
     }
 
     #[test]
+    fn awk_prints_fields_of_the_selected_lines() {
+        assert_eq!(run("awk '{print $1}'", PODS).stdout, "NAME\nweb-1\nweb-2\ndb-1\n");
+        assert_eq!(
+            run("awk 'NR>1 {print $1, $NF}'", PODS).stdout,
+            "web-1 Running\nweb-2 Pending\ndb-1 Running\n"
+        );
+        assert_eq!(run("awk '/Pending/'", PODS).stdout, "web-2 0/1 Pending\n");
+        assert_eq!(run("awk '!/Running/ {print NR\":\"$1}'", PODS).stdout, "1:NAME\n3:web-2\n");
+        assert_eq!(run("awk -F/ 'NR==2 {print $2}'", PODS).stdout, "1 Running\n");
+        assert_eq!(run("awk '{print $(NF-1), NF}'", PODS).stdout, "READY 3\n1/1 3\n0/1 3\n1/1 3\n");
+        let unsupported = run("awk '{sum += $2} END {print sum}'", PODS);
+        assert_eq!(unsupported.exit_code, 2);
+        assert!(unsupported.stderr.contains("print programs"), "{unsupported:?}");
+        assert_eq!(run("awk", PODS).exit_code, 2);
+    }
+
+    #[test]
     fn other_filters_count_and_cut_lines() {
         assert_eq!(
             run("tail -n +2", PODS).stdout,
@@ -443,6 +617,6 @@ mod tests {
         assert_eq!(run("wc -l", PODS).stdout, "4\n");
         assert_eq!(run("wc", PODS).stdout, "      4      12      71\n");
         assert_eq!(run("sort -r", PODS).stdout.lines().next(), Some("web-2 0/1 Pending"));
-        assert_eq!(run("awk '{print $1}'", PODS).exit_code, 127);
+        assert_eq!(run("cut -f1", PODS).exit_code, 127);
     }
 }

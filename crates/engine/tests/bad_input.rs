@@ -97,6 +97,10 @@ fn hostile_command_lines_fail_cleanly() {
         "kubectl get pods -A | grep",
         "seq 1 0 5",
         "; ;",
+        "kubectl get pods -A | awk '{print $'",
+        "kubectl get pods -A | awk '{print $999999999999999999999}'",
+        "kubectl get pods -A -o name | xargs -n 0 echo",
+        "kubectl get pods -A -o name | xargs -I",
     ] {
         let out = sim.run(line);
         assert_ne!(out.exit_code, 0, "{line:?} should fail: {out:?}");

@@ -139,3 +139,28 @@ fn an_alias_stands_for_its_command_in_lists_pipes_and_loops() {
     sim.run("unalias k");
     assert_eq!(sim.run("k get pods").stderr, "bash: k: command not found\n");
 }
+
+#[test]
+fn xargs_and_awk_take_names_from_a_table() {
+    let mut sim =
+        sim_with(&["kubectl run a --image=nginx:1.27", "kubectl run b --image=nginx:1.27"]);
+    assert_eq!(sim.run("kubectl get pods | awk 'NR>1 {print $1}'").stdout, "a\nb\n");
+    let out =
+        sim.run("kubectl get pods | awk 'NR>1 {print $1}' | xargs kubectl delete pod --wait=false");
+    assert_eq!(
+        out.stdout,
+        "pod \"a\" deleted from default namespace\npod \"b\" deleted from default namespace\n"
+    );
+    sim.run("sleep 40s");
+    // Nothing left: xargs still runs its command once, unless -r.
+    let out = sim.run("kubectl get pods -o name | xargs kubectl delete");
+    assert!(out.stderr.contains("You must provide one or more resources"), "{out:?}");
+    assert_eq!(out.exit_code, 123);
+    assert_eq!(sim.run("kubectl get pods -o name | xargs -r kubectl delete").exit_code, 0);
+    assert_eq!(sim.run("echo a b c | xargs -n 2 echo run").stdout, "run a b\nrun c\n");
+    let out = sim.run("echo a | xargs nosuch");
+    assert_eq!(
+        (out.stderr.as_str(), out.exit_code),
+        ("xargs: nosuch: No such file or directory\n", 127)
+    );
+}
