@@ -322,7 +322,7 @@ fn grep_with_context(opts: &GrepOptions, lines: &[&str], selected: &[bool]) -> S
     let mut shown = vec![false; lines.len()];
     for (i, _) in selected.iter().enumerate().filter(|(_, s)| **s) {
         let from = i.saturating_sub(opts.before);
-        let to = (i + opts.after).min(lines.len().saturating_sub(1));
+        let to = i.saturating_add(opts.after).min(lines.len().saturating_sub(1));
         shown[from..=to].iter_mut().for_each(|s| *s = true);
     }
     let mut out = String::new();
@@ -522,6 +522,8 @@ mod tests {
         );
         assert_eq!(run("grep -B1 Status", DESCRIBE).stdout, "Name: web\nStatus: Running\n");
         assert_eq!(run("grep -1 Status", DESCRIBE).stdout, "Name: web\nStatus: Running\nEvents:\n");
+        let huge = format!("grep -A {0} -B {0} Status", usize::MAX);
+        assert_eq!(run(&huge, DESCRIBE).stdout, DESCRIBE);
     }
 
     #[test]
