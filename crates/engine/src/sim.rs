@@ -810,7 +810,9 @@ impl Sim {
             job.status = out.exit_code;
             match pending {
                 Some(pending) => job.child = Some(pending.into_job()),
-                None => job.next_at_ms = self.cluster.now_ms() + shell_loop::COMMAND_MS,
+                None => {
+                    job.next_at_ms = self.cluster.now_ms().saturating_add(shell_loop::COMMAND_MS)
+                }
             }
             // A loop's status is its last command's, not the first failure's.
             let status = job.status;
