@@ -102,6 +102,8 @@ struct GrepOptions {
     after: usize,
     /// Any of `-A`, `-B`, `-C`, `-NUM`, even 0: groups are then separated by `--`.
     context: bool,
+    /// `-m NUM`: stop after NUM selected lines.
+    max_count: Option<usize>,
 }
 
 fn grep_usage(message: String) -> Output {
@@ -165,7 +167,7 @@ fn grep_options(args: &[String]) -> Result<(GrepOptions, Vec<String>), Output> {
                 'G' => opts.extended = false,
                 // No messages about files, file names: there is only standard input.
                 's' | 'h' | 'H' => {}
-                'A' | 'B' | 'C' | 'e' => {
+                'A' | 'B' | 'C' | 'e' | 'm' => {
                     let value = if rest.is_empty() {
                         words.next().cloned().ok_or_else(|| {
                             grep_usage(format!("grep: option requires an argument -- '{flag}'\n"))
@@ -173,8 +175,16 @@ fn grep_options(args: &[String]) -> Result<(GrepOptions, Vec<String>), Output> {
                     } else {
                         rest.to_string()
                     };
-                    opts.context |= flag != 'e';
+                    opts.context |= matches!(flag, 'A' | 'B' | 'C');
                     match flag {
+                        'm' => {
+                            let max = value.parse().map_err(|_| Output {
+                                stderr: "grep: invalid max count\n".into(),
+                                exit_code: 2,
+                                ..Default::default()
+                            })?;
+                            opts.max_count = Some(max);
+                        }
                         'A' => opts.after = context_value(&value)?,
                         'B' => opts.before = context_value(&value)?,
                         'C' => {
@@ -278,7 +288,11 @@ fn grep(args: &[String], lines: &[&str], stderr: String) -> Result<Output, Outpu
         }));
     }
     let regex = grep_regex(&opts).map_err(with_stderr)?;
-    let selected: Vec<bool> = lines.iter().map(|l| regex.is_match(l) != opts.invert).collect();
+    let mut selected: Vec<bool> = lines.iter().map(|l| regex.is_match(l) != opts.invert).collect();
+    if let Some(max) = opts.max_count {
+        // Reading stops at the NUM-th selected line; what follows is at most its context.
+        selected.iter_mut().filter(|s| **s).skip(max).for_each(|s| *s = false);
+    }
     let hits = selected.iter().filter(|s| **s).count();
     let exit_code = if hits > 0 { 0 } else { 1 };
     let stdout = if opts.quiet {
@@ -563,6 +577,12 @@ mod tests {
     fn grep_flags_bundle_and_count() {
         assert_eq!(run("grep -vi running", PODS).stdout, "NAME READY STATUS\nweb-2 0/1 Pending\n");
         assert_eq!(run("grep -c Running", PODS).stdout, "2\n");
+        assert_eq!(run("grep -m1 Running", PODS).stdout, "web-1 1/1 Running\n");
+        assert_eq!(
+            run("grep -m 1 -A1 Running", PODS).stdout,
+            "web-1 1/1 Running\nweb-2 0/1 Pending\n"
+        );
+        assert_eq!(run("grep -m x Running", PODS).stderr, "grep: invalid max count\n");
         assert_eq!(run("grep -cv Running", PODS).stdout, "2\n");
         assert_eq!(run("grep -w web", PODS).stdout, "web-1 1/1 Running\nweb-2 0/1 Pending\n");
         assert_eq!(run("grep -x 'db-1 1/1 Running'", PODS).stdout, "db-1 1/1 Running\n");
