@@ -800,9 +800,10 @@ impl Sim {
                 }
             };
             job.running = true;
-            self.in_loop = true;
+            // Restored, not cleared: another loop may be running a command around this turn.
+            let was_in_loop = std::mem::replace(&mut self.in_loop, true);
             let (out, pending) = self.exec(&command, None);
-            self.in_loop = false;
+            self.in_loop = was_in_loop;
             // Its command may have ended it (`kill %1` inside itself).
             let Some(i) = self.jobs.iter().position(|j| j.id == id) else { return };
             let Some(job) = self.jobs[i].job.as_loop() else { return };
