@@ -208,15 +208,15 @@ fn usage_error(message: &str) -> Output {
         stderr.push_str(&format!("timeout: {message}\n"));
     }
     stderr.push_str("Try 'timeout --help' for more information.\n");
-    Output { stdout: String::new(), stderr, exit_code: TIMEOUT_FAILED_STATUS }
+    Output { stderr, exit_code: TIMEOUT_FAILED_STATUS, ..Default::default() }
 }
 
 /// The failure `timeout` reports for a program that does not exist.
 pub(crate) fn not_found(program: &str) -> Output {
     Output {
-        stdout: String::new(),
         stderr: format!("timeout: failed to run command '{program}': No such file or directory\n"),
         exit_code: 127,
+        ..Default::default()
     }
 }
 
@@ -336,7 +336,7 @@ pub(crate) fn parse_kill(words: &[String]) -> Result<Vec<&str>, Output> {
 
 /// `stderr` with an exit code, as bash reports a builtin's failure.
 pub(crate) fn bash_error(stderr: &str, exit_code: i32) -> Output {
-    Output { stdout: String::new(), stderr: stderr.to_string(), exit_code }
+    Output { stderr: stderr.to_string(), exit_code, ..Default::default() }
 }
 
 const TIMEOUT_HELP: &str = "Usage: timeout [OPTION] DURATION COMMAND [ARG]...

@@ -265,7 +265,12 @@ impl Sim {
         if job.to_terminal && self.stream.len() < jobs::MAX_STREAM_BYTES {
             self.stream.push_str(&out.terminal_text());
         }
-        job.output.push(out);
+        // A loop's commands print in turn; a watch's notices lead all it prints.
+        if job.job.as_loop().is_some() {
+            job.output.then(out);
+        } else {
+            job.output.push(out);
+        }
     }
 
     fn end_job(&mut self, i: usize) {
@@ -528,13 +533,10 @@ impl Sim {
             let stdin_for = |c: &str| stdin.filter(|_| c.contains("<<"));
             let mut output = CommandOutput::default();
             for command in before {
-                output.push(self.run_with_stdin(command, stdin_for(command)));
+                output.then(self.run_with_stdin(command, stdin_for(command)));
             }
             let (last_output, pending) = self.exec(last, stdin_for(last));
-            let status = last_output.exit_code;
-            output.push(last_output);
-            // A list's status is its last command's.
-            output.exit_code = status;
+            output.then(last_output);
             return (output, pending);
         }
         let line = shell_loop::expand_variable(line, "?", &self.last_status.to_string());
@@ -603,9 +605,7 @@ impl Sim {
         let Some(rest) = rest else { return (output, None) };
         // `done; cmd`: the commands after the loop, the last of which may wait.
         let (after, pending) = self.exec(&rest, None);
-        let status = after.exit_code;
-        output.push(after);
-        output.exit_code = status;
+        output.then(after);
         (output, pending)
     }
 
@@ -704,8 +704,7 @@ impl Sim {
                 _ if status == 127 => 127,
                 _ => 123,
             };
-            output.stdout.push_str(&out.stdout);
-            output.stderr.push_str(&out.stderr);
+            output.then(out);
         }
         output.exit_code = status;
         output
@@ -815,10 +814,8 @@ impl Sim {
                     job.next_at_ms = self.cluster.now_ms().saturating_add(shell_loop::COMMAND_MS)
                 }
             }
-            // A loop's status is its last command's, not the first failure's.
-            let status = job.status;
+            // A loop's output takes each command's status in turn: it ends with the last one's.
             self.emit(i, out);
-            self.jobs[i].output.exit_code = status;
         }
     }
 
@@ -1043,6 +1040,7 @@ impl Sim {
                     format!("curl: {}\n", e.curl_message())
                 },
                 exit_code: e.curl_code(),
+                shown: None,
             },
         }
     }

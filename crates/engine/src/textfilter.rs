@@ -39,7 +39,7 @@ pub fn pipe_filter(command: &str, input: Output) -> Result<Output, Output> {
         }
         None => return Err(Output::fail("bash: syntax error near unexpected token `|'")),
     };
-    Ok(Output { stdout, stderr: input.stderr, exit_code: 0 })
+    Ok(Output { stdout, stderr: input.stderr, ..Default::default() })
 }
 
 fn join<'a>(lines: impl Iterator<Item = &'a &'a str>) -> String {
@@ -304,7 +304,7 @@ fn grep(args: &[String], lines: &[&str], stderr: String) -> Result<Output, Outpu
     } else {
         grep_with_context(&opts, lines, &selected)
     };
-    Ok(Output { stdout, stderr, exit_code })
+    Ok(Output { stdout, stderr, exit_code, ..Default::default() })
 }
 
 /// `-o`: each match on its own line (nothing for `-v`, whose lines hold no match).
@@ -507,7 +507,7 @@ fn awk(args: &[String], lines: &[&str], stderr: String) -> Result<Output, Output
         stdout.push_str(&values.join(" "));
         stdout.push('\n');
     }
-    Ok(Output { stdout, stderr, exit_code: 0 })
+    Ok(Output { stdout, stderr, ..Default::default() })
 }
 
 #[cfg(test)]

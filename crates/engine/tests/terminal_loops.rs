@@ -48,6 +48,14 @@ fn loop_variables_lists_and_pipes_behave_as_in_bash() {
     assert_eq!((out.stdout.as_str(), out.exit_code), ("after\n", 0));
     assert!(out.stderr.contains("pods \"nope\" not found"), "{out:?}");
     assert_eq!(sim.run("echo a; false").exit_code, 1);
+    // The terminal shows each command's text in turn, errors included.
+    let out = sim.run("kubectl get pod nope; echo $?");
+    assert_eq!(out.terminal_text(), "Error from server (NotFound): pods \"nope\" not found\n1\n");
+    let out = sim.run("for i in 1 2; do kubectl get pod nope$i; echo $i; done");
+    assert_eq!(
+        out.terminal_text(),
+        "Error from server (NotFound): pods \"nope1\" not found\n1\nError from server (NotFound): pods \"nope2\" not found\n2\n"
+    );
     // `$?` is the status of the command before, in a list, a loop, or on the line before.
     sim.run("kubectl get pod nope");
     assert_eq!(sim.run("echo $?").stdout, "1\n");

@@ -40,6 +40,9 @@ pub struct Output {
     pub stderr: String,
     /// Exit code.
     pub exit_code: i32,
+    /// What the terminal showed, when its order is not notices, stdout, then stderr (a `;` list
+    /// whose first command failed before the next one printed).
+    pub shown: Option<String>,
 }
 
 /// A line kubectl prints before it runs the command or as the answer arrives: a deprecated
@@ -53,7 +56,7 @@ fn is_notice(line: &str) -> bool {
 impl Output {
     /// Success with `stdout`.
     pub fn ok(stdout: impl Into<String>) -> Self {
-        Output { stdout: stdout.into(), stderr: String::new(), exit_code: 0 }
+        Output { stdout: stdout.into(), ..Default::default() }
     }
 
     /// Failure with `stderr` (a trailing newline is added when missing).
@@ -62,13 +65,16 @@ impl Output {
         if !s.ends_with('\n') {
             s.push('\n');
         }
-        Output { stdout: String::new(), stderr: s, exit_code: 1 }
+        Output { stderr: s, exit_code: 1, ..Default::default() }
     }
 
     /// What a terminal shows: the notices that lead standard error first (flag deprecations and
     /// kubectl's warnings as it parses the command, the API server's warnings as the answer
     /// arrives: all before any output), then standard output, then the rest of standard error.
     pub fn terminal_text(&self) -> String {
+        if let Some(shown) = &self.shown {
+            return shown.clone();
+        }
         let notices_len: usize = self
             .stderr
             .split_inclusive('\n')
@@ -81,11 +87,28 @@ impl Output {
 
     /// Appends another output (stdout to stdout, stderr to stderr; a failure sticks).
     pub fn push(&mut self, other: Output) {
+        // Text already in order (a list's, a loop's) stays in order.
+        if self.shown.is_some() || other.shown.is_some() {
+            let mut shown = self.terminal_text();
+            shown.push_str(&other.terminal_text());
+            self.shown = Some(shown);
+        }
         self.stdout.push_str(&other.stdout);
         self.stderr.push_str(&other.stderr);
         if other.exit_code != 0 {
             self.exit_code = other.exit_code;
         }
+    }
+
+    /// Appends what the command that ran next printed (a `;` list, a loop's body): the terminal
+    /// shows each command's text in turn, and the status is the later command's.
+    pub fn then(&mut self, other: Output) {
+        let mut shown = self.terminal_text();
+        shown.push_str(&other.terminal_text());
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        self.exit_code = other.exit_code;
+        self.shown = Some(shown);
     }
 }
 
@@ -299,11 +322,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_list_shows_each_commands_text_in_turn() {
+        let mut out = Output::fail("Error from server (NotFound): pods \"nope\" not found");
+        out.then(Output::ok("1\n"));
+        assert_eq!(
+            out.terminal_text(),
+            "Error from server (NotFound): pods \"nope\" not found\n1\n"
+        );
+        assert_eq!((out.stdout.as_str(), out.exit_code), ("1\n", 0));
+        out.push(Output::fail("late"));
+        assert!(out.terminal_text().ends_with("1\nlate\n"));
+    }
+
+    #[test]
     fn notices_lead_the_terminal_text_and_errors_follow_the_output() {
         let out = Output {
             stdout: "replicationcontroller \"kubia\" deleted\n".into(),
             stderr: "Flag --record has been deprecated, --record will be removed in the future\nwarning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\nError from server (NotFound): pods \"x\" not found\nWarning: late\n".into(),
             exit_code: 1,
+            shown: None,
         };
         assert_eq!(
             out.terminal_text(),
