@@ -96,8 +96,7 @@ impl kubectl::Job for Limited {
         if self.job.deadline_ms() <= self.limit.at_ms {
             return self.job.expire(cluster);
         }
-        let stderr = self.limit.notice.clone().unwrap_or_default();
-        Output { stderr, exit_code: self.limit.status, ..Default::default() }
+        self.limit.ending()
     }
 }
 
@@ -108,6 +107,14 @@ impl Pending {
             Some(limit) => Box::new(Limited { job: self.job, limit }),
             None => self.job,
         }
+    }
+}
+
+impl Limit {
+    /// What `timeout` ends its command with: its status, and its `--verbose` notice.
+    pub fn ending(&self) -> Output {
+        let stderr = self.notice.clone().unwrap_or_default();
+        Output { stderr, exit_code: self.status, ..Default::default() }
     }
 }
 

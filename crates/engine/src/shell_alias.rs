@@ -17,10 +17,6 @@ fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || "/$`=|&;()<>'\"\\".contains(c))
 }
 
-fn error(message: String) -> Output {
-    Output { stderr: format!("{message}\n"), exit_code: 1, ..Default::default() }
-}
-
 /// `alias [NAME[=VALUE] ...]`: defines, prints one, or lists them all as bash does.
 pub fn alias(aliases: &mut BTreeMap<String, String>, args: &[String]) -> Output {
     let args: Vec<&String> = args.iter().filter(|a| *a != "-p").collect();
@@ -33,20 +29,22 @@ pub fn alias(aliases: &mut BTreeMap<String, String>, args: &[String]) -> Output 
     for arg in args {
         match arg.split_once('=') {
             Some((name, _)) if !valid_name(name) => {
-                out.push(error(format!("bash: alias: `{name}': invalid alias name")));
+                out.push(Output::fail(format!("bash: alias: `{name}': invalid alias name")));
             }
             Some((_, value)) if value.len() > MAX_ALIAS_BYTES => {
-                out.push(error(format!("bash: alias: value longer than {MAX_ALIAS_BYTES} bytes")));
+                out.push(Output::fail(format!(
+                    "bash: alias: value longer than {MAX_ALIAS_BYTES} bytes"
+                )));
             }
             Some((name, _)) if !aliases.contains_key(name) && aliases.len() >= MAX_ALIASES => {
-                out.push(error(format!("bash: alias: more than {MAX_ALIASES} aliases")));
+                out.push(Output::fail(format!("bash: alias: more than {MAX_ALIASES} aliases")));
             }
             Some((name, value)) => {
                 aliases.insert(name.to_string(), value.to_string());
             }
             None => match aliases.get(arg.as_str()) {
                 Some(value) => out.stdout.push_str(&format!("alias {arg}={}\n", quoted(value))),
-                None => out.push(error(format!("bash: alias: {arg}: not found"))),
+                None => out.push(Output::fail(format!("bash: alias: {arg}: not found"))),
             },
         }
     }
@@ -67,7 +65,7 @@ pub fn unalias(aliases: &mut BTreeMap<String, String>, args: &[String]) -> Outpu
         if arg == "-a" {
             aliases.clear();
         } else if aliases.remove(arg.as_str()).is_none() {
-            out.push(error(format!("bash: unalias: {arg}: not found")));
+            out.push(Output::fail(format!("bash: unalias: {arg}: not found")));
         }
     }
     out

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use crate::clock::Millis;
 use crate::cluster::Cluster;
+use crate::jobs::bash_error;
 use crate::kubectl::{Job, Output, Poll};
 
 /// The most commands one loop runs.
@@ -34,12 +35,9 @@ pub struct LoopSpec {
     pub rest: Option<String>,
 }
 
-fn syntax_error(token: &str) -> Output {
-    Output {
-        stderr: format!("bash: syntax error near unexpected token `{token}'\n"),
-        exit_code: 2,
-        ..Default::default()
-    }
+/// bash's answer to a word that cannot stand where it is.
+pub fn syntax_error(token: &str) -> Output {
+    bash_error(&format!("bash: syntax error near unexpected token `{token}'\n"), 2)
 }
 
 /// Splits `line` at the `;` a shell sees: outside quotes and `$(...)`. `None` when a `;` leaves
@@ -271,11 +269,7 @@ impl Job for LoopJob {
 
 /// An interactive shell would wait at its `>` prompt for the rest of the command.
 fn unexpected_end() -> Output {
-    Output {
-        stderr: "bash: syntax error: unexpected end of file\n".into(),
-        exit_code: 2,
-        ..Default::default()
-    }
+    bash_error("bash: syntax error: unexpected end of file\n", 2)
 }
 
 /// `$NAME` and `${NAME}` replaced by `value`, except inside single quotes.

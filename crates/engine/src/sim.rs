@@ -245,12 +245,10 @@ impl Sim {
             if job.job.deadline_ms() <= now {
                 let out = job.job.expire(&self.cluster);
                 self.emit(i, out);
-            } else if let Some(limit) = job.limit.clone().filter(|l| l.at_ms <= now) {
-                let stderr = limit.notice.unwrap_or_default();
-                self.emit(
-                    i,
-                    CommandOutput { stderr, exit_code: limit.status, ..Default::default() },
-                );
+            } else if let Some(ending) =
+                job.limit.as_ref().filter(|l| l.at_ms <= now).map(Limit::ending)
+            {
+                self.emit(i, ending);
             } else {
                 i += 1;
                 continue;
@@ -514,13 +512,10 @@ impl Sim {
         match shell_loop::keyword(line) {
             Some("for" | "while" | "until") => return self.shell_loop(line, None),
             Some("if") => {
-                let stderr = "kubeplay: this shell runs for and while loops and `;` lists, not if statements\n".to_string();
-                return (CommandOutput { stderr, exit_code: 2, ..Default::default() }, None);
+                let stderr = "kubeplay: this shell runs for and while loops and `;` lists, not if statements\n";
+                return (jobs::bash_error(stderr, 2), None);
             }
-            Some(keyword) => {
-                let stderr = format!("bash: syntax error near unexpected token `{keyword}'\n");
-                return (CommandOutput { stderr, exit_code: 2, ..Default::default() }, None);
-            }
+            Some(keyword) => return (shell_loop::syntax_error(keyword), None),
             None => {}
         }
         let list = match shell_loop::split_list(line) {

@@ -373,10 +373,6 @@ enum AwkItem {
     Text(String),
 }
 
-fn awk_failure(stderr: &str, code: i32) -> Output {
-    Output { stderr: stderr.to_string(), exit_code: code, ..Default::default() }
-}
-
 /// Reads `PATTERN {print ITEMS}`; `None` for anything else awk has.
 fn awk_program(program: &str) -> Option<(AwkPattern, Vec<Vec<AwkItem>>)> {
     let program = program.trim();
@@ -449,19 +445,19 @@ fn awk(args: &[String], lines: &[&str], stderr: String) -> Result<Output, Output
         }
     }
     let Some(program) = operands.first() else {
-        return Err(awk_failure(
+        return Err(crate::jobs::bash_error(
             "usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]\n",
             2,
         ));
     };
     if let Some(file) = operands.get(1) {
-        return Err(awk_failure(
+        return Err(crate::jobs::bash_error(
             &format!("awk: cannot open \"{file}\" (No such file or directory)\n"),
             2,
         ));
     }
     let Some((pattern, printed)) = awk_program(program) else {
-        return Err(awk_failure(AWK_SUBSET, 2));
+        return Err(crate::jobs::bash_error(AWK_SUBSET, 2));
     };
     let mut stdout = String::new();
     for (i, line) in lines.iter().enumerate() {
